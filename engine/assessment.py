@@ -1,0 +1,213 @@
+"""The Assessment: what holds, what stays open and why, assembled from the engine's firings.
+
+``conclusions`` and ``open`` follow the contract's JSON shape; ``derivations`` keeps, for
+explanations, every firing behind each conclusion (not part of the JSON output).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .compiler import NO_PARTY, day_number, fact_key
+from .conditions import SAME, Ref, Test
+from .runtime import Firing
+from .vocabulary import INCIDENT_DATE
+
+FORMAT = "faceright/1"
+SCOPES = (None, "expanded_damage", "all")
+Key = tuple[str, str]
+
+
+class Conclusion(BaseModel):
+    """A conclusion that holds, for one party, with its provisions and reasons."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    status: str = "holds"
+    party: str | None
+    provisions: list[str]
+    because: list[str]
+    scope: str | None = None
+    policies_used: dict[str, int | float] | None = None
+    contested: bool | None = None
+
+
+class OpenItem(BaseModel):
+    """A conclusion that unknown facts leave undecided, with the facts that would settle it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    party: str | None
+    needs: list[str]
+    provisions: list[str]
+
+
+class Assessment(BaseModel):
+    """The result of assessing one case."""
+
+    model_config = ConfigDict(frozen=True)
+
+    format: str = FORMAT
+    case: str
+    law_as_of: str | None
+    rules_version: str
+    conclusions: list[Conclusion] = Field(default_factory=list)
+    open: list[OpenItem] = Field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The contract's JSON object (optional fields left out when unset)."""
+        return self.model_dump(exclude_none=True)
+
+    def holds(self, cid: str, party: str | None = None) -> bool:
+        """Whether ``cid`` holds (for ``party``, or for any party)."""
+        return any(c.id == cid and (party is None or c.party == party) for c in self.conclusions)
+
+    def is_open(self, cid: str, party: str | None = None) -> bool:
+        """Whether ``cid`` is open (for ``party``, or for any party)."""
+        return any(o.id == cid and (party is None or o.party == party) for o in self.open)
+
+
+@dataclass
+class Derivations:
+    """Every firing of the engine for one case, grouped by conclusion and twin."""
+
+    fact: dict[str, Any]
+    firings: dict[Key, dict[str, list[Firing]]]
+
+    @classmethod
+    def of(cls, fact: dict[str, Any], firings: list[Firing]) -> Derivations:
+        grouped: dict[Key, dict[str, list[Firing]]] = defaultdict(lambda: {"d": [], "p": []})
+        for firing in firings:
+            grouped[(firing.variant.rule.concl, firing.party)][firing.variant.twin].append(firing)
+        return cls(fact, dict(grouped))
+
+    def status(self, key: Key) -> str:
+        """``holds``, ``open`` or ``absent``."""
+        twins = self.firings.get(key)
+        if not twins:
+            return "absent"
+        return "holds" if twins["d"] else ("open" if twins["p"] else "absent")
+
+    def instances(self, ref: Ref, bound: str) -> list[Key]:
+        """Conclusion keys a reference can stand for (``bound`` is the rule's own party)."""
+        party = bound if ref.party == SAME else ref.party
+        return sorted(k for k in self.firings if k[0] == ref.concl and (party is None or k[1] == party))
+
+    def absent_facts(self, firing: Firing) -> set[str]:
+        """Facts whose absence let this (possible-twin) firing through."""
+        out: set[str] = set()
+        for lit in firing.variant.literals:
+            atom = lit.atom
+            if isinstance(atom, Test) and atom.op != "unknown":
+                probe = fact_key(atom.fact, self._first_value(atom))
+                if probe not in self.fact:
+                    out.add(atom.fact)
+        return out
+
+    @staticmethod
+    def _first_value(test: Test) -> str | None:
+        if test.op == "has":
+            return str(test.value)
+        if test.op == "has_any":
+            return str(test.value[0])
+        return None
+
+    def needs(self, key: Key, seen: frozenset[Key] = frozenset()) -> set[str]:
+        """The unknown facts an open conclusion waits on (through open conclusions it uses)."""
+        out: set[str] = set()
+        for firing in self.firings.get(key, {"p": []})["p"]:
+            out |= self.absent_facts(firing)
+            keys = [(c, p) for c, p in firing.joined]
+            keys += [k for ref in firing.variant.negations for k in self.instances(ref, firing.party)]
+            for sub in keys:
+                if sub not in seen and self.status(sub) == "open":
+                    out |= self.needs(sub, seen | {key})
+        return out
+
+
+def _party(party: str) -> str | None:
+    return None if party == NO_PARTY else party
+
+
+def label(key: Key) -> str:
+    """``id@party`` (or ``id`` when the conclusion has no party)."""
+    return key[0] if key[1] == NO_PARTY else f"{key[0]}@{key[1]}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def because(firings: list[Firing], facts: dict[str, Any]) -> list[str]:
+    """The facts and conclusions a set of firings rested on, as sorted readable strings."""
+    out: set[str] = set()
+    for firing in firings:
+        for lit in firing.variant.literals:
+            if isinstance(lit.atom, Test) and lit.atom.fact in facts:
+                out.add(f"{lit.atom.fact} = {_show(facts[lit.atom.fact])}")
+        out |= {label(k) for k in firing.joined}
+    return sorted(out)
+
+
+def assemble(case_id: str, law_as_of: dt.date | None, version: str, derivations: Derivations,
+             facts: dict[str, Any], public: set[str], policies: dict[str, Any]) -> Assessment:
+    """Build the contract's Assessment from the engine's firings."""
+    held: list[Conclusion] = []
+    open_: list[OpenItem] = []
+    for key in sorted(derivations.firings):
+        if key[0] not in public:
+            continue
+        status = derivations.status(key)
+        twins = derivations.firings[key]
+        if status == "holds":
+            held.append(_conclusion(key, twins["d"], facts, policies))
+        elif status == "open":
+            open_.append(OpenItem(
+                id=key[0], party=_party(key[1]), needs=sorted(derivations.needs(key)),
+                provisions=sorted({p for f in twins["p"] for p in f.variant.provisions()})))
+    return Assessment(case=case_id, law_as_of=law_as_of.isoformat() if law_as_of else None,
+                      rules_version=version, conclusions=held, open=open_)
+
+
+def _conclusion(key: Key, firings: list[Firing], facts: dict[str, Any],
+                policies: dict[str, Any]) -> Conclusion:
+    rules = sorted({f.variant.rule.id: f.variant.rule for f in firings}.values(), key=lambda r: r.id)
+    used = sorted({p for r in rules for p in r.policies()})
+    scope = max((r.spec.conclude.scope for r in rules), key=SCOPES.index)
+    return Conclusion(
+        id=key[0], party=_party(key[1]),
+        provisions=sorted({p for f in firings for p in f.variant.provisions()}),
+        because=because(firings, facts),
+        scope=scope,
+        policies_used={p: policies[p] for p in used} or None,
+        contested=True if any(r.spec.conclude.contested for r in rules) else None)
+
+
+def engine_fact(facts: dict[str, Any], law_day: dt.date | None,
+                vocab_types: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+    """The case as one flat durable_rules fact: list facts as flags, dates as day numbers."""
+    out: dict[str, Any] = {}
+    for name, value in facts.items():
+        kind, values = vocab_types[name]
+        if kind == "list":
+            out.update({fact_key(name, v): v in value for v in values})
+        elif kind == "date":
+            out[name] = day_number(value)
+        else:
+            out[name] = value
+    if law_day is not None:
+        out[INCIDENT_DATE] = day_number(law_day)
+    return out

@@ -1,0 +1,260 @@
+"""Case files: the contract's format, read from YAML, JSON or JSONL into validated ``Case`` objects.
+
+Every problem becomes a :class:`CaseFileError` naming file, line and key, with a did-you-mean;
+fact values are never echoed beyond what locates the error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from .errors import CaseFileError, did_you_mean
+from .source import MAX_BYTES, Document, SourceError, read_documents
+from .vocabulary import IsoDate, Vocabulary, build_facts_model
+
+FORMAT = "faceright/1"
+UNKNOWN = "unknown"
+
+
+class Expect(BaseModel):
+    """Regression expectations of a case (see the contract's ``expect`` table)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    conclusions: list[str] = Field(default_factory=list)
+    absent: list[str] = Field(default_factory=list)
+    open: list[str] = Field(default_factory=list)
+    exact: bool = Field(default=False, strict=True)
+
+
+class CaseBase(BaseModel):
+    """Top-level keys of a case; ``facts`` is added from the vocabulary."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal["faceright/1"] | None = None
+    case: str = Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")
+    title: str | None = Field(default=None, max_length=2000)
+    incident_date: IsoDate | None = None
+    expect: Expect | None = None
+    basis: str | None = Field(default=None, max_length=20000)
+    source: str | dict[str, str | dt.date] | None = None
+    notes: str | None = Field(default=None, max_length=20000)
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a case came from: file and the line its document (or JSONL line) starts on."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class LoadedCase:
+    """A validated case with its location, or the error that replaced it."""
+
+    where: Located
+    case: Any | None
+    error: CaseFileError | None
+
+
+class CaseReader:
+    """Builds the case model from a vocabulary and turns documents into cases."""
+
+    def __init__(self, vocabulary: Vocabulary, conclusion_ids: frozenset[str],
+                 parties: frozenset[str]) -> None:
+        self.facts_model = build_facts_model(vocabulary)
+        self.model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+            "Case", __base__=CaseBase,
+            facts=(self.facts_model, Field(default_factory=self.facts_model)))
+        self.conclusion_ids = conclusion_ids
+        self.parties = parties
+
+    def json_schema(self) -> dict[str, Any]:
+        """The JSON Schema of one case document."""
+        schema: dict[str, Any] = self.model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = "faceright case file (faceright/1)"
+        return schema
+
+    def validate(self, doc: Document, path: str, default_id: str) -> Any:
+        """Validate one document as a case, raising :class:`CaseFileError` with its location."""
+        data = doc.data
+        if not isinstance(data, dict):
+            raise CaseFileError(path, doc.start_line, None,
+                                f"a case must be a mapping, not {_kind(data)}")
+        fmt = data.get("format")
+        if fmt is not None and fmt != FORMAT:
+            raise CaseFileError(path, doc.line_of(("format",)), "format",
+                                f"unsupported format {str(fmt)[:40]!r}; this version reads '{FORMAT}'")
+        data = dict(data)
+        data.setdefault("case", default_id)
+        if data.get("incident_date") == UNKNOWN:
+            del data["incident_date"]
+        facts = data.get("facts")
+        if isinstance(facts, dict):
+            data["facts"] = {k: v for k, v in facts.items() if v != UNKNOWN and v is not None}
+        elif facts is None and "facts" in data:
+            data["facts"] = {}
+        try:
+            case = self.model.model_validate(data)
+        except ValidationError as exc:
+            raise self._error(exc, doc, path) from None
+        if case.expect is not None:
+            self._check_expect(case.expect, doc, path)
+        return case
+
+    def _check_expect(self, expect: Expect, doc: Document, path: str) -> None:
+        for key in ("conclusions", "absent", "open"):
+            for i, entry in enumerate(getattr(expect, key)):
+                cid, _, party = entry.partition("@")
+                where = doc.line_of(("expect", key, i))
+                if cid not in self.conclusion_ids:
+                    raise CaseFileError(path, where, f"expect.{key}",
+                                        f"unknown conclusion '{cid}'"
+                                        + did_you_mean(cid, self.conclusion_ids))
+                if party and party not in self.parties:
+                    raise CaseFileError(path, where, f"expect.{key}", f"unknown party '{party}'"
+                                        + did_you_mean(party, self.parties))
+
+    def _error(self, exc: ValidationError, doc: Document, path: str) -> CaseFileError:
+        errors = exc.errors(include_url=False)
+        first = errors[0]
+        loc = tuple(first["loc"])
+        key = ".".join(str(p) for p in loc) or "(case)"
+        message = self._message(first, loc)
+        if len(errors) > 1:
+            message += f" (and {len(errors) - 1} more problem(s) in this case)"
+        return CaseFileError(path, doc.line_of(loc), key, message)
+
+    def _message(self, err: Any, loc: tuple[Any, ...]) -> str:
+        kind = err["type"]
+        name = str(loc[-1]) if loc else ""
+        if kind == "extra_forbidden":
+            known = self.facts_model.model_fields if loc[:1] == ("facts",) else (
+                Expect.model_fields if loc[:1] == ("expect",) else self.model.model_fields)
+            return f"unknown key '{name}'" + did_you_mean(name, known)
+        if kind in ("literal_error", "enum"):
+            expected = err.get("ctx", {}).get("expected", "")
+            allowed = [a.strip().strip("'") for a in expected.replace(" or ", ",").split(",")]
+            value = err.get("input")
+            hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
+            return f"not an allowed value; expected one of {expected}{hint}"
+        return _PLAIN.get(kind, err["msg"])
+
+
+_PLAIN = {
+    "bool_type": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_type": "expected a number",
+    "greater_than_equal": "must not be negative",
+    "less_than_equal": "is implausibly large",
+    "finite_number": "must be a finite number",
+    "string_type": "expected text",
+    "list_type": "expected a list, e.g. [face, voice]",
+    "too_short": "must not be empty",
+    "too_long": "has too many entries or characters",
+    "dict_type": "expected a mapping of keys to values",
+    "model_type": "expected a mapping of keys to values",
+    "model_attributes_type": "expected a mapping of keys to values",
+    "string_pattern_mismatch": "must not start with white space",
+    "date_from_datetime_inexact": "expected a date written YYYY-MM-DD",
+    "value_error": "expected a date written YYYY-MM-DD",
+    "missing": "required key is missing",
+}
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number",
+            bool: "a boolean", type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+def _read_text(path: str) -> str:
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read(MAX_BYTES + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise CaseFileError(path, None, None, f"cannot read file: {exc.strerror}") from None
+    if len(raw) > MAX_BYTES:
+        raise CaseFileError(path, None, None, f"file is larger than {MAX_BYTES // 2**20} MiB")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CaseFileError(path, line, None, "not UTF-8 text") from None
+
+
+def _is_jsonl(path: str, text: str) -> bool:
+    if path.endswith(".jsonl") or path.endswith(".ndjson"):
+        return True
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    return path == "-" and len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines)
+
+
+def _jsonl_documents(path: str, text: str) -> Iterator[Document | CaseFileError]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line, parse_constant=_no_constant)
+        except (ValueError, RecursionError) as exc:
+            yield CaseFileError(path, number, None, f"malformed JSON: {str(exc)[:120]}")
+            continue
+        yield Document(data, {(): number}, number)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def documents(path: str) -> Iterator[Document | CaseFileError]:
+    """The case documents of a file, lazily; a list document yields its items."""
+    text = _read_text(path)
+    if _is_jsonl(path, text):
+        yield from _jsonl_documents(path, text)
+        return
+    try:
+        for doc in read_documents(text):
+            if isinstance(doc.data, list):
+                for i in range(len(doc.data)):
+                    yield doc.item(i)
+            else:
+                yield doc
+    except SourceError as exc:
+        yield CaseFileError(path, exc.line, None, exc.message)
+
+
+def read_cases(reader: CaseReader, path: str) -> Iterator[LoadedCase]:
+    """Each case of a file, validated, or an error record in its place (the rest go on)."""
+    stem = "stdin" if path == "-" else Path(path).stem
+    index = 0
+    for doc in documents(path):
+        index += 1
+        if isinstance(doc, CaseFileError):
+            yield LoadedCase(Located(path, doc.line or 1), None, doc)
+            continue
+        default_id = stem if index == 1 else f"{stem}#{index}"
+        where = Located(path, doc.start_line)
+        try:
+            yield LoadedCase(where, reader.validate(doc, path, default_id), None)
+        except CaseFileError as err:
+            yield LoadedCase(where, None, err)
+    if index == 0:
+        yield LoadedCase(Located(path, 1), None,
+                         CaseFileError(path, 1, None, "no case found in this file"))

@@ -1,0 +1,130 @@
+"""The ``faceright`` command: a thin click layer over the library (see :mod:`faceright.evaluate`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import FacerightError
+from .evaluate import Engine, load_engine
+from .render import DISCLAIMER, json_line, to_json, to_text
+
+CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+def _engine(rules: str | None) -> Engine:
+    try:
+        return load_engine(rules)
+    except FacerightError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _date(_: Any, __: Any, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+RULES = click.option("--rules", type=click.Path(file_okay=False), default=None,
+                     help="Rules directory (default: the shipped rulebook).")
+LANG = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+                    help="Language of text output.")
+AS_OF = click.option("--as-of", callback=_date, default=None, metavar="DATE",
+                     help="Assess under the law as of DATE (a hypothetical override).")
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="faceright")
+def main() -> None:
+    """faceright: assess AI face-swap incidents under Chinese law (an assessment aid, not legal advice)."""
+
+
+@main.command()
+@click.argument("file", type=str)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG
+@AS_OF
+@RULES
+def assess(file: str, fmt: str, lang: str, as_of: dt.date | None, rules: str | None) -> None:
+    """Assess the case(s) in FILE (YAML, JSON or JSONL; - for stdin).
+
+    Example: faceright assess cases/zhang-v-template-app.yaml --format json
+    """
+    from .casefile import read_cases
+    engine = _engine(rules)
+    loaded = list(read_cases(engine.reader, file))
+    several = len(loaded) > 1
+    failed = False
+    for item in loaded:
+        if item.error is not None:
+            click.echo(f"error: {item.error}", err=True)
+            failed = True
+            continue
+        result = engine.assess(item.case, as_of)
+        if fmt == "json":
+            click.echo(json_line(result.to_json_dict()) if several else to_json(result))
+        else:
+            click.echo(to_text(engine, result, lang, item.case.title))
+    if failed:
+        sys.exit(2)
+
+
+@main.command()
+@RULES
+def schema(rules: str | None) -> None:
+    """Print the JSON Schema of a case file (for editors and other tools).
+
+    Example: faceright schema > case.schema.json
+    """
+    click.echo(json.dumps(_engine(rules).reader.json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("provision_id", required=False)
+@AS_OF
+@RULES
+def provisions(provision_id: str | None, as_of: dt.date | None, rules: str | None) -> None:
+    """List the provision catalogue, or show one provision with its text and source.
+
+    Example: faceright provisions civil-code-1019
+    """
+    catalogue = _engine(rules).book.catalogue
+    if provision_id is None:
+        for p in catalogue.all(as_of):
+            end = p.effective_to.isoformat() if p.effective_to else "now"
+            mark = "" if p.verified else "  (text not verified)"
+            click.echo(f"{p.id:40} {p.effective_from} – {end:10} {p.law} {p.title_zh}{mark}")
+        return
+    try:
+        p = catalogue.get(provision_id)
+    except KeyError as exc:
+        raise click.UsageError(str(exc.args[0])) from None
+    end = p.effective_to.isoformat() if p.effective_to else "now"
+    lines = [f"{p.id}: {p.law} {p.title_zh} ({p.law_en}, art. {p.article})",
+             f"in force: {p.effective_from} – {end}"]
+    if as_of is not None:
+        lines.append(f"in force on {as_of}: {'yes' if p.in_force(as_of) else 'no'}")
+    lines += ["", p.text(), "", p.summary_en, "", f"source: {p.source}",
+              f"verified: {'yes' if p.verified else 'no'}"]
+    if p.notes:
+        lines.append(f"notes: {p.notes}")
+    click.echo("\n".join(lines))
+
+
+def run() -> None:
+    """Entry point that turns Ctrl-C into exit code 130."""
+    try:
+        main(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+__all__ = ["main", "run", "DISCLAIMER", "Path"]

@@ -1,0 +1,74 @@
+"""The library entry point: a loaded, compiled rulebook that assesses cases.
+
+Every front end (``assess``, ``batch``, ``ask``, ``test``, ``diff``) goes through
+:meth:`Engine.assess`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .assessment import Assessment, Derivations, assemble, engine_fact
+from .casefile import CaseReader
+from .compiler import Compiled, compile_rulebook
+from .rulebook import Rulebook, default_rules_dir, load_rulebook
+from .runtime import runtime
+from .vocabulary import INCIDENT_DATE
+
+
+class Engine:
+    """A validated rulebook compiled onto durable_rules."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self.compiled: Compiled = compile_rulebook(book)
+        self.reader = CaseReader(book.vocabulary, frozenset(book.conclusions),
+                                 frozenset(book.parties))
+        self._types = {n: (s.type, s.values) for n, s in book.vocabulary.facts.items()}
+        self._public = set(book.public_conclusions())
+        self._policies = {k: p.value for k, p in book.policies.items()}
+
+    @property
+    def version(self) -> str:
+        return self.book.version
+
+    def facts_of(self, case: Any) -> dict[str, Any]:
+        """The known facts of a case (unknown ones left out)."""
+        return {k: v for k, v in case.facts.model_dump().items() if v is not None}
+
+    def derive(self, case: Any, as_of: dt.date | None = None) -> tuple[Derivations, dict[str, Any]]:
+        """Run the case through durable_rules; return the firings and the facts used."""
+        facts = self.facts_of(case)
+        law_day = as_of or case.incident_date
+        fact = engine_fact(facts, law_day, self._types)
+        firings = runtime().run(self.compiled, fact)
+        shown = dict(facts)
+        if law_day is not None:
+            shown[INCIDENT_DATE] = law_day
+        return Derivations.of(fact, firings), shown
+
+    def assess(self, case: Any, as_of: dt.date | None = None) -> Assessment:
+        """Assess one validated case under the law in force on its incident date (or ``as_of``)."""
+        derivations, shown = self.derive(case, as_of)
+        law_day = as_of or case.incident_date
+        return assemble(case.case, law_day, self.version, derivations, shown, self._public,
+                        self._policies)
+
+    def case(self, data: dict[str, Any]) -> Any:
+        """Validate a case given as a Python mapping (as read from a case file)."""
+        from .source import Document
+        return self.reader.validate(Document(data), "<case>", str(data.get("case", "case")))
+
+
+@cache
+def _load(directory: str) -> Engine:
+    return Engine(load_rulebook(Path(directory)))
+
+
+def load_engine(rules_dir: Path | str | None = None) -> Engine:
+    """The engine for a rules directory (the shipped rules by default), loaded once per process."""
+    directory = Path(rules_dir) if rules_dir is not None else default_rules_dir()
+    return _load(str(directory.resolve()))

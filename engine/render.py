@@ -1,0 +1,86 @@
+"""Renderers: an Assessment as JSON (the contract) or as readable text in Chinese or English."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .assessment import Assessment
+from .evaluate import Engine
+
+DISCLAIMER = {"en": "Assessment aid, not legal advice.", "zh": "仅为评估辅助，不构成法律意见。"}
+_WORDS = {
+    "en": {"holds": "Conclusions", "open": "Open (unknown facts decide)", "party": "party",
+           "because": "because", "needs": "needs", "none": "No conclusion holds on these facts.",
+           "law": "law as of", "scope": "scope", "policy": "policy (not law)",
+           "contested": "courts are divided on this", "case": "Case"},
+    "zh": {"holds": "结论", "open": "待定（取决于未知事实）", "party": "责任方",
+           "because": "依据事实", "needs": "需要查明", "none": "依据现有事实，没有成立的结论。",
+           "law": "适用法律日期", "scope": "范围", "policy": "政策参数（非法律规定）",
+           "contested": "司法实践对此存在分歧", "case": "案件"},
+}
+PARTY_NAMES = {
+    "zh": {"creator": "制作者", "distributor": "传播者", "platform": "平台",
+           "tool_provider": "技术服务提供者", "advertiser": "广告主"},
+    "en": {"creator": "creator", "distributor": "distributor", "platform": "platform",
+           "tool_provider": "tool provider", "advertiser": "advertiser"},
+}
+
+
+def to_json(assessment: Assessment, indent: int | None = 2) -> str:
+    """The contract's JSON, deterministic byte for byte."""
+    return json.dumps(assessment.to_json_dict(), ensure_ascii=False, indent=indent,
+                      separators=None if indent else (",", ":"))
+
+
+def _title(engine: Engine, cid: str, lang: str) -> str:
+    spec = engine.book.conclusions[cid]
+    return spec.zh if lang == "zh" else spec.en
+
+
+def _provision_lines(engine: Engine, pids: list[str], lang: str) -> list[str]:
+    lines = []
+    for pid in pids:
+        prov = engine.book.catalogue.get(pid)
+        lines.append(f"    [{pid}] {prov.label()}" + ("" if prov.verified else " (unverified)"))
+        for text_line in prov.text().splitlines():
+            lines.append(f"      {text_line}")
+        if lang == "en":
+            lines.append(f"      ({prov.summary_en})")
+    return lines
+
+
+def _party(party: str | None, lang: str) -> str:
+    return PARTY_NAMES[lang].get(party, party) if party else "—"
+
+
+def to_text(engine: Engine, assessment: Assessment, lang: str = "zh", title: str | None = None) -> str:
+    """A readable report: each conclusion with its provisions' text, party and reasons."""
+    w = _WORDS[lang]
+    out = [f"{w['case']}: {assessment.case}" + (f" — {title}" if title else ""),
+           f"{w['law']}: {assessment.law_as_of or '?'}   rules {assessment.rules_version}", ""]
+    out.append(f"{w['holds']}:")
+    if not assessment.conclusions:
+        out.append(f"  {w['none']}")
+    for c in assessment.conclusions:
+        extra = f"; {w['scope']}: {c.scope}" if c.scope else ""
+        out.append(f"  ✔ {_title(engine, c.id, lang)}  [{c.id}] — {w['party']}: {_party(c.party, lang)}{extra}")
+        if c.contested:
+            out.append(f"    ! {w['contested']}")
+        if c.policies_used:
+            used = ", ".join(f"{k} = {v}" for k, v in c.policies_used.items())
+            out.append(f"    {w['policy']}: {used}")
+        out.append(f"    {w['because']}: " + "; ".join(c.because))
+        out.extend(_provision_lines(engine, c.provisions, lang))
+    if assessment.open:
+        out += ["", f"{w['open']}:"]
+        for o in assessment.open:
+            out.append(f"  ? {_title(engine, o.id, lang)}  [{o.id}] — {w['party']}: "
+                       f"{_party(o.party, lang)}; {w['needs']}: {', '.join(o.needs)}")
+    out += ["", DISCLAIMER[lang]]
+    return "\n".join(out) + "\n"
+
+
+def json_line(data: dict[str, Any]) -> str:
+    """One compact JSON line (for files of several cases and for batch output)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,107 @@
+"""The shapes of the rulebook's YAML files: rules, exceptions, conclusions, policies.
+
+Pydantic checks the structure; :mod:`faceright.rulebook` checks the names and the law.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RULE_ID = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
+ConclusionKind = Literal["right", "exception", "liability", "remedy", "offence", "regulatory",
+                         "internal"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Period(_Strict):
+    """The period a rule claims (``until`` is its last day); ``continuing`` names the
+    transitional provision that extends it to conduct begun earlier and continuing into it."""
+
+    from_: dt.date | None = Field(default=None, alias="from")
+    until: dt.date | None = None
+    continuing: str | None = None
+
+
+class Conclude(_Strict):
+    """What a rule concludes, for whom; ``party: same`` takes the party of the conclusion
+    it builds on."""
+
+    id: str
+    party: str | None = None
+    scope: Literal["expanded_damage", "all"] | None = None
+    contested: bool = False
+
+
+class Unless(_Strict):
+    """An exception that defeats the rule, grounded in its own provision(s)."""
+
+    when: Any
+    provisions: list[str] = Field(min_length=1)
+    text: str | None = None
+    note: str | None = None
+
+
+class RuleSpec(_Strict):
+    """One rule as written by a lawyer."""
+
+    id: str = Field(pattern=RULE_ID)
+    title_zh: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    provisions: list[str] = Field(min_length=1)
+    text: str | None = None
+    period: Period | None = None
+    when: Any
+    unless: list[Unless] = Field(default_factory=list)
+    conclude: Conclude
+    note: str | None = None
+
+
+class NotFormalised(_Strict):
+    """A clause deliberately left out, and why (Catala's "not formalised")."""
+
+    provisions: list[str] = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+
+class RuleFile(_Strict):
+    """A file of rules on one subject."""
+
+    subject: str
+    title_zh: str
+    title_en: str
+    rules: list[RuleSpec] = Field(default_factory=list)
+    not_formalised: list[NotFormalised] = Field(default_factory=list)
+
+
+class ConclusionSpec(_Strict):
+    """A conclusion the rules may reach; internal ones explain but are not reported."""
+
+    kind: ConclusionKind
+    zh: str
+    en: str
+
+
+class ConclusionsFile(_Strict):
+    parties: list[str] = Field(min_length=1)
+    conclusions: dict[str, ConclusionSpec]
+
+
+class Policy(_Strict):
+    """A parameter the law leaves open (e.g. how many hours is "in time"): policy, not law."""
+
+    value: int | float
+    unit: str
+    zh: str
+    en: str
+    basis: str
+    provisions: list[str] = Field(default_factory=list)
+
+
+class PoliciesFile(_Strict):
+    policies: dict[str, Policy]

@@ -1,0 +1,98 @@
+"""The fact vocabulary (``rules/facts.yaml``) and the pydantic case model built from it.
+
+The vocabulary is data so that lawyers can extend it and the questionnaire can read its
+questions; the case model is generated from it, strictly typed, with every fact optional
+(missing = unknown).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+
+FactType = Literal["bool", "int", "number", "enum", "list", "date"]
+MAX_AMOUNT = 10**15
+#: the date a case's law is chosen by; a top-level key of the case file, usable in rules.
+INCIDENT_DATE = "incident_date"
+
+
+class FactSpec(BaseModel):
+    """One fact of the vocabulary: its type, allowed values and its question."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: FactType
+    values: tuple[str, ...] = ()
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    help_zh: str = Field(min_length=1)
+    help_en: str = Field(min_length=1)
+
+
+class Vocabulary(BaseModel):
+    """All facts a case may state, keyed by name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    facts: dict[str, FactSpec]
+
+    def spec(self, name: str) -> FactSpec:
+        """The spec of a fact usable in rules (``incident_date`` included)."""
+        if name == INCIDENT_DATE:
+            return _INCIDENT_SPEC
+        return self.facts[name]
+
+    def names(self) -> list[str]:
+        """Every fact name usable in a rule condition."""
+        return sorted([*self.facts, INCIDENT_DATE])
+
+
+_INCIDENT_SPEC = FactSpec(type="date", zh="事件发生在哪天？", en="When did the conduct happen?",
+                          help_zh="决定适用哪一时期的法律。", help_en="Decides which law applies.")
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept a date or an ISO ``YYYY-MM-DD`` string (JSON has no date type), nothing else."""
+    if isinstance(value, dt.datetime):
+        raise ValueError("expected a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("expected a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+Amount = (Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
+          | Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, strict=True)])
+Count = Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
+
+
+def _annotation(spec: FactSpec) -> Any:
+    if spec.type == "bool":
+        return Annotated[bool, Field(strict=True)]
+    if spec.type == "int":
+        return Count
+    if spec.type == "number":
+        return Amount
+    if spec.type == "date":
+        return IsoDate
+    choice = Literal[spec.values]  # type: ignore[valid-type]
+    if spec.type == "enum":
+        return choice
+    return Annotated[list[choice], Field(min_length=1, max_length=len(spec.values))]  # type: ignore[valid-type]
+
+
+def build_facts_model(vocabulary: Vocabulary) -> type[BaseModel]:
+    """The strict model of a case's ``facts`` mapping: every fact optional, no extra keys."""
+    fields: dict[str, Any] = {
+        name: (_annotation(spec) | None, Field(default=None, description=spec.en))
+        for name, spec in sorted(vocabulary.facts.items())
+    }
+    return create_model(  # type: ignore[call-overload, no-any-return]
+        "Facts", __config__=ConfigDict(extra="forbid", frozen=True), **fields)
