@@ -1,9 +1,10 @@
 """Run faceright from a checkout: ``python cli.py assess cases/zhang-v-template-app.yaml``.
 
-The command itself lives in the library (``faceright.cli``), installed as ``faceright``.
+The commands live in the library (``faceright.cli``, installed as the ``faceright`` script);
+this file only starts them, so the checkout and the installed command behave the same.
 """
 
-from faceright.cli import main
+from importlib import import_module
 
 if __name__ == "__main__":
-    main()
+    import_module("faceright.cli").run()

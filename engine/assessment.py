@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,16 +101,19 @@ class Derivations:
         party = bound if ref.party == SAME else ref.party
         return sorted(k for k in self.firings if k[0] == ref.concl and (party is None or k[1] == party))
 
-    def absent_facts(self, firing: Firing) -> set[str]:
-        """Facts whose absence let this (possible-twin) firing through."""
-        out: set[str] = set()
+    def unknowns(self, firing: Firing) -> frozenset[tuple[str, Any]]:
+        """What a possible-twin firing left undecided: literals on absent facts, and the open
+        conclusions it joined or found not definitely holding."""
+        out: set[tuple[str, Any]] = set()
         for lit in firing.variant.literals:
             atom = lit.atom
             if isinstance(atom, Test) and atom.op != "unknown":
-                probe = fact_key(atom.fact, self._first_value(atom))
-                if probe not in self.fact:
-                    out.add(atom.fact)
-        return out
+                if fact_key(atom.fact, self._first_value(atom)) not in self.fact:
+                    out.add(("fact", lit))
+        keys = list(firing.joined)
+        keys += [k for ref in firing.variant.negations for k in self.instances(ref, firing.party)]
+        out |= {("concl", k) for k in keys if self.status(k) == "open"}
+        return frozenset(out)
 
     @staticmethod
     def _first_value(test: Test) -> str | None:
@@ -120,15 +124,24 @@ class Derivations:
         return None
 
     def needs(self, key: Key, seen: frozenset[Key] = frozenset()) -> set[str]:
-        """The unknown facts an open conclusion waits on (through open conclusions it uses)."""
-        out: set[str] = set()
+        """The unknown facts an open conclusion waits on (through open conclusions it uses).
+
+        Within one rule, an alternative whose undecided part strictly contains another's is
+        left out: what the smaller one leaves open is all that needs deciding.
+        """
+        by_rule: dict[str, set[frozenset[tuple[str, Any]]]] = defaultdict(set)
         for firing in self.firings.get(key, {"p": []})["p"]:
-            out |= self.absent_facts(firing)
-            keys = [(c, p) for c, p in firing.joined]
-            keys += [k for ref in firing.variant.negations for k in self.instances(ref, firing.party)]
-            for sub in keys:
-                if sub not in seen and self.status(sub) == "open":
-                    out |= self.needs(sub, seen | {key})
+            by_rule[firing.variant.rule.id].add(self.unknowns(firing))
+        out: set[str] = set()
+        for sets in by_rule.values():
+            for unknown in sets:
+                if any(other < unknown for other in sets):
+                    continue
+                for kind, item in unknown:
+                    if kind == "fact":
+                        out.add(item.atom.fact)
+                    elif item not in seen:
+                        out |= self.needs(item, seen | {key})
         return out
 
 
@@ -197,7 +210,7 @@ def _conclusion(key: Key, firings: list[Firing], facts: dict[str, Any],
 
 
 def engine_fact(facts: dict[str, Any], law_day: dt.date | None,
-                vocab_types: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
+                vocab_types: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
     """The case as one flat durable_rules fact: list facts as flags, dates as day numbers."""
     out: dict[str, Any] = {}
     for name, value in facts.items():

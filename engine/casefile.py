@@ -76,7 +76,7 @@ class CaseReader:
     def __init__(self, vocabulary: Vocabulary, conclusion_ids: frozenset[str],
                  parties: frozenset[str]) -> None:
         self.facts_model = build_facts_model(vocabulary)
-        self.model: type[BaseModel] = create_model(  # type: ignore[call-overload]
+        self.model: type[BaseModel] = create_model(
             "Case", __base__=CaseBase,
             facts=(self.facts_model, Field(default_factory=self.facts_model)))
         self.conclusion_ids = conclusion_ids
@@ -109,7 +109,7 @@ class CaseReader:
         elif facts is None and "facts" in data:
             data["facts"] = {}
         try:
-            case = self.model.model_validate(data)
+            case: Any = self.model.model_validate(data)
         except ValidationError as exc:
             raise self._error(exc, doc, path) from None
         if case.expect is not None:
@@ -152,7 +152,7 @@ class CaseReader:
             value = err.get("input")
             hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
             return f"not an allowed value; expected one of {expected}{hint}"
-        return _PLAIN.get(kind, err["msg"])
+        return _PLAIN.get(kind, str(err["msg"]))
 
 
 _PLAIN = {
@@ -225,7 +225,11 @@ def _no_constant(name: str) -> Any:
 
 def documents(path: str) -> Iterator[Document | CaseFileError]:
     """The case documents of a file, lazily; a list document yields its items."""
-    text = _read_text(path)
+    try:
+        text = _read_text(path)
+    except CaseFileError as err:
+        yield err
+        return
     if _is_jsonl(path, text):
         yield from _jsonl_documents(path, text)
         return

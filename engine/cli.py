@@ -72,7 +72,7 @@ def assess(file: str, fmt: str, lang: str, as_of: dt.date | None, rules: str | N
         if fmt == "json":
             click.echo(json_line(result.to_json_dict()) if several else to_json(result))
         else:
-            click.echo(to_text(engine, result, lang, item.case.title))
+            click.echo(to_text(engine, result, lang, getattr(item.case, "title", None)))
     if failed:
         sys.exit(2)
 

@@ -207,7 +207,8 @@ class _Checker:
         return claimed_start, claimed_until
 
     def _texts(self, spec: RuleSpec, fail: Any) -> None:
-        quoted = [(("text",), spec.text, spec.provisions)]
+        quoted: list[tuple[tuple[str | int, ...], str | None, list[str]]] = [
+            (("text",), spec.text, spec.provisions)]
         quoted += [(("unless", i, "text"), u.text, u.provisions) for i, u in enumerate(spec.unless)]
         for where, text, pids in quoted:
             if text is None:

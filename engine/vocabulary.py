@@ -82,10 +82,10 @@ def _annotation(spec: FactSpec) -> Any:
         return Amount
     if spec.type == "date":
         return IsoDate
-    choice = Literal[spec.values]  # type: ignore[valid-type]
+    choice: Any = Literal.__getitem__(spec.values)
     if spec.type == "enum":
         return choice
-    return Annotated[list[choice], Field(min_length=1, max_length=len(spec.values))]  # type: ignore[valid-type]
+    return Annotated[list[choice], Field(min_length=1, max_length=len(spec.values))]
 
 
 def build_facts_model(vocabulary: Vocabulary) -> type[BaseModel]:
@@ -94,5 +94,6 @@ def build_facts_model(vocabulary: Vocabulary) -> type[BaseModel]:
         name: (_annotation(spec) | None, Field(default=None, description=spec.en))
         for name, spec in sorted(vocabulary.facts.items())
     }
-    return create_model(  # type: ignore[call-overload, no-any-return]
+    model: type[BaseModel] = create_model(
         "Facts", __config__=ConfigDict(extra="forbid", frozen=True), **fields)
+    return model

@@ -1,0 +1,160 @@
+"""Bad case files end in a clean error naming file, line and key — never a traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faceright.casefile import read_cases
+from faceright.cli import main
+from faceright.errors import CaseFileError
+from faceright.evaluate import Engine
+
+GOOD = """\
+case: t1
+incident_date: 2023-06-01
+facts:
+  depicted_person: living
+  identifiable: true
+  likeness: [face]
+  consent: none
+"""
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "case.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_misspelt_fact_key_names_file_line_key_and_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("  consent: none", "  consnet: none"))
+    code, out, err = run("assess", str(path))
+    assert code == 2
+    assert out == ""
+    assert err.strip() == (f"error: {path}:7: facts.consnet: unknown key 'consnet' "
+                           "(did you mean 'consent'?)")
+
+
+def test_misspelt_value_is_suggested_without_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("consent: none", "consent: nnoe"))
+    code, _, err = run("assess", str(path))
+    assert code == 2
+    assert f"{path}:7: facts.consent: not an allowed value" in err
+    assert "(did you mean 'none'?)" in err
+    assert "Traceback" not in err
+
+
+def test_malformed_yaml_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "  published: [true\n")
+    code, _, err = run("assess", str(path))
+    assert code == 2
+    assert err.startswith(f"error: {path}:")
+    assert "malformed YAML" in err
+
+
+def test_wrong_type_does_not_echo_the_value(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "  economic_loss_yuan: secret-amount-123\n")
+    code, _, err = run("assess", str(path))
+    assert code == 2
+    assert "facts.economic_loss_yuan" in err and ":8:" in err
+    assert "secret-amount-123" not in err
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("a: &x [1]\nb: *x\n", "anchors and aliases are not allowed"),
+    ("case: x\nfacts: !!python/object:os.system {}\n", "YAML tag"),
+    ("case: x\ncase: y\n", "duplicate key 'case'"),
+    ("format: faceright/9\ncase: x\n", "unsupported format"),
+    ("- 1\n- 2\n", "a case must be a mapping"),
+    ("", "no case found"),
+    ("case: x\nfacts:\n  views: 1e999\n", "finite"),
+    ("case: x\nfacts:\n  views: " + "9" * 5000 + "\n", "cannot be read"),
+    ("case: x\nexpect:\n  conclusions: [portrait_rigth_infringed]\n", "did you mean 'portrait_right_infringed'"),
+])
+def test_unsafe_or_invalid_documents_are_refused(tmp_path: Path, engine: Engine, text: str,
+                                                 fragment: str) -> None:
+    path = write(tmp_path, text)
+    records = list(read_cases(engine.reader, str(path)))
+    assert any(r.error is not None and fragment in str(r.error) for r in records), records
+
+
+def test_deep_nesting_is_refused(tmp_path: Path, engine: Engine) -> None:
+    path = write(tmp_path, "case: x\nnotes: " + "[" * 100 + "]" * 100 + "\n")
+    [record] = read_cases(engine.reader, str(path))
+    assert record.error is not None and "nesting deeper" in str(record.error)
+
+
+def test_junk_bytes_are_not_utf8(tmp_path: Path, engine: Engine) -> None:
+    path = write(tmp_path, b"case: x\n\xff\xfe\x00junk")
+    [record] = read_cases(engine.reader, str(path))
+    assert str(record.error) == f"{path}:2: not UTF-8 text"
+
+
+def test_one_bad_case_in_a_list_leaves_the_others(tmp_path: Path) -> None:
+    text = "- " + GOOD.replace("\n", "\n  ").rstrip() + "\n- case: t2\n  facts: {consent: maybe}\n"
+    path = write(tmp_path, text)
+    code, out, err = run("assess", str(path), "--format", "json")
+    assert code == 2
+    assert json.loads(out.splitlines()[0])["case"] == "t1"
+    assert f"{path}:9: facts.consent: not an allowed value" in err
+
+
+def test_jsonl_errors_name_their_line(tmp_path: Path) -> None:
+    lines = [json.dumps({"case": "a", "facts": {"consent": "none"}}), "{not json",
+             json.dumps({"case": "c", "facts": {"consnt": "none"}})]
+    path = write(tmp_path, "\n".join(lines) + "\n", "cases.jsonl")
+    code, out, err = run("assess", str(path), "--format", "json")
+    assert code == 2
+    assert [json.loads(line)["case"] for line in out.splitlines()] == ["a"]
+    assert f"{path}:2: malformed JSON" in err
+    assert f"{path}:3: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)" in err
+
+
+junk_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=True)
+    | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=1500)
+@given(st.dictionaries(st.sampled_from(["case", "facts", "incident_date", "expect", "format",
+                                        "title", "source", "bogus"]),
+                       junk_values | st.dictionaries(
+                           st.sampled_from(["consent", "views", "likeness", "identifiable",
+                                            "economic_loss_yuan", "online_until", "consnt"]),
+                           junk_values, max_size=5), max_size=6))
+def test_malformed_documents_end_in_clean_errors(engine: Engine, data: dict[str, object]) -> None:
+    try:
+        case = engine.case(data)
+    except CaseFileError as exc:
+        assert str(exc)
+        return
+    engine.assess(case)
+
+
+@settings(max_examples=800)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_junk_files_end_in_clean_errors(engine: Engine, tmp_path_factory: pytest.TempPathFactory,
+                                        raw: bytes) -> None:
+    path = tmp_path_factory.mktemp("junk") / "junk.yaml"
+    path.write_bytes(raw)
+    for record in read_cases(engine.reader, str(path)):
+        if record.case is not None:
+            engine.assess(record.case)
+        else:
+            assert isinstance(record.error, CaseFileError)
