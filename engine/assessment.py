@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .compiler import NO_PARTY, day_number, fact_key
+from .compiler import NO_PARTY, UNKNOWN_DAY, UNKNOWN_NUMBER, UNKNOWN_TEXT, day_number, fact_key, sentinel
 from .conditions import SAME, Ref, Test
 from .runtime import Firing
 from .vocabulary import INCIDENT_DATE
@@ -22,6 +22,8 @@ from .vocabulary import INCIDENT_DATE
 FORMAT = "faceright/1"
 SCOPES = (None, "expanded_damage", "all")
 Key = tuple[str, str]
+UNKNOWNS = (UNKNOWN_TEXT, UNKNOWN_NUMBER, UNKNOWN_DAY)
+OPTIONAL = ("scope", "policies_used", "contested")
 
 
 class Conclusion(BaseModel):
@@ -63,8 +65,13 @@ class Assessment(BaseModel):
     open: list[OpenItem] = Field(default_factory=list)
 
     def to_json_dict(self) -> dict[str, Any]:
-        """The contract's JSON object (optional fields left out when unset)."""
-        return self.model_dump(exclude_none=True)
+        """The contract's JSON object (optional fields left out when unset; party kept)."""
+        data = self.model_dump()
+        for item in data["conclusions"]:
+            for key in OPTIONAL:
+                if item[key] is None:
+                    del item[key]
+        return data
 
     def holds(self, cid: str, party: str | None = None) -> bool:
         """Whether ``cid`` holds (for ``party``, or for any party)."""
@@ -107,8 +114,9 @@ class Derivations:
         out: set[tuple[str, Any]] = set()
         for lit in firing.variant.literals:
             atom = lit.atom
-            if isinstance(atom, Test) and atom.op != "unknown":
-                if fact_key(atom.fact, self._first_value(atom)) not in self.fact:
+            if isinstance(atom, Test) and atom.op != "unknown" and (
+                    atom.op == "absent" or atom.unknown_is is None):
+                if self.fact[fact_key(atom.fact, self._first_value(atom))] in UNKNOWNS:
                     out.add(("fact", lit))
         keys = list(firing.joined)
         keys += [k for ref in firing.variant.negations for k in self.instances(ref, firing.party)]
@@ -206,21 +214,22 @@ def _conclusion(key: Key, firings: list[Firing], facts: dict[str, Any],
         because=because(firings, facts),
         scope=scope,
         policies_used={p: policies[p] for p in used} or None,
-        contested=True if any(r.spec.conclude.contested for r in rules) else None)
+        contested=True if all(f.variant.contested for f in firings) else None)
 
 
 def engine_fact(facts: dict[str, Any], law_day: dt.date | None,
                 vocab_types: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
-    """The case as one flat durable_rules fact: list facts as flags, dates as day numbers."""
+    """The case as one flat durable_rules fact: list facts as flags, dates as day numbers,
+    and every unknown fact as its type's stand-in (see :func:`faceright.compiler.sentinel`)."""
     out: dict[str, Any] = {}
-    for name, value in facts.items():
-        kind, values = vocab_types[name]
+    for name, (kind, values) in vocab_types.items():
+        value = facts.get(name)
         if kind == "list":
-            out.update({fact_key(name, v): v in value for v in values})
-        elif kind == "date":
-            out[name] = day_number(value)
+            out.update({fact_key(name, v): UNKNOWN_TEXT if value is None else v in value
+                        for v in values})
+        elif value is None:
+            out[name] = sentinel(kind)
         else:
-            out[name] = value
-    if law_day is not None:
-        out[INCIDENT_DATE] = day_number(law_day)
+            out[name] = day_number(value) if kind == "date" else value
+    out[INCIDENT_DATE] = day_number(law_day) if law_day is not None else UNKNOWN_DAY
     return out

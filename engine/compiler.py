@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .conditions import SAME, All, Cond, Ref, Test
@@ -25,6 +25,9 @@ ONLINE_UNTIL = "online_until"
 NO_PARTY = "-"
 TWINS = ("d", "p")
 OTHER = {"d": "p", "p": "d"}
+#: durable_rules links at most 255 rules to one alpha node; each stratum's rules are gated on
+#: several phase facts (groups) so that no phase node exceeds that.
+GROUP_SIZE = 200
 _OPS = {"gt": "$gt", "ge": "$gte", "lt": "$lt", "le": "$lte"}
 _NEG_OPS = {"gt": "$lte", "ge": "$lt", "lt": "$gte", "le": "$gt"}
 
@@ -41,15 +44,21 @@ class Variant:
     key: str
     rule: Rule
     twin: str
-    continuing: bool
+    reach: str
     literals: Alternative
     joins: tuple[Ref, ...]
     negations: tuple[Ref, ...]
 
     def provisions(self) -> list[str]:
-        """Provisions this derivation rests on (the transitional one when continuing)."""
-        extra = [self.rule.continuing] if self.continuing and self.rule.continuing else []
-        return sorted({*self.rule.spec.provisions, *extra})
+        """Provisions this derivation rests on (with the transitional one that reached back)."""
+        extra = {"main": None, "continuing": self.rule.continuing, "earlier": self.rule.earlier}
+        bridge = extra[self.reach]
+        return sorted({*self.rule.spec.provisions, *([bridge] if bridge else [])})
+
+    @property
+    def contested(self) -> bool:
+        """Whether this derivation is one courts may or may not follow."""
+        return self.rule.spec.conclude.contested or self.reach == "earlier"
 
 
 @dataclass(frozen=True)
@@ -60,7 +69,7 @@ class Compiled:
     ruleset: dict[str, Any]
     variants: dict[str, Variant]
     consumed: frozenset[tuple[str, str]]
-    strata: int
+    phases: tuple[tuple[int, int], ...]
 
     def to_json(self) -> str:
         """Canonical JSON of the ruleset (what durable_rules is given)."""
@@ -72,59 +81,117 @@ def fact_key(name: str, value: str | None = None) -> str:
     return f"{name}__{value}" if value is not None else name
 
 
+#: What stands in the engine fact for an unknown value. Every key is always present, so that
+#: "unknown or X" is a conjunction of inequalities: durable_rules expands a disjunction inside
+#: a pattern into alpha paths, and a fact with many unknowns then overflows its match stack.
+UNKNOWN_TEXT = "?"
+UNKNOWN_NUMBER = -1
+UNKNOWN_DAY = -(10**9)
+ORDERED = ("int", "number", "date")
+
+
+def sentinel(kind: str) -> Any:
+    """The unknown-value stand-in for a fact type."""
+    return UNKNOWN_DAY if kind == "date" else (UNKNOWN_NUMBER if kind in ("int", "number") else UNKNOWN_TEXT)
+
+
 def _constant(value: Any) -> Any:
     return day_number(value) if isinstance(value, dt.date) else value
-
-
-def _keys(test: Test, vocab: Vocabulary) -> list[str]:
-    spec = vocab.spec(test.fact)
-    if spec.type == "list":
-        return [fact_key(test.fact, v) for v in spec.values]
-    return [fact_key(test.fact)]
-
-
-def _or(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return items[0] if len(items) == 1 else {"$or": items}
 
 
 def _and(items: list[dict[str, Any]]) -> dict[str, Any]:
     return items[0] if len(items) == 1 else {"$and": items}
 
 
-def _holds(test: Test, negated: bool) -> dict[str, Any]:
-    """The test (or its negation) on a present fact."""
-    key, op, value = test.fact, test.op, test.value
-    if op == "is":
-        return {"$neq": {key: value}} if negated else {key: value}
-    if op == "in":
-        if negated:
-            return _and([{"$neq": {key: v}} for v in value])
-        return _or([{key: v} for v in value])
-    if op in _OPS:
-        return {(_NEG_OPS if negated else _OPS)[op]: {key: _constant(value)}}
-    values = [value] if op == "has" else list(value)
-    if negated:
-        return _and([{fact_key(key, v): False} for v in values])
-    return _or([{fact_key(key, v): True} for v in values])
+def admits_absence(lit: Literal, twin: str) -> bool:
+    """Whether the literal passes when its fact is unknown (possible twin, or a presumption)."""
+    test = lit.atom
+    assert isinstance(test, Test)
+    if test.unknown_is is not None:
+        return test.unknown_is != lit.negated
+    return twin == "p"
+
+
+def _choice(key: str, domain: tuple[Any, ...], chosen: set[Any], admit: bool, unknown: Any) -> dict[str, Any]:
+    """``key`` takes one of ``chosen`` (or is unknown, when ``admit``): inequalities only."""
+    tests = [{"$neq": {key: w}} for w in domain if w not in chosen]
+    if not admit:
+        tests.append({"$neq": {key: unknown}})
+    return _and(tests) if tests else {"$ex": {key: 1}}
 
 
 def fact_expression(lit: Literal, twin: str, vocab: Vocabulary) -> dict[str, Any]:
-    """The durable test for one fact literal in the given twin."""
+    """The durable test for one fact literal in the given twin (ordered facts are split by
+    :func:`expand` so that this never needs a disjunction)."""
     test = lit.atom
     assert isinstance(test, Test)
-    absent = {"$nex": {_keys(test, vocab)[0]: 1}}
+    spec = vocab.spec(test.fact)
+    key, value = fact_key(test.fact), test.value
+    unknown = sentinel(spec.type)
+    if test.op == "absent":
+        return {key: unknown}
     if test.op == "unknown":
-        return {"$ex": {_keys(test, vocab)[0]: 1}} if lit.negated else absent
-    present = _holds(test, lit.negated)
-    return _or([absent, present]) if twin == "p" else present
+        return {"$neq": {key: unknown}} if lit.negated else {key: unknown}
+    admit = admits_absence(lit, twin)
+    if spec.type in ORDERED:
+        assert not admit, "ordered literals admitting absence are split by expand()"
+        if test.op == "is":
+            compare = {"$neq": {key: value}} if lit.negated else {key: value}
+        else:
+            compare = {(_NEG_OPS if lit.negated else _OPS)[test.op]: {key: _constant(value)}}
+        return _and([{"$neq": {key: unknown}}, compare])
+    if spec.type == "list":
+        values = [value] if test.op == "has" else list(value)
+        assert lit.negated or len(values) == 1, "has_any is split by expand()"
+        flags = [fact_key(test.fact, v) for v in values]
+        chosen = {False} if lit.negated else {True}
+        return _and([_choice(f, (True, False), chosen, admit, UNKNOWN_TEXT) for f in flags])
+    domain: tuple[Any, ...] = (True, False) if spec.type == "bool" else spec.values
+    wanted = {value} if test.op == "is" else set(value)
+    chosen = set(domain) - wanted if lit.negated else wanted
+    return _choice(key, domain, chosen, admit, unknown)
 
 
-def period_literals(rule: Rule, continuing: bool) -> list[Cond]:
+def expand(alt: Alternative, twin: str, vocab: Vocabulary) -> list[Alternative]:
+    """Split the literals a single pattern cannot express without a disjunction: ``has_any``
+    into one alternative per value, and an ordered test that admits an unknown fact into
+    "unknown" or "known and passing"."""
+    options: list[list[Literal]] = []
+    for lit in alt:
+        test = lit.atom
+        if not isinstance(test, Test) or test.op in ("unknown", "absent"):
+            options.append([lit])
+        elif test.op == "has_any" and not lit.negated:
+            options.append([Literal(False, replace(test, op="has", value=v)) for v in test.value])
+        elif vocab.spec(test.fact).type in ORDERED and admits_absence(lit, twin):
+            # the "unknown" branch remembers which test it stands in for (needs are minimal
+            # per test, not per fact)
+            options.append([Literal(False, Test(test.fact, "absent", (test.op, test.value, lit.negated))),
+                            Literal(lit.negated, replace(test, unknown_is=lit.negated))])
+        else:
+            options.append([lit])
+    out: list[Alternative] = [()]
+    for choices in options:
+        out = [(*left, c) for left in out for c in choices]
+    return out
+
+
+REACHES = ("main", "continuing", "earlier")
+
+
+def reaches(rule: Rule) -> list[str]:
+    """The ways a rule reaches a case in time: its own period, and transitional extensions."""
+    return [r for r in REACHES if r == "main" or getattr(rule, r)]
+
+
+def period_literals(rule: Rule, reach: str) -> list[Cond]:
     """The period a rule applies in, as tests on the incident date (and ``online_until``)."""
     conds: list[Cond] = []
-    if continuing:
+    if reach != "main":
         assert rule.start is not None
-        conds += [Test(INCIDENT_DATE, "lt", rule.start), Test(ONLINE_UNTIL, "ge", rule.start)]
+        conds.append(Test(INCIDENT_DATE, "lt", rule.start))
+        if reach == "continuing":
+            conds.append(Test(ONLINE_UNTIL, "ge", rule.start))
     elif rule.start is not None:
         conds.append(Test(INCIDENT_DATE, "ge", rule.start))
     if rule.until is not None:
@@ -139,25 +206,31 @@ class _Compiler:
         self.ruleset: dict[str, Any] = {}
         self.variants: dict[str, Variant] = {}
         self.consumed: set[tuple[str, str]] = set()
+        self.groups: dict[int, int] = {}
 
     def rule(self, rule: Rule) -> None:
         full = with_exceptions(rule.cond, [e.cond for e in rule.exceptions])
-        for continuing in (False, True) if rule.continuing else (False,):
-            cond = All((*period_literals(rule, continuing), full))
+        for reach in reaches(rule):
+            cond = All((*period_literals(rule, reach), full))
             for twin in TWINS:
-                for index, alt in enumerate(alternatives(cond)):
-                    key = f"{rule.id}|{'c' if continuing else 'm'}|{twin}|{index}"
-                    self.alternative(key, rule, twin, continuing, alt)
+                expanded = [e for alt in alternatives(cond)
+                            for e in expand(alt, twin, self.book.vocabulary)]
+                for index, alt in enumerate(expanded):
+                    key = f"{rule.id}|{reach}|{twin}|{index}"
+                    self.alternative(key, rule, twin, reach, alt)
 
-    def alternative(self, key: str, rule: Rule, twin: str, continuing: bool, alt: Alternative) -> None:
-        tests = [fact_expression(lit, twin, self.book.vocabulary) for lit in alt
-                 if isinstance(lit.atom, Test)]
+    def alternative(self, key: str, rule: Rule, twin: str, reach: str, alt: Alternative) -> None:
+        lits = sorted((lit for lit in alt if isinstance(lit.atom, Test)),
+                      key=lambda lit: (lit.atom.fact, repr(lit)))  # shared prefixes in the alpha net
+        tests = [fact_expression(lit, twin, self.book.vocabulary) for lit in lits]
         bound = anchor(alt)
         positive = [lit.atom for lit in alt if isinstance(lit.atom, Ref) and not lit.negated]
         positive.sort(key=lambda r: r is not bound)
         negative = [lit.atom for lit in alt if isinstance(lit.atom, Ref) and lit.negated]
+        group = self.groups.get(rule.stratum, 0) // GROUP_SIZE
+        self.groups[rule.stratum] = self.groups.get(rule.stratum, 0) + 1
         patterns: list[dict[str, Any]] = [
-            {"ph": {"$and": [{"t": "phase"}, {"n": rule.stratum}]}},
+            {"ph": {"$and": [{"t": "phase"}, {"n": rule.stratum}, {"g": group}]}},
             {"cs": _and([{"t": "case"}, *tests])},
         ]
         for i, ref in enumerate(positive):
@@ -167,7 +240,7 @@ class _Compiler:
             self.consumed.add((OTHER[twin], ref.concl))
             patterns.append({f"n{i}$not": self._ref(ref, OTHER[twin], False)})
         self.ruleset[key] = {"all": patterns, "pri": rule.stratum, "run": f"{self.name}:{key}"}
-        self.variants[key] = Variant(key, rule, twin, continuing, alt, tuple(positive), tuple(negative))
+        self.variants[key] = Variant(key, rule, twin, reach, alt, tuple(positive), tuple(negative))
 
     @staticmethod
     def _ref(ref: Ref, twin: str, is_anchor: bool) -> dict[str, Any]:
@@ -185,5 +258,6 @@ def compile_rulebook(book: Rulebook) -> Compiled:
     compiler = _Compiler(book, name)
     for rule in book.rules:  # file order: tests reverse it to show order does not matter
         compiler.rule(rule)
-    return Compiled(name, compiler.ruleset, compiler.variants, frozenset(compiler.consumed),
-                    book.strata)
+    phases = tuple((n, g) for n in range(book.strata)
+                   for g in range(-(-compiler.groups.get(n, 0) // GROUP_SIZE)))
+    return Compiled(name, compiler.ruleset, compiler.variants, frozenset(compiler.consumed), phases)

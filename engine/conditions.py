@@ -27,12 +27,17 @@ SAME = "same"
 
 @dataclass(frozen=True)
 class Test:
-    """A test on one fact; ``policy`` names the policy parameter that supplied ``value``."""
+    """A test on one fact; ``policy`` names the policy parameter that supplied ``value``.
+
+    ``unknown_is`` is an explicit presumption: with the fact unknown the test counts as that
+    value instead of UNKNOWN (e.g. an exception the infringer must establish is not raised by
+    silence). Without it, an unknown fact leaves the test UNKNOWN."""
 
     fact: str
     op: str
     value: Any
     policy: str | None = None
+    unknown_is: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,10 @@ def _test(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Te
         raise ConditionError((*path, "fact"), f"unknown fact '{fact}'"
                              + did_you_mean(str(fact), names.vocabulary.names()))
     spec = names.vocabulary.spec(fact)
-    ops = [k for k in data if k != "fact"]
+    presumption = data.get("unknown_is")
+    if "unknown_is" in data and not isinstance(presumption, bool):
+        raise ConditionError((*path, "unknown_is"), "write 'unknown_is: true' or 'unknown_is: false'")
+    ops = [k for k in data if k not in ("fact", "unknown_is")]
     if len(ops) != 1:
         raise ConditionError(path, f"a fact test needs exactly one operator of {list(OPS_BY_TYPE[spec.type])}")
     op = ops[0]
@@ -145,7 +153,9 @@ def _test(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Te
             raise ConditionError((*path, op, "policy"), f"unknown policy parameter '{policy}'"
                                  + did_you_mean(str(policy), names.policies))
         raw = names.policies[policy]
-    return Test(fact, op, _value(spec, op, raw, (*path, op)), policy)
+    if op == "unknown" and presumption is not None:
+        raise ConditionError((*path, "unknown_is"), "'unknown_is' makes no sense beside 'unknown'")
+    return Test(fact, op, _value(spec, op, raw, (*path, op)), policy, presumption)
 
 
 def _value(spec: FactSpec, op: str, raw: Any, path: tuple[str | int, ...]) -> Any:

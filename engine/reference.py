@@ -80,6 +80,8 @@ class Reference:
             continuing = self._and([test("incident_date", "lt", rule.start),
                                     test("online_until", "ge", rule.start), *tail])
             result = self._or([result, continuing])
+        if rule.earlier and rule.start:
+            result = self._or([result, self._and([test("incident_date", "lt", rule.start), *tail])])
         return result
 
     def _eval(self, cond: Cond, facts: dict[str, Any], status: Status, party: str) -> Result:
@@ -97,6 +99,8 @@ class Reference:
         present = test.fact in facts
         if test.op == "unknown":
             return (FALSE if present else TRUE), frozenset()
+        if not present and test.unknown_is is not None:
+            return (TRUE if test.unknown_is else FALSE), frozenset()
         if not present:
             return UNKNOWN, frozenset({test.fact})
         return (TRUE if _compare(test.op, facts[test.fact], test.value) else FALSE), frozenset()

@@ -49,6 +49,7 @@ class Rule:
     start: dt.date | None
     until: dt.date | None
     continuing: str | None
+    earlier: str | None = None
     stratum: int = 0
 
     @property
@@ -179,10 +180,16 @@ class _Checker:
             raise  # unreachable: fail raises
         start, until = self._period(spec, fail)
         continuing = spec.period.continuing if spec.period else None
-        if continuing is not None:
-            self.provisions([continuing], lambda s, m: fail(("period", "continuing"), m), "continuing")
+        earlier = spec.period.earlier if spec.period else None
+        for key, pid in (("continuing", continuing), ("earlier", earlier)):
+            if pid is not None:
+                self.provisions([pid], lambda s, m, k=key: fail(("period", k), m), key)
+                if start is None or not self.catalogue.get(pid).in_force(start):
+                    fail(("period", key), f"transitional provision '{pid}' is not in force "
+                         "when the rule's period starts")
         self._texts(spec, fail)
-        rule = Rule(spec, str(path), doc.line_of(base), cond, exceptions, start, until, continuing)
+        rule = Rule(spec, str(path), doc.line_of(base), cond, exceptions, start, until, continuing,
+                    earlier)
         self._same_party(rule, fail)
         return rule
 

@@ -20,12 +20,15 @@ class _Strict(BaseModel):
 
 
 class Period(_Strict):
-    """The period a rule claims (``until`` is its last day); ``continuing`` names the
-    transitional provision that extends it to conduct begun earlier and continuing into it."""
+    """The period a rule claims (``until`` is its last day). ``continuing`` names the
+    transitional provision that extends it to conduct begun earlier and continuing into it;
+    ``earlier`` the one that lets it reach earlier conduct the old law did not cover (such
+    conclusions are reported as contested: the transitional provision says "may")."""
 
     from_: dt.date | None = Field(default=None, alias="from")
     until: dt.date | None = None
     continuing: str | None = None
+    earlier: str | None = None
 
 
 class Conclude(_Strict):

@@ -108,8 +108,8 @@ class Runtime:
         self._sessions[sid] = _Session()
         try:
             self._post(host, compiled.name, {**fact, "t": "case", "sid": sid})
-            for stratum in range(compiled.strata):
-                self._post(host, compiled.name, {"t": "phase", "n": stratum, "sid": sid})
+            for stratum, group in compiled.phases:
+                self._post(host, compiled.name, {"t": "phase", "n": stratum, "g": group, "sid": sid})
             state = host.get_state(compiled.name, sid)
             if "exception" in state:
                 raise EngineError(f"a rule action failed: {str(state['exception'])[:500]}")
