@@ -128,3 +128,48 @@ def run() -> None:
 
 
 __all__ = ["main", "run", "DISCLAIMER", "Path"]
+
+
+def _split_key(text: str) -> tuple[str, str | None]:
+    cid, _, party = text.partition("@")
+    return cid, party or None
+
+
+@main.command()
+@click.argument("file", type=str)
+@click.option("--why", "why_id", metavar="ID[@PARTY]", help="Derivation of one conclusion.")
+@click.option("--why-not", "why_not_id", metavar="ID", help="Why a conclusion does not hold.")
+@click.option("--flips", is_flag=True, help="Single fact changes that would flip each conclusion.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG
+@AS_OF
+@RULES
+def explain(file: str, why_id: str | None, why_not_id: str | None, flips: bool, fmt: str,
+            lang: str, as_of: dt.date | None, rules: str | None) -> None:
+    """Explain the assessment of the case(s) in FILE: derivations down to facts, the failing
+    conditions of a conclusion that does not hold, and counterfactual flips.
+
+    Example: faceright explain cases/zhang-v-template-app.yaml --why platform_jointly_liable --flips
+    """
+    from .casefile import read_cases
+    from .explain import explain_case
+    engine = _engine(rules)
+    failed = False
+    for item in read_cases(engine.reader, file):
+        if item.error is not None:
+            click.echo(f"error: {item.error}", err=True)
+            failed = True
+            continue
+        for name in (why_id, why_not_id):
+            if name and _split_key(name)[0] not in engine.book.conclusions:
+                from .errors import did_you_mean
+                raise click.UsageError(f"unknown conclusion '{name}'"
+                                       + did_you_mean(name, engine.book.conclusions))
+        report = explain_case(engine, item.case, as_of, why_id and _split_key(why_id),
+                              why_not_id, flips)
+        if fmt == "json":
+            click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(report.to_text(engine, lang))
+    if failed:
+        sys.exit(2)

@@ -41,6 +41,11 @@ class Reference:
 
     def evaluate(self, facts: dict[str, Any], law_day: dt.date | None) -> Status:
         """``{(conclusion, party): (TRUE or UNKNOWN, needs)}`` for everything not false."""
+        return self.trace(facts, law_day)[0]
+
+    def trace(self, facts: dict[str, Any], law_day: dt.date | None) -> tuple[Status, dict[str, int]]:
+        """The conclusions, and the best value each rule reached (for coverage)."""
+        rules: dict[str, int] = {}
         known = dict(facts)
         if law_day is not None:
             known["incident_date"] = law_day
@@ -48,6 +53,7 @@ class Reference:
         for rule in sorted(self.book.rules, key=lambda r: (r.stratum, r.id)):
             for party in self._parties(rule):
                 value, needs = self._rule(rule, known, status, party)
+                rules[rule.id] = max(rules.get(rule.id, FALSE), value)
                 if value == FALSE:
                     continue
                 key = (rule.concl, party if rule.spec.conclude.party == SAME
@@ -57,7 +63,7 @@ class Reference:
                     status[key] = (value, needs)
                 elif value == old_value == UNKNOWN:
                     status[key] = (value, old_needs | needs)
-        return {k: (v, n if v == UNKNOWN else frozenset()) for k, (v, n) in status.items()}
+        return {k: (v, n if v == UNKNOWN else frozenset()) for k, (v, n) in status.items()}, rules
 
     def _parties(self, rule: Rule) -> list[str]:
         return self.parties if rule.spec.conclude.party == SAME else [NONE_PARTY]

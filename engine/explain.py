@@ -1,0 +1,384 @@
+"""Explanations: derivation trees (why), the failing part of each rule (why not), and
+counterfactual flips found by re-running the engine with one fact changed.
+
+Everything here returns data; the CLI renders it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .assessment import Derivations, Key, label
+from .compiler import NO_PARTY
+from .runtime import Firing
+from .conditions import SAME, All, Any_, Cond, Not, Ref, Test, refs, tests
+from .evaluate import Engine
+from .reference import FALSE, TRUE, UNKNOWN
+from .rulebook import Rule
+
+
+@dataclass
+class Step:
+    """One conclusion in a derivation: the rule and provisions behind it, the facts it used,
+    and the conclusions it built on (each a Step of its own)."""
+
+    key: Key
+    status: str
+    rule: str
+    title_zh: str
+    title_en: str
+    provisions: list[str]
+    facts: list[str]
+    exceptions_checked: list[str]
+    below: list[Step] = field(default_factory=list)
+
+
+def _facts(firing: Firing, shown: dict[str, Any]) -> list[str]:
+    out = set()
+    for lit in firing.variant.literals:
+        atom = lit.atom
+        if isinstance(atom, Test) and atom.fact in shown:
+            out.add(f"{atom.fact} = {_show(shown[atom.fact])}")
+    return sorted(out)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(map(str, value)) + "]"
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def why(engine: Engine, derivations: Derivations, shown: dict[str, Any], key: Key,
+        seen: frozenset[Key] = frozenset()) -> list[Step]:
+    """The derivations of a conclusion down to facts (one Step per rule that reached it)."""
+    status = derivations.status(key)
+    twins = derivations.firings.get(key, {"d": [], "p": []})
+    firings = twins["d"] if status == "holds" else twins["p"]
+    by_rule: dict[str, list[Firing]] = {}
+    for firing in firings:
+        by_rule.setdefault(firing.variant.rule.id, []).append(firing)
+    steps = []
+    for rule_id in sorted(by_rule):
+        group = by_rule[rule_id]
+        rule = group[0].variant.rule
+        joined = sorted({k for f in group for k in f.joined})
+        negated = sorted({f"not {label(k) if k[1] != NO_PARTY else k[0]}"
+                          for f in group for ref in f.variant.negations
+                          for k in [(ref.concl, ref.party or "any")]})
+        step = Step(key, status, rule_id, rule.spec.title_zh, rule.spec.title_en,
+                    sorted({p for f in group for p in f.variant.provisions()}),
+                    sorted({x for f in group for x in _facts(f, shown)}), negated)
+        step.below = [s for k in joined if k not in seen
+                      for s in why(engine, derivations, shown, k, seen | {key})][:8]
+        steps.append(step)
+    return steps
+
+
+@dataclass
+class Diagnosis:
+    """Why one rule does not (definitely) reach its conclusion."""
+
+    rule: str
+    title_en: str
+    provisions: list[str]
+    verdict: str
+    reasons: list[str]
+
+
+def _describe(test: Test) -> str:
+    value = test.value
+    if isinstance(value, tuple):
+        value = "[" + ", ".join(map(str, value)) + "]"
+    elif isinstance(value, dt.date):
+        value = value.isoformat()
+    elif isinstance(value, bool):
+        value = "true" if value else "false"
+    return f"{test.fact} {test.op} {value}"
+
+
+class _Diagnoser:
+    """Kleene evaluation of one rule against the engine's conclusions, collecting the parts
+    that fail or stay unknown."""
+
+    def __init__(self, derivations: Derivations, facts: dict[str, Any], party: str) -> None:
+        self.derivations = derivations
+        self.facts = facts
+        self.party = party
+
+    def value(self, cond: Cond, out: list[str], negated: bool = False) -> int:
+        if isinstance(cond, Not):
+            return 2 - self.value(cond.item, out, not negated)
+        if isinstance(cond, (All, Any_)):
+            local: list[str] = []
+            values = [self.value(c, local, negated) for c in cond.items]
+            result = min(values) if isinstance(cond, All) else max(values)
+            if (2 - result if negated else result) != TRUE:
+                out.extend(local)
+            return result
+        if isinstance(cond, Ref):
+            want = self.party if cond.party == SAME else cond.party
+            found = [self.derivations.status(k) for k in self.derivations.firings
+                     if k[0] == cond.concl and (want is None or k[1] == want)]
+            v = TRUE if "holds" in found else (UNKNOWN if "open" in found else FALSE)
+            text = f"conclusion {cond.concl}" + (f"@{want}" if want and want != NO_PARTY else "")
+            self._note(v, negated, text, out)
+            return v
+        assert isinstance(cond, Test)
+        if cond.fact not in self.facts:
+            if cond.unknown_is is not None or cond.op == "unknown":
+                v = TRUE if (cond.op == "unknown" or cond.unknown_is) else FALSE
+            else:
+                v = UNKNOWN
+        else:
+            from .reference import _compare
+            v = FALSE if cond.op == "unknown" else (
+                TRUE if _compare(cond.op, self.facts[cond.fact], cond.value) else FALSE)
+        have = _show(self.facts[cond.fact]) if cond.fact in self.facts else "unknown"
+        self._note(v, negated, f"{'not ' if negated else ''}{_describe(cond)} (the case has {have})", out)
+        return v
+
+    @staticmethod
+    def _note(value: int, negated: bool, text: str, out: list[str]) -> None:
+        effective = 2 - value if negated else value
+        if effective == FALSE:
+            out.append(f"fails: {text}")
+        elif effective == UNKNOWN:
+            out.append(f"unknown: {text}")
+
+
+def _period_reason(rule: Rule, law_day: dt.date | None, facts: dict[str, Any]) -> str | None:
+    if law_day is None:
+        return "unknown: incident_date (decides which law applies)"
+    inside = (rule.start is None or law_day >= rule.start) and (rule.until is None or law_day <= rule.until)
+    if inside:
+        return None
+    if rule.continuing and rule.start and law_day < rule.start:
+        until = facts.get("online_until")
+        if until is None:
+            return f"unknown: online_until (the rule applies from {rule.start} to conduct continuing into it)"
+        if until >= rule.start:
+            return None
+    if rule.earlier and rule.start and law_day < rule.start:
+        return None
+    span = f"{rule.start or 'always'} to {rule.until or 'now'}"
+    return f"not in force: the rule applies {span}, the law date is {law_day}"
+
+
+def why_not(engine: Engine, derivations: Derivations, facts: dict[str, Any],
+            law_day: dt.date | None, cid: str) -> list[Diagnosis]:
+    """For each rule concluding ``cid``: its period, failing conditions, exceptions, unknowns."""
+    out = []
+    for rule in sorted(engine.book.rules_for(cid), key=lambda r: r.id):
+        parties = list(engine.book.parties) if rule.spec.conclude.party == SAME else [
+            rule.spec.conclude.party or NO_PARTY]
+        best: tuple[int, list[str]] | None = None
+        for party in parties:
+            reasons: list[str] = []
+            period = _period_reason(rule, law_day, facts)
+            if period:
+                reasons.append(period)
+            diag = _Diagnoser(derivations, facts, party)
+            value = diag.value(rule.cond, reasons)
+            for i, exc in enumerate(rule.exceptions):
+                local: list[str] = []
+                ev = _Diagnoser(derivations, facts, party).value(exc.cond, local)
+                if ev == TRUE:
+                    reasons.append(f"defeated by exception {i + 1} ({', '.join(exc.provisions)})")
+                    value = FALSE
+                elif ev == UNKNOWN:
+                    reasons.append(f"exception {i + 1} ({', '.join(exc.provisions)}) may apply: "
+                                   + "; ".join(local))
+                    value = min(value, UNKNOWN)
+            if period and period.startswith("not in force"):
+                value = FALSE
+            if best is None or value > best[0]:
+                best = (value, reasons)
+        assert best is not None
+        verdict = {TRUE: "holds", UNKNOWN: "open", FALSE: "does not hold"}[best[0]]
+        out.append(Diagnosis(rule.id, rule.spec.title_en, sorted(rule.spec.provisions), verdict,
+                             best[1]))
+    return out
+
+
+@dataclass(frozen=True)
+class Flip:
+    """Changing one fact changes a conclusion's status."""
+
+    conclusion: str
+    fact: str
+    old: str
+    new: str
+    status_before: str
+    status_after: str
+
+
+def _relevant_facts(engine: Engine, cid: str) -> set[str]:
+    """Facts the rules behind ``cid`` read, directly or through the conclusions they use."""
+    todo, seen, facts = [cid], set(), {"incident_date", "online_until"}
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for rule in engine.book.rules_for(current):
+            conds = [rule.cond, *(e.cond for e in rule.exceptions)]
+            facts |= {t.fact for c in conds for t in tests(c)}
+            todo += [r.concl for c in conds for r in refs(c)]
+    return facts
+
+
+def _candidates(engine: Engine, fact: str, current: Any) -> list[Any]:
+    from .vocabulary import INCIDENT_DATE
+    spec = engine.book.vocabulary.spec(fact)
+    values: list[Any] = []
+    if spec.type == "bool":
+        values = [True, False]
+    elif spec.type == "enum":
+        values = list(spec.values)
+    elif spec.type == "list":
+        base = set(current or [])
+        values = [sorted(base ^ {v}) for v in spec.values if base ^ {v}]
+    else:
+        points: set[Any] = set()
+        for rule in engine.book.rules:
+            conds = [rule.cond, *(e.cond for e in rule.exceptions)]
+            for t in (t for c in conds for t in tests(c)):
+                if t.fact == fact and not isinstance(t.value, bool):
+                    points |= {t.value, _step(t.value, -1), _step(t.value, 1)}
+            if spec.type == "date" and fact in (INCIDENT_DATE, "online_until"):
+                for day in (rule.start, rule.until):
+                    if day:
+                        points |= {day, _step(day, -1), _step(day, 1)}
+        values = sorted(p for p in points if not (isinstance(p, (int, float)) and p < 0))
+    return [None, *(v for v in values if v != current)]
+
+
+def _step(value: Any, by: int) -> Any:
+    return value + dt.timedelta(days=by) if isinstance(value, dt.date) else value + by
+
+
+def _status(assessment: Any, cid: str) -> str:
+    if assessment.holds(cid):
+        return "holds"
+    return "open" if assessment.is_open(cid) else "absent"
+
+
+def _direct_facts(engine: Engine, cid: str) -> set[str]:
+    return {t.fact for r in engine.book.rules_for(cid)
+            for c in [r.cond, *(e.cond for e in r.exceptions)] for t in tests(c)}
+
+
+def flips(engine: Engine, case: Any, conclusions: list[str], as_of: dt.date | None = None,
+          limit: int | None = None) -> list[Flip]:
+    """Single fact changes that change the status of each given conclusion (re-running the
+    engine); the facts the conclusions' own rules read are tried first. ``limit`` stops early."""
+    base = engine.assess(case, as_of)
+    data = case.model_dump(exclude_none=True)
+    data.pop("expect", None)
+    out: list[Flip] = []
+    direct = set().union(*(_direct_facts(engine, c) for c in conclusions)) if conclusions else set()
+    facts = set().union(*(_relevant_facts(engine, c) for c in conclusions)) if conclusions else set()
+    for fact in sorted(facts, key=lambda f: (f not in direct, f)):
+        if limit is not None and len(out) >= limit:
+            break
+        top = fact == "incident_date"
+        current = data.get(fact) if top else data.get("facts", {}).get(fact)
+        for value in _candidates(engine, fact, current):
+            changed = {**data, "facts": dict(data.get("facts", {}))}
+            target = changed if top else changed["facts"]
+            if value is None:
+                target.pop(fact, None)
+            else:
+                target[fact] = value
+            after = engine.assess(engine.case(changed), as_of)
+            for cid in conclusions:
+                before_s, after_s = _status(base, cid), _status(after, cid)
+                if before_s != after_s:
+                    out.append(Flip(cid, fact, _show(current) if current is not None else "unknown",
+                                    _show(value) if value is not None else "unknown", before_s, after_s))
+    return sorted(out, key=lambda f: (f.conclusion, f.fact, f.new))
+
+
+@dataclass
+class Report:
+    """What ``faceright explain`` shows for one case."""
+
+    case: str
+    law_as_of: str | None
+    why: dict[str, list[Step]]
+    why_not: dict[str, list[Diagnosis]]
+    flips: list[Flip] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+        return {"case": self.case, "law_as_of": self.law_as_of,
+                "why": {k: [asdict(s) for s in v] for k, v in self.why.items()},
+                "why_not": {k: [asdict(d) for d in v] for k, v in self.why_not.items()},
+                "flips": None if self.flips is None else [asdict(f) for f in self.flips]}
+
+    def to_text(self, engine: Engine, lang: str) -> str:
+        lines = [f"case {self.case} (law as of {self.law_as_of or '?'})"]
+        for name, steps in self.why.items():
+            lines.append("")
+            if not steps:
+                lines.append(f"{name}: neither holds nor is open (try --why-not {name.split('@')[0]})")
+            for step in steps:
+                _step_lines(step, lines, 0, lang)
+        for name, diags in self.why_not.items():
+            lines += ["", f"why not {name}:"]
+            for d in diags:
+                lines.append(f"  rule {d.rule} [{', '.join(d.provisions)}]: {d.verdict}")
+                lines += [f"    - {r}" for r in d.reasons]
+        if self.flips is not None:
+            lines += ["", "flips (one fact changed, engine re-run):"]
+            if not self.flips:
+                lines.append("  none: no single fact change alters these conclusions")
+            for f in self.flips:
+                lines.append(f"  {f.conclusion}: {f.fact} {f.old} -> {f.new}: "
+                             f"{f.status_before} -> {f.status_after}")
+        from .render import DISCLAIMER
+        lines += ["", DISCLAIMER[lang]]
+        return "\n".join(lines) + "\n"
+
+
+def _step_lines(step: Step, lines: list[str], depth: int, lang: str) -> None:
+    pad = "  " * depth
+    title = step.title_zh if lang == "zh" else step.title_en
+    lines.append(f"{pad}{label(step.key)} — {step.status}")
+    lines.append(f"{pad}  rule {step.rule}: {title} [{', '.join(step.provisions)}]")
+    if step.facts:
+        lines.append(f"{pad}  facts: {'; '.join(step.facts)}")
+    if step.exceptions_checked:
+        lines.append(f"{pad}  checked: {'; '.join(step.exceptions_checked)}")
+    for child in step.below:
+        _step_lines(child, lines, depth + 2, lang)
+
+
+def explain_case(engine: Engine, case: Any, as_of: dt.date | None, why_key: tuple[str, str | None] | None,
+                 why_not_id: str | None, want_flips: bool) -> Report:
+    """Explain one case: by default every conclusion that holds or is open."""
+    derivations, shown = engine.derive(case, as_of)
+    assessment = engine.assess(case, as_of)
+    public = set(engine.book.public_conclusions())
+    if why_key is not None:
+        keys = [k for k in sorted(derivations.firings) if k[0] == why_key[0]
+                and (why_key[1] is None or k[1] == why_key[1])] or [(why_key[0], why_key[1] or NO_PARTY)]
+    elif why_not_id is None:
+        keys = [k for k in sorted(derivations.firings)
+                if k[0] in public and derivations.status(k) != "absent"]
+    else:
+        keys = []
+    trees = {label(k): why(engine, derivations, shown, k) for k in keys}
+    law_day = as_of or case.incident_date
+    facts = engine.facts_of(case)
+    diags = {why_not_id: why_not(engine, derivations, facts, law_day, why_not_id)} if why_not_id else {}
+    found = None
+    if want_flips:
+        targets = sorted({k[0] for k in keys} | ({why_not_id} if why_not_id else set())) or sorted(
+            {c.id for c in assessment.conclusions})
+        found = flips(engine, case, targets, as_of)
+    return Report(case.case, assessment.law_as_of, trees, diags, found)
