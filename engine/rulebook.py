@@ -24,7 +24,7 @@ from .rulemodel import (ConclusionsFile, ConclusionSpec, NotFormalised, Policies
 from .source import Document, SourceError, read_documents
 from .vocabulary import Vocabulary
 
-SPECIAL_FILES = ("facts.yaml", "conclusions.yaml", "policies.yaml", "provisions.yaml")
+SPECIAL_FILES = ("facts.yaml", "conclusions.yaml", "policies.yaml", "provisions.yaml", "guidance.yaml")
 M = TypeVar("M", bound=BaseModel)
 
 

@@ -47,6 +47,12 @@ class _Host(durable.Host):  # type: ignore[misc]
     def get_action(self, action_name: str) -> Callable[[Any], None]:
         return self.actions[action_name]
 
+    def _run(self) -> None:
+        """Start no background threads. Every rule fires synchronously inside ``assert_fact``;
+        durable_rules' dispatch timers (for asynchronous actions and timers, never used here)
+        would race with it — measured: an action occasionally taken over by the timer thread
+        ("error code: 307") and its conclusion lost — and they never stop."""
+
 
 class Runtime:
     """The process's durable_rules Host and the rulesets registered on it."""

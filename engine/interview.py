@@ -1,0 +1,179 @@
+"""The guided questionnaire's brain: which fact to ask next, and why.
+
+Relevance comes from the engine: the candidates are the facts the open conclusions ``need``
+(most open conclusions first), then facts that only presumptions stand in for. Each candidate
+is confirmed relevant — some value of it changes what holds or is open — with the reference
+evaluator before it is asked. One function, :func:`next_question`, serves the terminal and
+the web page alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from .assessment import Assessment
+from .conditions import tests
+from .evaluate import Engine
+from .reference import TRUE, UNKNOWN, Reference
+from .vocabulary import INCIDENT_DATE, FactSpec
+
+DONT_KNOW = "unknown"
+
+
+@dataclass
+class Answers:
+    """What the user has said so far: facts (with ``unknown`` for "don't know"), in order."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+
+    def set(self, fact: str, value: Any) -> None:
+        if fact in self.values:
+            self.order.remove(fact)
+        self.values[fact] = value
+        self.order.append(fact)
+
+    def back(self) -> str | None:
+        """Undo the last answer; returns the fact it was about."""
+        if not self.order:
+            return None
+        fact = self.order.pop()
+        del self.values[fact]
+        return fact
+
+    def known(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values.items() if v != DONT_KNOW}
+
+    def case_data(self, case_id: str) -> dict[str, Any]:
+        """The answers as a case document of the contract's format."""
+        facts = {k: v for k, v in self.values.items() if k != INCIDENT_DATE}
+        data: dict[str, Any] = {"format": "faceright/1", "case": case_id}
+        if INCIDENT_DATE in self.values:
+            data[INCIDENT_DATE] = self.values[INCIDENT_DATE]
+        data["facts"] = {k: facts[k] for k in sorted(facts)}
+        return data
+
+
+@dataclass
+class Reason:
+    """A conclusion this answer could decide, with its provisions."""
+
+    conclusion: str
+    party: str | None
+    provisions: list[str]
+
+
+@dataclass
+class Question:
+    """The next fact to ask, with its text, choices and why it matters."""
+
+    fact: str
+    spec: FactSpec
+    text: str
+    help: str
+    why: list[Reason]
+
+
+@dataclass
+class Final:
+    """Nothing left can change a conclusion: the assessment, and what stays open."""
+
+    assessment: Assessment
+
+
+class Interviewer:
+    """Chooses questions for one rulebook."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.reference = Reference(engine.book)
+        self.public = set(engine.book.public_conclusions())
+        self.order = {name: i for i, name in enumerate([INCIDENT_DATE, *engine.book.vocabulary.facts])}
+        self.presumed = sorted({t.fact for r in engine.book.rules
+                                for c in [r.cond, *(e.cond for e in r.exceptions)]
+                                for t in tests(c) if t.unknown_is is not None},
+                               key=lambda f: self.order[f])
+        self.points = _probe_values(engine)
+
+    def case(self, answers: Answers) -> Any:
+        return self.engine.case(answers.case_data("interview"))
+
+    def next_question(self, answers: Answers, lang: str = "zh") -> Question | Final:
+        """The most useful relevant question, or the final assessment when none is left."""
+        case = self.case(answers)
+        assessment = self.engine.assess(case)
+        signature = self._signature(answers.known())
+        scores: Counter[str] = Counter()
+        reasons: dict[str, list[Reason]] = {}
+        for item in assessment.open:
+            for fact in item.needs:
+                if fact not in answers.values:
+                    scores[fact] += 1
+                    reasons.setdefault(fact, []).append(Reason(item.id, item.party, item.provisions))
+        ranked = sorted(scores, key=lambda f: (-scores[f], self.order[f]))
+        ranked += [f for f in self.presumed if f not in answers.values and f not in scores]
+        for fact in ranked:
+            if self._relevant(fact, answers.known(), signature):
+                why = reasons.get(fact) or self._presumption_reasons(fact, assessment)
+                return self._question(fact, lang, why)
+        return Final(assessment)
+
+    def _question(self, fact: str, lang: str, why: list[Reason]) -> Question:
+        spec = self.engine.book.vocabulary.spec(fact)
+        text, help_ = (spec.zh, spec.help_zh) if lang == "zh" else (spec.en, spec.help_en)
+        return Question(fact, spec, text, help_, why)
+
+    def _presumption_reasons(self, fact: str, assessment: Assessment) -> list[Reason]:
+        out = []
+        for rule in self.engine.book.rules:
+            conds = [rule.cond, *(e.cond for e in rule.exceptions)]
+            if any(t.fact == fact for c in conds for t in tests(c)):
+                out.append(Reason(rule.concl, None, sorted(rule.spec.provisions)))
+        seen: set[str] = set()
+        return [r for r in out if r.conclusion in self.public and not (r.conclusion in seen or seen.add(r.conclusion))]
+
+    def _signature(self, known: dict[str, Any]) -> tuple[frozenset[Any], frozenset[Any]]:
+        law_day = known.get(INCIDENT_DATE)
+        facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
+        status = self.reference.evaluate(facts, law_day)
+        holds = frozenset(k for k, (v, _) in status.items() if v == TRUE and k[0] in self.public)
+        open_ = frozenset(k for k, (v, _) in status.items() if v == UNKNOWN and k[0] in self.public)
+        return holds, open_
+
+    def _relevant(self, fact: str, known: dict[str, Any], signature: tuple[Any, Any]) -> bool:
+        """Whether some value of ``fact`` changes what holds or is open (reference evaluator)."""
+        for value in self.points.get(fact, ()):
+            if self._signature({**known, fact: value}) != signature:
+                return True
+        return False
+
+
+def _probe_values(engine: Engine) -> dict[str, list[Any]]:
+    """For each fact, values that can matter: every choice, and each side of every threshold."""
+    out: dict[str, set[Any]] = {}
+    vocab = engine.book.vocabulary
+    for name in vocab.names():
+        spec = vocab.spec(name)
+        if spec.type == "bool":
+            out[name] = {True, False}
+        elif spec.type == "enum":
+            out[name] = set(spec.values)
+        elif spec.type == "list":
+            out[name] = {(v,) for v in spec.values} | {tuple(spec.values)}
+        else:
+            out[name] = {0} if spec.type != "date" else set()
+    for rule in engine.book.rules:
+        for test in (t for c in [rule.cond, *(e.cond for e in rule.exceptions)] for t in tests(c)):
+            if isinstance(test.value, (int, float)) and not isinstance(test.value, bool):
+                out[test.fact] |= {test.value, test.value + 1, max(test.value - 1, 0)}
+            elif isinstance(test.value, dt.date):
+                out[test.fact] |= {test.value, test.value - dt.timedelta(days=1)}
+        for day in (rule.start, rule.until):
+            if day is not None:
+                for name in (INCIDENT_DATE, "online_until"):
+                    out[name] |= {day, day - dt.timedelta(days=1), day + dt.timedelta(days=1)}
+    return {k: sorted((list(v) if isinstance(v, tuple) else v for v in vals), key=repr)
+            for k, vals in out.items()}
