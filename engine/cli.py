@@ -173,3 +173,62 @@ def explain(file: str, why_id: str | None, why_not_id: str | None, flips: bool, 
             click.echo(report.to_text(engine, lang))
     if failed:
         sys.exit(2)
+
+
+@main.command()
+@LANG
+@click.option("--save", "save_path", metavar="FILE", help="Write the answers as a case file (on finish, quit and Ctrl-C).")
+@click.option("--resume", "resume_path", metavar="FILE", help="Continue from a saved case file (and save back to it).")
+@click.option("--answers", "answers_path", metavar="FILE", help="A case file of known answers; only the rest is asked.")
+@click.option("--notice", "notice_path", metavar="FILE", default="notice.txt", show_default=True,
+              help="Where to write the draft notice to the platform.")
+@click.option("--case-id", default="interview", show_default=True, help="Case id of the saved file.")
+@RULES
+def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path: str | None,
+        notice_path: str, case_id: str, rules: str | None) -> None:
+    """Guided questionnaire: asks only what can still change a conclusion, then prints the
+    assessment, what stays open, next steps and a draft notice to the platform.
+
+    At any prompt: ? = don't know, why = why is this asked, back = previous question,
+    quit = save and stop. Without a terminal, answers are read one per line.
+
+    Example: faceright ask --lang en --save my-case.yaml
+    """
+    from .ask import Quit, Session, closing, load_answers, save_answers
+    from .errors import CaseFileError
+    from .interview import Answers, Interviewer
+    engine = _engine(rules)
+    answers = Answers()
+    source = resume_path or answers_path
+    if source:
+        try:
+            answers = load_answers(source)
+            engine.case(answers.case_data(case_id))
+        except (CaseFileError, OSError) as exc:
+            raise click.UsageError(str(exc)) from None
+    target = save_path or resume_path
+    stdin = click.get_text_stream("stdin")
+
+    def read(prompt: str) -> str | None:
+        click.echo(prompt, nl=False)
+        line = stdin.readline()
+        if not line:
+            click.echo("")
+            return None
+        if not stdin.isatty():
+            click.echo(line.rstrip("\n"))
+        return line.rstrip("\n")
+
+    session = Session(Interviewer(engine), answers, lang, read, click.echo)
+    try:
+        assessment = session.run()
+    except (Quit, KeyboardInterrupt) as stop:
+        if target:
+            save_answers(answers, target, case_id)
+            click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
+        sys.exit(0 if isinstance(stop, Quit) else 130)
+    click.echo("")
+    click.echo(closing(session.interviewer, answers, assessment, lang, notice_path), nl=False)
+    if target:
+        save_answers(answers, target, case_id)
+        click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")

@@ -117,7 +117,7 @@ class Interviewer:
         ranked += [f for f in self.presumed if f not in answers.values and f not in scores]
         for fact in ranked:
             if self._relevant(fact, answers.known(), signature):
-                why = reasons.get(fact) or self._presumption_reasons(fact, assessment)
+                why = reasons.get(fact) or self._presumption_reasons(fact)
                 return self._question(fact, lang, why)
         return Final(assessment)
 
@@ -126,21 +126,22 @@ class Interviewer:
         text, help_ = (spec.zh, spec.help_zh) if lang == "zh" else (spec.en, spec.help_en)
         return Question(fact, spec, text, help_, why)
 
-    def _presumption_reasons(self, fact: str, assessment: Assessment) -> list[Reason]:
-        out = []
+    def _presumption_reasons(self, fact: str) -> list[Reason]:
+        """The public conclusions whose rules presume a value for ``fact`` while it is unknown."""
+        found: dict[str, set[str]] = {}
         for rule in self.engine.book.rules:
             conds = [rule.cond, *(e.cond for e in rule.exceptions)]
-            if any(t.fact == fact for c in conds for t in tests(c)):
-                out.append(Reason(rule.concl, None, sorted(rule.spec.provisions)))
-        seen: set[str] = set()
-        return [r for r in out if r.conclusion in self.public and not (r.conclusion in seen or seen.add(r.conclusion))]
+            if rule.concl in self.public and any(t.fact == fact for c in conds for t in tests(c)):
+                found.setdefault(rule.concl, set()).update(rule.spec.provisions)
+        return [Reason(c, None, sorted(p)) for c, p in sorted(found.items())]
 
     def _signature(self, known: dict[str, Any]) -> tuple[frozenset[Any], frozenset[Any]]:
+        """What holds, and what is open with which needs (public conclusions only)."""
         law_day = known.get(INCIDENT_DATE)
         facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
         status = self.reference.evaluate(facts, law_day)
         holds = frozenset(k for k, (v, _) in status.items() if v == TRUE and k[0] in self.public)
-        open_ = frozenset(k for k, (v, _) in status.items() if v == UNKNOWN and k[0] in self.public)
+        open_ = frozenset((k, n) for k, (v, n) in status.items() if v == UNKNOWN and k[0] in self.public)
         return holds, open_
 
     def _relevant(self, fact: str, known: dict[str, Any], signature: tuple[Any, Any]) -> bool:

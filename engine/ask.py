@@ -1,0 +1,176 @@
+"""The terminal questionnaire: prompts, answers, don't know / why / back / quit, saving,
+and the closing report with next steps and the draft notice to the platform."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from .assessment import Assessment
+from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
+from .render import PARTY_NAMES, to_text
+from .source import read_documents
+from .vocabulary import INCIDENT_DATE, FactSpec
+
+YES = {"y", "yes", "true", "是", "对", "有"}
+NO = {"n", "no", "false", "否", "不", "没有", "无"}
+DONT = {"?", "？", "unknown", "不知道", "dk"}
+WHY = {"why", "为什么", "w"}
+BACK = {"back", "返回", "b"}
+QUIT = {"quit", "exit", "退出", "q"}
+WORDS = {
+    "zh": {"choices": "选项", "keys": "（? = 不知道，why = 为什么问，back = 上一题，quit = 保存并退出）",
+           "why": "这个回答可能决定：", "bad": "无法识别这个回答：", "saved": "答案已保存到",
+           "nothing_back": "没有可以返回的问题。", "yes_no": "是 / 否", "notice": "通知草稿已写入",
+           "open": "仍待查明", "list": "可多选，用逗号分隔", "date": "日期，格式 YYYY-MM-DD"},
+    "en": {"choices": "choices", "keys": "(? = don't know, why = why is this asked, back = previous question, quit = save and stop)",
+           "why": "This answer could decide:", "bad": "Could not read that answer:", "saved": "Answers saved to",
+           "nothing_back": "There is no earlier question.", "yes_no": "yes / no", "notice": "Draft notice written to",
+           "open": "still open", "list": "one or more, separated by commas", "date": "a date, YYYY-MM-DD"},
+}
+
+
+class Quit(Exception):
+    """The user asked to stop (answers are saved first)."""
+
+
+def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
+    """Turn typed text into a fact value, or raise ValueError with a message to show."""
+    raw = text.strip()
+    low = raw.lower()
+    if spec.type == "bool":
+        if low in YES:
+            return True
+        if low in NO:
+            return False
+        raise ValueError(WORDS[lang]["yes_no"])
+    if spec.type in ("enum", "list"):
+        picked = []
+        for part in [p.strip() for p in re.split(r"[,，\s]+", raw) if p.strip()]:
+            if part.isdigit() and 1 <= int(part) <= len(spec.values):
+                picked.append(spec.values[int(part) - 1])
+            elif part in spec.values:
+                picked.append(part)
+            else:
+                raise ValueError(", ".join(f"{i}) {v}" for i, v in enumerate(spec.values, 1)))
+        if not picked or (spec.type == "enum" and len(picked) != 1):
+            raise ValueError(", ".join(f"{i}) {v}" for i, v in enumerate(spec.values, 1)))
+        return picked[0] if spec.type == "enum" else sorted(set(picked), key=spec.values.index)
+    if spec.type == "date":
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(WORDS[lang]["date"]) from None
+    try:
+        number = int(raw) if spec.type == "int" else float(raw)
+    except ValueError:
+        raise ValueError("0, 1, 2 …") from None
+    if number < 0 or (isinstance(number, float) and not number == number):
+        raise ValueError("≥ 0")
+    return int(number) if isinstance(number, float) and number.is_integer() else number
+
+
+def load_answers(path: str) -> Answers:
+    """Answers from a case file (``unknown`` facts are remembered as "don't know")."""
+    from .casefile import CaseFileError
+    text = Path(path).read_text(encoding="utf-8")
+    docs = list(read_documents(text))
+    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+        raise CaseFileError(path, 1, None, "expected one case to resume from")
+    data = docs[0].data
+    answers = Answers()
+    if data.get(INCIDENT_DATE) is not None:
+        answers.set(INCIDENT_DATE, data[INCIDENT_DATE])
+    for key, value in (data.get("facts") or {}).items():
+        answers.set(key, value)
+    return answers
+
+
+def save_answers(answers: Answers, path: str, case_id: str) -> None:
+    """Write the answers as a case file in the contract's format."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = None
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    with open(path, "w", encoding="utf-8") as handle:
+        yaml.dump(answers.case_data(case_id), handle)
+
+
+class Session:
+    """One interview on a terminal (or a script: one answer per line)."""
+
+    def __init__(self, interviewer: Interviewer, answers: Answers, lang: str,
+                 read: Callable[[str], str | None], write: Callable[[str], None]) -> None:
+        self.interviewer = interviewer
+        self.answers = answers
+        self.lang = lang
+        self.read = read
+        self.write = write
+        self.asked = 0
+
+    def run(self) -> Assessment:
+        """Ask until nothing left can change a conclusion; return the final assessment."""
+        while True:
+            step = self.interviewer.next_question(self.answers, self.lang)
+            if isinstance(step, Final):
+                return step.assessment
+            self.ask(step)
+
+    def ask(self, q: Question) -> None:
+        w = WORDS[self.lang]
+        self.asked += 1
+        lines = [f"[{self.asked}] {q.text}", f"    {q.help}"]
+        if q.spec.type in ("enum", "list"):
+            choices = "  ".join(f"{i}) {v}" for i, v in enumerate(q.spec.values, 1))
+            lines.append(f"    {w['choices']}: {choices}" + (f"  ({w['list']})" if q.spec.type == "list" else ""))
+        elif q.spec.type == "bool":
+            lines.append(f"    {w['yes_no']}")
+        elif q.spec.type == "date":
+            lines.append(f"    {w['date']}")
+        lines.append(f"    {w['keys']}")
+        self.write("\n".join(lines))
+        while True:
+            text = self.read("> ")
+            if text is None or text.strip().lower() in DONT:
+                self.answers.set(q.fact, DONT_KNOW)
+                return
+            word = text.strip().lower()
+            if word in WHY:
+                self.write(w["why"])
+                for r in q.why:
+                    who = f" ({PARTY_NAMES[self.lang].get(r.party, r.party)})" if r.party else ""
+                    self.write(f"  - {r.conclusion}{who}: {', '.join(r.provisions)}")
+                continue
+            if word in BACK:
+                if self.answers.back() is None:
+                    self.write(w["nothing_back"])
+                    continue
+                self.asked -= 1
+                return
+            if word in QUIT:
+                raise Quit()
+            try:
+                self.answers.set(q.fact, parse_answer(q.spec, text, self.lang))
+                return
+            except ValueError as exc:
+                self.write(f"{w['bad']} {exc}")
+
+
+def closing(interviewer: Interviewer, answers: Answers, assessment: Assessment, lang: str,
+            notice_path: str | None) -> str:
+    """The final report: the assessment (as ``assess`` prints it, without its last line),
+    next steps, and the draft notice written to ``notice_path`` when a platform hosts it."""
+    from .guidance import next_steps, notice_text
+    engine = interviewer.engine
+    facts = answers.known()
+    if facts.get("platform_hosted") and notice_path:
+        Path(notice_path).write_text(notice_text(engine, assessment, facts, lang, dt.date.today()),
+                                     encoding="utf-8")
+    else:
+        notice_path = None
+    body = to_text(engine, assessment, lang).rstrip("\n").rsplit("\n", 1)[0].rstrip("\n")
+    return body + "\n" + next_steps(engine, assessment, facts, lang, notice_path)
