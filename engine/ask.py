@@ -94,7 +94,7 @@ def load_answers(path: str) -> Answers:
 def save_answers(answers: Answers, path: str, case_id: str) -> None:
     """Write the answers as a case file in the contract's format."""
     yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = None
+    yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     with open(path, "w", encoding="utf-8") as handle:
         yaml.dump(answers.case_data(case_id), handle)
@@ -149,7 +149,7 @@ class Session:
                 if self.answers.back() is None:
                     self.write(w["nothing_back"])
                     continue
-                self.asked -= 1
+                self.asked -= 2  # this question and the one undone are asked again
                 return
             if word in QUIT:
                 raise Quit()

@@ -207,7 +207,7 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
         except (CaseFileError, OSError) as exc:
             raise click.UsageError(str(exc)) from None
     target = save_path or resume_path
-    stdin = click.get_text_stream("stdin")
+    stdin = sys.stdin
 
     def read(prompt: str) -> str | None:
         click.echo(prompt, nl=False)

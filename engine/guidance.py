@@ -33,13 +33,13 @@ def notice_text(engine: Engine, assessment: Assessment, facts: dict[str, Any], l
     for c in rights:
         spec = engine.book.conclusions[c.id]
         title = spec.zh if lang == "zh" else spec.en
-        lines.append(f"    - {title}（{', '.join(c.provisions)}）" if lang == "zh"
-                     else f"    - {title} ({', '.join(c.provisions)})")
-        lines.append("      " + "; ".join(c.because))
-    evidence = "\n".join(lines) or ("    - [请填写]" if lang == "zh" else "    - [fill in]")
+        lines.append(f"   - {title}（{', '.join(c.provisions)}）" if lang == "zh"
+                     else f"   - {title} ({', '.join(c.provisions)})")
+        lines.append("     " + "; ".join(c.because))
+    evidence = "\n".join(lines) or ("   - [请填写]" if lang == "zh" else "   - [fill in]")
     platform = "[平台名称]" if lang == "zh" else "[platform name]"
     found = str(facts.get("notice_date") or ("[请填写]" if lang == "zh" else "[fill in]"))
-    return str(texts.format(platform=platform, found=found, evidence=evidence.lstrip(),
+    return str(texts.format(platform=platform, found=found, evidence=evidence,
                             today=today.isoformat()))
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .catalogue import Catalogue, load_catalogue
-from .conditions import SAME, Cond, ConditionError, Names, Ref, parse, refs
+from .conditions import SAME, Cond, ConditionError, Names, Ref, Test, parse, refs
 from .errors import RuleFileError, did_you_mean
 from .rulemodel import (ConclusionsFile, ConclusionSpec, NotFormalised, PoliciesFile, Policy,
                         RuleFile, RuleSpec)
@@ -191,7 +191,22 @@ class _Checker:
         rule = Rule(spec, str(path), doc.line_of(base), cond, exceptions, start, until, continuing,
                     earlier)
         self._same_party(rule, fail)
+        self._presumptions(rule, fail)
         return rule
+
+    @staticmethod
+    def _presumptions(rule: Rule, fail: Any) -> None:
+        """At most one presumption per alternative may hold it back: two would make neither
+        fact matter on its own, so no questionnaire could ever reach them."""
+        from .logic import alternatives, with_exceptions
+        full = with_exceptions(rule.cond, [e.cond for e in rule.exceptions])
+        for alt in alternatives(full):
+            blocking = sorted({lit.atom.fact for lit in alt if isinstance(lit.atom, Test)
+                               and lit.atom.unknown_is is not None
+                               and lit.atom.unknown_is == lit.negated})
+            if len(blocking) > 1:
+                fail(("when",), f"presumptions on {', '.join(blocking)} hold back the same "
+                     "alternative; give all but one of them three-valued tests")
 
     def _period(self, spec: RuleSpec, fail: Any) -> tuple[dt.date | None, dt.date | None]:
         cited = [self.catalogue.get(p) for p in spec.provisions]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from faceright.errors import RuleFileError
-from faceright.rulebook import load_rulebook
+from faceright.rulebook import SPECIAL_FILES, load_rulebook
 
 RULE = """\
 subject: test
@@ -31,7 +31,7 @@ def book_with(tmp_path: Path, root: Path, text: str) -> Path:
     rules = tmp_path / "rules"
     shutil.copytree(root / "rules", rules)
     for path in rules.glob("*.yaml"):
-        if path.name not in ("facts.yaml", "conclusions.yaml", "policies.yaml", "provisions.yaml"):
+        if path.name not in SPECIAL_FILES:
             path.unlink()
     (rules / "test.yaml").write_text(text, encoding="utf-8")
     return rules
@@ -93,3 +93,11 @@ def test_duplicate_rule_ids_name_both_places(tmp_path: Path, root: Path) -> None
 def test_party_same_needs_an_anchor(tmp_path: Path, root: Path) -> None:
     bad = RULE.replace("party: creator}", "party: same}")
     assert "party 'same' needs a condition referring to a conclusion" in error_of(tmp_path, root, bad)
+
+
+def test_two_blocking_presumptions_in_one_alternative_are_refused(tmp_path: Path, root: Path) -> None:
+    bad = RULE.replace("- {fact: consent, in: [none]}",
+                       "- {fact: minor, is: true, unknown_is: false}\n        "
+                       "- {fact: consent_by, is: person, unknown_is: false}")
+    assert ("when: presumptions on consent_by, minor hold back the same alternative"
+            in error_of(tmp_path, root, bad))

@@ -1,0 +1,224 @@
+"""The questionnaire: transcripts (exact screen output), relevance, and agreement with assess."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from faceright.cli import main
+from faceright.evaluate import Engine, load_engine
+from faceright.interview import DONT_KNOW, Answers, Final, Interviewer
+from faceright.reference import Reference
+from faceright.rulebook import SPECIAL_FILES
+from generate import Generator
+
+
+@pytest.fixture(scope="module")
+def mini(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rules = tmp_path_factory.mktemp("mini") / "rules"
+    rules.mkdir()
+    for name in SPECIAL_FILES:
+        shutil.copy(root / "rules" / name, rules / name)
+    shutil.copy(root / "tests" / "fixtures" / "mini_rules.yaml", rules / "mini.yaml")
+    return rules
+
+
+def ask(rules: Path, text: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["ask", "--rules", str(rules), *args], input=text)
+    return result.exit_code, result.stdout
+
+
+KEYS_EN = "    (? = don't know, why = why is this asked, back = previous question, quit = save and stop)"
+
+
+def q_en(n: int, engine: Engine, fact: str) -> list[str]:
+    spec = engine.book.vocabulary.spec(fact)
+    lines = [f"[{n}] {spec.en}", f"    {spec.help_en}"]
+    if spec.type == "enum":
+        lines.append("    choices: " + "  ".join(f"{i}) {v}" for i, v in enumerate(spec.values, 1)))
+    elif spec.type == "bool":
+        lines.append("    yes / no")
+    elif spec.type == "date":
+        lines.append("    a date, YYYY-MM-DD")
+    return [*lines, KEYS_EN]
+
+
+def test_full_interview_in_english_with_why_back_and_bad_input(mini: Path, tmp_path: Path) -> None:
+    engine = load_engine(mini)
+    notice = tmp_path / "notice.txt"
+    code, out = ask(mini, "2023-06-01\ny\nwhy\nmaybe\n2\nback\n3\ny\n48\n1\n",
+                    "--lang", "en", "--notice", str(notice))
+    assert code == 0
+    expected = [
+        *q_en(1, engine, "incident_date"), "> 2023-06-01",
+        *q_en(2, engine, "identifiable"), "> y",
+        *q_en(3, engine, "consent"), "> why",
+        "This answer could decide:",
+        "  - platform_jointly_liable (platform): civil-code-1195",
+        "  - portrait_right_infringed (creator): civil-code-1019",
+        "> maybe",
+        "Could not read that answer: 1) given, 2) none, 3) exceeded, 4) withdrawn",
+        "> 2",
+        *q_en(4, engine, "platform_hosted"), "> back",
+        *q_en(3, engine, "consent"), "> 3",
+        *q_en(4, engine, "platform_hosted"), "> y",
+        *q_en(5, engine, "platform_response_hours"), "> 48",
+        *q_en(6, engine, "purpose"), "> 1",
+        "",
+        "Case: interview",
+        f"law as of: 2023-06-01   rules {engine.version}",
+        "",
+        "Conclusions:",
+        "  ✔ Platform jointly liable  [platform_jointly_liable] — party: platform; scope: expanded_damage",
+        "    policy (not law): platform_timely_hours = 24",
+        "    because: incident_date = 2023-06-01; platform_hosted = true; platform_response_hours = 48; "
+        "portrait_right_infringed@creator",
+    ]
+    lines = out.splitlines()
+    assert lines[:len(expected)] == expected
+    tail = out[out.index("Next steps:"):].splitlines()
+    assert tail[3] == "  - Whom to address: creator, platform."
+    assert tail[4] == ("  - While the content is on a platform, first send the platform a notice asking it to "
+                       f"delete, block or disconnect it (Civil Code 1195); a draft notice was written to {notice}.")
+    assert tail[-1] == "Assessment aid, not legal advice."
+    text = notice.read_text(encoding="utf-8")
+    assert "Civil Code of the PRC, art. 1195" in text
+    assert "Civil Code 1195 para 3" in text and "Civil Code 1196" in text
+    assert "\n   - Portrait right infringed (civil-code-1019)\n" in text
+    assert "identifiable = true; incident_date = 2023-06-01; no_valid_consent" in text
+
+
+def test_chinese_interview_dont_know_and_eof(mini: Path) -> None:
+    engine = load_engine(mini)
+    spec = engine.book.vocabulary.spec("identifiable")
+    code, out = ask(mini, "2023-06-01\n是\n?\n")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "[1] 事件发生在哪天？"
+    assert lines[5] == f"[2] {spec.zh}"
+    assert lines[9] == "> 是"
+    assert "[3] " + engine.book.vocabulary.spec("consent").zh in lines
+    assert "待定（取决于未知事实）:" in out
+    assert "? 肖像权被侵害  [portrait_right_infringed] — 责任方: 制作者; 需要查明: consent" in out
+    assert out.rstrip().endswith("仅为评估辅助，不构成法律意见。")
+
+
+def test_save_quit_and_resume(mini: Path, tmp_path: Path) -> None:
+    saved = tmp_path / "case.yaml"
+    code, out = ask(mini, "2023-06-01\ny\nquit\n", "--lang", "en", "--save", str(saved))
+    assert code == 0 and f"Answers saved to {saved}" in out
+    assert saved.read_text(encoding="utf-8") == (
+        "format: faceright/1\ncase: interview\nincident_date: 2023-06-01\nfacts:\n  identifiable: true\n")
+    code, out = ask(mini, "3\ny\n10\n5\nn\n", "--lang", "en", "--resume", str(saved))
+    assert code == 0
+    assert out.startswith("[1] Did the person")  # identifiable is not asked again
+    assert "platform_jointly_liable" not in out.split("Conclusions:")[1].split("Open")[0]
+    data = saved.read_text(encoding="utf-8")
+    assert "consent: exceeded" in data and "platform_response_hours: 10" in data
+    code, out = CliRunner().invoke(main, ["assess", str(saved), "--rules", str(mini),
+                                          "--format", "json"]).exit_code, ""
+    assert code == 0
+
+
+def test_answers_file_only_asks_the_rest(mini: Path, tmp_path: Path) -> None:
+    known = tmp_path / "known.yaml"
+    known.write_text("case: k\nincident_date: 2024-01-01\nfacts:\n  identifiable: true\n  consent: none\n",
+                     encoding="utf-8")
+    code, out = ask(mini, "n\n", "--lang", "en", "--answers", str(known))
+    assert code == 0
+    assert out.startswith("[1] Was the content on a network")
+
+
+def test_bad_answers_file_is_a_usage_error(mini: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("case: k\nfacts:\n  consnt: none\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["ask", "--rules", str(mini), "--answers", str(bad)])
+    assert result.exit_code == 2 and "did you mean 'consent'" in result.stderr
+
+
+def interview_from(interviewer: Interviewer, facts: dict[str, Any]) -> tuple[Any, list[tuple[str, Answers]]]:
+    """Answer every question from ``facts`` (absent = don't know); return the end and the steps."""
+    answers = Answers()
+    steps = []
+    while True:
+        step = interviewer.next_question(answers, "en")
+        if isinstance(step, Final):
+            return step.assessment, steps
+        steps.append((step.fact, Answers(dict(answers.values), list(answers.order))))
+        answers.set(step.fact, facts.get(step.fact, DONT_KNOW))
+
+
+def relevant(reference: Reference, interviewer: Interviewer, fact: str, answers: Answers) -> bool:
+    """Some value of ``fact`` changes what holds or is open (reference evaluator)."""
+    def view(known: dict[str, Any]) -> Any:
+        law = known.get("incident_date")
+        facts = {k: v for k, v in known.items() if k != "incident_date"}
+        return sorted(reference.evaluate(facts, law).items(), key=repr)
+    base = view(answers.known())
+    return any(view({**answers.known(), fact: v}) != base for v in interviewer.points[fact])
+
+
+def complete_cases(engine: Engine, n: int) -> list[dict[str, Any]]:
+    rng = random.Random(21)
+    gen = Generator(engine.book)
+    rules = sorted(engine.book.rules, key=lambda r: r.id)
+    return [gen.case(rng, rules[(i * 7) % len(rules)], unknown=0.0) for i in range(n)]
+
+
+def test_questionnaire_reaches_assess_and_asks_only_relevant_questions(engine: Engine) -> None:
+    interviewer = Interviewer(engine)
+    reference = Reference(engine.book)
+    for data in complete_cases(engine, 12):
+        facts = {**data["facts"], "incident_date": data["incident_date"]}
+        final, steps = interview_from(interviewer, facts)
+        whole = engine.assess(engine.case(data))
+        assert {(c.id, c.party) for c in final.conclusions} == {(c.id, c.party) for c in whole.conclusions}, data["case"]
+        assert not final.open
+        for fact, before in steps:
+            assert relevant(reference, interviewer, fact, before), (data["case"], fact)
+        assert len(steps) < len(facts)
+
+
+def test_a_fixed_question_order_fails_the_relevance_check(engine: Engine) -> None:
+    interviewer = Interviewer(engine)
+    reference = Reference(engine.book)
+    data = complete_cases(engine, 1)[0]
+    answers = Answers()
+    irrelevant = 0
+    for fact in engine.book.vocabulary.names():  # the vocabulary's fixed order
+        if not relevant(reference, interviewer, fact, answers):
+            irrelevant += 1
+        answers.set(fact, {**data["facts"], "incident_date": data["incident_date"]}.get(fact, DONT_KNOW))
+    assert irrelevant > 0
+
+
+def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engine: Engine) -> None:
+    """Answer the questionnaire line by line from a shipped case (? where it is silent)."""
+    from faceright.casefile import read_cases
+    path = root / "cases" / "zhang-v-template-app.yaml"
+    [loaded] = read_cases(engine.reader, str(path))
+    case = loaded.case
+    facts = {**engine.facts_of(case), "incident_date": case.incident_date}
+    interviewer = Interviewer(engine)
+    _, steps = interview_from(interviewer, facts)
+    script = []
+    for fact, _ in steps:
+        value = facts.get(fact)
+        if value is None:
+            script.append("?")
+        elif isinstance(value, bool):
+            script.append("yes" if value else "no")
+        elif isinstance(value, list):
+            script.append(",".join(value))
+        else:
+            script.append(str(value))
+    result = CliRunner().invoke(main, ["ask", "--lang", "en", "--notice", "-"], input="\n".join(script) + "\n")
+    assert result.exit_code == 0, result.output
+    held = [line.split("[")[1].split("]")[0] for line in result.stdout.splitlines() if line.startswith("  ✔ ")]
+    assert held == [c.id for c in engine.assess(case).conclusions]
