@@ -77,7 +77,7 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
 
 def load_answers(path: str) -> Answers:
     """Answers from a case file (``unknown`` facts are remembered as "don't know")."""
-    from .casefile import CaseFileError
+    from .errors import CaseFileError
     text = Path(path).read_text(encoding="utf-8")
     docs = list(read_documents(text))
     if len(docs) != 1 or not isinstance(docs[0].data, dict):

@@ -114,8 +114,7 @@ class Derivations:
         out: set[tuple[str, Any]] = set()
         for lit in firing.variant.literals:
             atom = lit.atom
-            if isinstance(atom, Test) and atom.op != "unknown" and (
-                    atom.op == "absent" or atom.unknown_is is None):
+            if isinstance(atom, Test) and atom.op != "unknown" and atom.unknown_is is None:
                 if self.fact[fact_key(atom.fact, self._first_value(atom))] in UNKNOWNS:
                     out.add(("fact", lit))
         keys = list(firing.joined)

@@ -165,7 +165,7 @@ def explain(file: str, why_id: str | None, why_not_id: str | None, flips: bool, 
                 from .errors import did_you_mean
                 raise click.UsageError(f"unknown conclusion '{name}'"
                                        + did_you_mean(name, engine.book.conclusions))
-        report = explain_case(engine, item.case, as_of, why_id and _split_key(why_id),
+        report = explain_case(engine, item.case, as_of, _split_key(why_id) if why_id else None,
                               why_not_id, flips)
         if fmt == "json":
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -244,3 +244,76 @@ def _register_optional_commands() -> None:
 
 
 _register_optional_commands()
+
+
+def _case_files(paths: tuple[str, ...]) -> list[str]:
+    from pathlib import Path as P
+    found: list[str] = []
+    for raw in paths or ("cases",):
+        p = P(raw)
+        if p.is_dir():
+            found += sorted(str(f) for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json", ".jsonl"))
+        elif p.exists():
+            found.append(str(p))
+        else:
+            raise click.UsageError(f"no such file or directory: {raw}")
+    return found
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1)
+@click.option("--coverage", is_flag=True, help="Report rule, condition and provision coverage.")
+@RULES
+def test_cmd(paths: tuple[str, ...], coverage: bool, rules: str | None) -> None:
+    """Run every case file with an `expect` block (default: cases/) as a regression test.
+
+    Example: faceright test cases/ --coverage
+    """
+    from .regression import run_file
+    engine = _engine(rules)
+    passed = failed = 0
+    bad_input = False
+    results = []
+    for path in _case_files(paths):
+        for result in run_file(engine, path):
+            results.append(result)
+            if result.error is not None:
+                click.echo(f"error: {result.error}", err=True)
+                bad_input = True
+            elif result.passed:
+                passed += 1
+            else:
+                failed += 1
+                click.echo(result.message())
+    if coverage:
+        from .coverage import coverage_report
+        report = coverage_report(engine, [r for r in results if r.assessment is not None])
+        click.echo(report.to_text())
+    click.echo(f"{passed} passed, {failed} failed")
+    if bad_input:
+        sys.exit(2)
+    if failed or (coverage and report.gaps()):
+        sys.exit(1)
+
+
+@main.group()
+def rules() -> None:
+    """Inspect and check the rulebook."""
+
+
+@rules.command("lint")
+@click.argument("directory", required=False)
+def rules_lint(directory: str | None) -> None:
+    """Static checks: unreachable rules, conflicts without exceptions, uncited provisions,
+    missing statute text, facts no question supplies. Exit 1 when anything is found.
+
+    Example: faceright rules lint rules/
+    """
+    from .lint import lint
+    engine = _engine(directory)
+    findings = lint(engine.book)
+    for finding in findings:
+        click.echo(str(finding))
+    click.echo(f"{len(findings)} finding(s)")
+    if findings:
+        sys.exit(1)

@@ -152,6 +152,11 @@ def fact_expression(lit: Literal, twin: str, vocab: Vocabulary) -> dict[str, Any
     return _choice(key, domain, chosen, admit, unknown)
 
 
+def _fact_of(lit: Literal) -> str:
+    assert isinstance(lit.atom, Test)
+    return lit.atom.fact
+
+
 def expand(alt: Alternative, twin: str, vocab: Vocabulary) -> list[Alternative]:
     """Split the literals a single pattern cannot express without a disjunction: ``has_any``
     into one alternative per value, and an ordered test that admits an unknown fact into
@@ -166,7 +171,8 @@ def expand(alt: Alternative, twin: str, vocab: Vocabulary) -> list[Alternative]:
         elif vocab.spec(test.fact).type in ORDERED and admits_absence(lit, twin):
             # the "unknown" branch remembers which test it stands in for (needs are minimal
             # per test, not per fact)
-            options.append([Literal(False, Test(test.fact, "absent", (test.op, test.value, lit.negated))),
+            options.append([Literal(False, Test(test.fact, "absent", (test.op, test.value, lit.negated),
+                                                unknown_is=test.unknown_is)),
                             Literal(lit.negated, replace(test, unknown_is=lit.negated))])
         else:
             options.append([lit])
@@ -221,7 +227,7 @@ class _Compiler:
 
     def alternative(self, key: str, rule: Rule, twin: str, reach: str, alt: Alternative) -> None:
         lits = sorted((lit for lit in alt if isinstance(lit.atom, Test)),
-                      key=lambda lit: (lit.atom.fact, repr(lit)))  # shared prefixes in the alpha net
+                      key=lambda lit: (_fact_of(lit), repr(lit)))  # shared prefixes in the alpha net
         tests = [fact_expression(lit, twin, self.book.vocabulary) for lit in lits]
         bound = anchor(alt)
         positive = [lit.atom for lit in alt if isinstance(lit.atom, Ref) and not lit.negated]

@@ -36,11 +36,7 @@ class CaseItem(pytest.Item):
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, CaseFailure):
-            r = excinfo.value.result
-            if r.error is not None:
-                return str(r.error)
-            lines = [f"{r.where}: case '{r.case_id}':"] + [f"  {f}" for f in r.failures]
-            return "\n".join(lines)
+            return excinfo.value.result.message()
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:

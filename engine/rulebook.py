@@ -209,8 +209,9 @@ class _Checker:
                      "alternative; give all but one of them three-valued tests")
 
     def _period(self, spec: RuleSpec, fail: Any) -> tuple[dt.date | None, dt.date | None]:
+        # the rule's own provisions fix its period; an exception may rest on a provision of a
+        # later date that governs how earlier facts are judged (a transitional provision)
         cited = [self.catalogue.get(p) for p in spec.provisions]
-        cited += [self.catalogue.get(p) for u in spec.unless for p in u.provisions]
         start = max(p.effective_from for p in cited)
         ends = [p.effective_to for p in cited if p.effective_to is not None]
         until = min(ends) if ends else None

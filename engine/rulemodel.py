@@ -88,6 +88,7 @@ class ConclusionSpec(_Strict):
     kind: ConclusionKind
     zh: str
     en: str
+    excludes: list[str] = Field(default_factory=list)
 
 
 class ConclusionsFile(_Strict):

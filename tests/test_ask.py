@@ -198,7 +198,7 @@ def test_a_fixed_question_order_fails_the_relevance_check(engine: Engine) -> Non
     assert irrelevant > 0
 
 
-def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engine: Engine) -> None:
+def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engine: Engine, tmp_path: Path) -> None:
     """Answer the questionnaire line by line from a shipped case (? where it is silent)."""
     from faceright.casefile import read_cases
     path = root / "cases" / "zhang-v-template-app.yaml"
@@ -218,7 +218,8 @@ def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engin
             script.append(",".join(value))
         else:
             script.append(str(value))
-    result = CliRunner().invoke(main, ["ask", "--lang", "en", "--notice", "-"], input="\n".join(script) + "\n")
+    result = CliRunner().invoke(main, ["ask", "--lang", "en", "--notice", str(tmp_path / "notice.txt")],
+                                input="\n".join(script) + "\n")
     assert result.exit_code == 0, result.output
     held = [line.split("[")[1].split("]")[0] for line in result.stdout.splitlines() if line.startswith("  ✔ ")]
     assert held == [c.id for c in engine.assess(case).conclusions]
