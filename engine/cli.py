@@ -317,3 +317,26 @@ def rules_lint(directory: str | None) -> None:
     click.echo(f"{len(findings)} finding(s)")
     if findings:
         sys.exit(1)
+
+
+@main.command("diff")
+@click.option("--old", "old_ref", required=True, metavar="REF", help="Rules directory or git:REV.")
+@click.option("--new", "new_ref", default="rules", show_default=True, metavar="REF", help="Rules directory or git:REV.")
+@click.argument("corpus", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--fail-on-change", is_flag=True, help="Exit 1 when any case changed (for CI gating of rule edits).")
+def diff_cmd(old_ref: str, new_ref: str, corpus: tuple[str, ...], fmt: str, fail_on_change: bool) -> None:
+    """Semantic diff of two rule versions over a corpus of case files (default: cases/).
+
+    Example: faceright diff --old git:HEAD~1 --new rules cases/
+    """
+    from pathlib import Path as P
+
+    from .diff import VersionError, diff
+    try:
+        report = diff(old_ref, new_ref, _case_files(corpus), P.cwd())
+    except VersionError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else report.to_text(), nl=fmt == "json")
+    if fail_on_change and report.changes:
+        sys.exit(1)

@@ -1,0 +1,138 @@
+"""Regression tooling: `faceright test`, `diff`, `rules lint`, coverage, pytest collection."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from faceright.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_shipped_cases_pass_with_a_summary_line(root: Path) -> None:
+    code, out, _ = run("test", str(root / "cases"))
+    assert code == 0
+    assert re.search(r"^\d+ passed, 0 failed$", out.splitlines()[-1])
+
+
+def test_a_broken_expectation_prints_the_derivation(root: Path, tmp_path: Path) -> None:
+    text = (root / "cases" / "zhang-v-template-app.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace("absent: [reasonable_use]", "absent: [reasonable_use, portrait_right_infringed]")
+                      .replace("conclusions: [portrait_right_infringed, platform_jointly_liable]",
+                               "conclusions: [portrait_right_infringed, platform_jointly_liable, reasonable_use]"),
+                      encoding="utf-8")
+    code, out, _ = run("test", str(broken))
+    assert code == 1
+    assert f"{broken}:1: case 'zhang-v-template-app':" in out
+    assert "  expected reasonable_use to hold, but it is absent" in out
+    assert "    rule portrait.reasonable_use [civil-code-1020, civil-code-999]: does not hold" in out
+    assert "      - fails: purpose in [news_reporting, public_interest, research_teaching] (the case has paid_service)" in out
+    assert "  expected portrait_right_infringed to be absent, but it holds" in out
+    assert "    rule portrait.unconsented_use [civil-code-1018, civil-code-1019] fired (holds)" in out
+    assert out.splitlines()[-1] == "0 passed, 1 failed"
+
+
+def test_bad_input_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("case: x\nfacts: {consnt: none}\nexpect: {conclusions: [reasonable_use]}\n", encoding="utf-8")
+    code, _, err = run("test", str(bad))
+    assert code == 2 and "did you mean 'consent'" in err
+
+
+def test_pytest_collects_case_files_as_items(root: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "--collect-only", "-q", "cases/decided"],
+                          cwd=root, capture_output=True, text=True, timeout=300)
+    assert "cases/decided/bj1-2018-ge-you-portrait.yaml::bj1-2018-ge-you-portrait" in proc.stdout
+
+
+def test_pytest_failure_names_the_file_and_derivation(root: Path, tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "x.yaml").write_text(
+        "case: x\nincident_date: 2023-01-01\nfacts: {depicted_person: living, identifiable: true, "
+        "likeness: [face], consent: given}\nexpect: {conclusions: [portrait_right_infringed]}\n", encoding="utf-8")
+    shutil.copy(root / "conftest.py", tmp_path / "conftest.py")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "cases"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "x.yaml:1: case 'x':" in proc.stdout
+    assert "expected portrait_right_infringed to hold, but it is absent" in proc.stdout
+
+
+def test_diff_of_a_deleted_rule_shows_exactly_the_affected_cases(root: Path, tmp_path: Path) -> None:
+    new = tmp_path / "rules"
+    shutil.copytree(root / "rules", new)
+    text = (new / "platform.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: platform.notice_not_acted_in_time")
+    end = text.index("  - id: platform.knew_or_should_have_known")
+    (new / "platform.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    code, out, _ = run("diff", "--old", str(root / "rules"), "--new", str(new), "--format", "json",
+                       "--fail-on-change", str(root / "cases"))
+    assert code == 1
+    report = json.loads(out)
+    lost = {c["case"] for c in report["changed"] if "platform_jointly_liable@platform" in c["lost"]}
+    assert "zhang-v-template-app" in lost and "platform-slow-takedown" in lost
+    assert set(report["by_rule"]["platform.notice_not_acted_in_time"]) == {f"-{c}" for c in lost}
+    assert all(c["lost"] or c["opened"] or c["closed"] or c["reasons"] for c in report["changed"])
+    code, out, _ = run("diff", "--old", str(root / "rules"), "--new", str(root / "rules"), "--fail-on-change",
+                       str(root / "cases"))
+    assert code == 0 and out.startswith(f"diff {root / 'rules'} -> {root / 'rules'}: 0 of ")
+
+
+def test_diff_reads_git_revisions_and_refuses_unknown_ones(root: Path) -> None:
+    code, out, _ = run("diff", "--old", "git:HEAD", "--new", "git:HEAD", str(root / "cases" / "zhang-v-template-app.yaml"))
+    assert code == 0 and "0 of 1 case(s) changed" in out
+    code, _, err = run("diff", "--old", "git:no-such-rev", str(root / "cases"))
+    assert code == 2 and "cannot export rules/ at that revision" in err
+
+
+def test_lint_is_clean_and_finds_problems(root: Path, tmp_path: Path) -> None:
+    code, out, _ = run("rules", "lint", str(root / "rules"))
+    assert code == 0 and out.strip() == "0 finding(s)"
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    (rules / "extra.yaml").write_text("""\
+subject: extra
+title_zh: 测试
+title_en: Test
+rules:
+  - id: extra.never
+    title_zh: 矛盾
+    title_en: Contradiction
+    provisions: [civil-code-1019]
+    text: 未经肖像权人同意，不得制作、使用、公开肖像权人的肖像
+    when:
+      all:
+        - {fact: identifiable, is: true}
+        - {fact: identifiable, is: false}
+    conclude: {id: portrait_right_infringed, party: creator}
+  - id: extra.conflict
+    title_zh: 冲突
+    title_en: Conflict
+    provisions: [civil-code-1018]
+    when: {fact: identifiable, is: true}
+    conclude: {id: not_a_portrait}
+""", encoding="utf-8")
+    code, out, _ = run("rules", "lint", str(rules))
+    assert code == 1
+    assert f"{rules}/extra.yaml:5: rule 'extra.never': unreachable: every alternative of its condition contradicts itself" in out
+    assert "rule 'extra.conflict': concludes not_a_portrait, incompatible with portrait_right_infringed" in out
+    assert "rule 'extra.conflict': no statute text quoted" in out
+
+
+def test_coverage_reports_every_rule_and_no_gaps(root: Path) -> None:
+    code, out, _ = run("test", str(root / "cases"), "--coverage")
+    assert code == 0
+    assert "conditions never decisive: 0" in out
+    assert re.search(r"portrait\.unconsented_use\s+fired\s+\d+\s+decisive ✔+", out)
