@@ -50,10 +50,11 @@ def main() -> None:
 @main.command()
 @click.argument("file", type=str)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--receipt", is_flag=True, help="Add a decision receipt (hashes, input, rules fired) to JSON output.")
 @LANG
 @AS_OF
 @RULES
-def assess(file: str, fmt: str, lang: str, as_of: dt.date | None, rules: str | None) -> None:
+def assess(file: str, fmt: str, receipt: bool, lang: str, as_of: dt.date | None, rules: str | None) -> None:
     """Assess the case(s) in FILE (YAML, JSON or JSONL; - for stdin).
 
     Example: faceright assess cases/zhang-v-template-app.yaml --format json
@@ -70,7 +71,11 @@ def assess(file: str, fmt: str, lang: str, as_of: dt.date | None, rules: str | N
             continue
         result = engine.assess(item.case, as_of)
         if fmt == "json":
-            click.echo(json_line(result.to_json_dict()) if several else to_json(result))
+            data = result.to_json_dict()
+            if receipt:
+                from .receipt import make
+                data["receipt"] = make(engine, item.case, result, as_of)
+            click.echo(json_line(data) if several else json.dumps(data, ensure_ascii=False, indent=2))
         else:
             click.echo(to_text(engine, result, lang, getattr(item.case, "title", None)))
     if failed:
@@ -340,3 +345,32 @@ def diff_cmd(old_ref: str, new_ref: str, corpus: tuple[str, ...], fmt: str, fail
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else report.to_text(), nl=fmt == "json")
     if fail_on_change and report.changes:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("receipt_file", type=click.Path(dir_okay=False))
+@RULES
+def verify(receipt_file: str, rules: str | None) -> None:
+    """Re-run an assessment from its receipt and say whether it still holds (exit 1 if not).
+
+    Example: faceright assess case.yaml --format json --receipt > r.json && faceright verify r.json
+    """
+    from .errors import FacerightError
+    from .receipt import verify as check_receipt
+    engine = _engine(rules)
+    try:
+        with open(receipt_file, encoding="utf-8") as handle:
+            data = json.load(handle)
+        receipt = data.get("receipt", data) if isinstance(data, dict) else None
+        if not isinstance(receipt, dict):
+            raise ValueError("no receipt object")
+        problems = check_receipt(engine, receipt)
+    except (OSError, ValueError, KeyError, TypeError, FacerightError) as exc:
+        raise click.UsageError(f"{receipt_file}: not a readable receipt: {exc}") from None
+    if not problems:
+        click.echo(f"{receipt_file}: receipt holds (rules {engine.version})")
+        return
+    click.echo(f"{receipt_file}: receipt no longer holds:")
+    for problem in problems:
+        click.echo(f"  - {problem}")
+    sys.exit(1)

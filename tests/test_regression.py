@@ -136,3 +136,29 @@ def test_coverage_reports_every_rule_and_no_gaps(root: Path) -> None:
     assert code == 0
     assert "conditions never decisive: 0" in out
     assert re.search(r"portrait\.unconsented_use\s+fired\s+\d+\s+decisive ✔+", out)
+
+
+def test_receipt_holds_then_detects_a_rule_change(root: Path, tmp_path: Path) -> None:
+    code, out, _ = run("assess", str(root / "cases" / "zhang-v-template-app.yaml"), "--format", "json", "--receipt")
+    assert code == 0
+    data = json.loads(out)
+    receipt = data["receipt"]
+    assert receipt["rules_fired"] and "platform.notice_not_acted_in_time" in receipt["rules_fired"]
+    assert set(receipt["files"]) >= {"provisions.yaml", "portrait.yaml", "policies.yaml"}
+    path = tmp_path / "receipt.json"
+    path.write_text(out, encoding="utf-8")
+    code, out, _ = run("verify", str(path))
+    assert code == 0 and out == f"{path}: receipt holds (rules {data['rules_version']})\n"
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    policies = rules / "policies.yaml"
+    policies.write_text(policies.read_text(encoding="utf-8").replace("value: 24", "value: 120"), encoding="utf-8")
+    code, out, _ = run("verify", str(path), "--rules", str(rules))
+    assert code == 1
+    assert out.splitlines()[1:] == [
+        "  - rule file policies.yaml changed",
+        "  - rules fired differ (no longer: platform.notice_not_acted_in_time; now also: -)",
+        "  - the assessment differs from the recorded one"]
+    path.write_text("{}", encoding="utf-8")
+    code, _, err = run("verify", str(path))
+    assert code == 2 and "not a readable receipt" in err
