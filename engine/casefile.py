@@ -1,4 +1,4 @@
-"""Case files: the contract's format, read from YAML, JSON or JSONL into validated ``Case`` objects.
+"""Case files: the contract's format, read from YAML, JSON, JSONL or CSV into validated ``Case`` objects.
 
 Every problem becomes a :class:`CaseFileError` naming file, line and key, with a did-you-mean;
 fact values are never echoed beyond what locates the error.
@@ -6,10 +6,14 @@ fact values are never echoed beyond what locates the error.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import math
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -75,6 +79,7 @@ class CaseReader:
 
     def __init__(self, vocabulary: Vocabulary, conclusion_ids: frozenset[str],
                  parties: frozenset[str]) -> None:
+        self.vocabulary = vocabulary
         self.facts_model = build_facts_model(vocabulary)
         self.model: type[BaseModel] = create_model(
             "Case", __base__=CaseBase,
@@ -248,7 +253,8 @@ def read_cases(reader: CaseReader, path: str) -> Iterator[LoadedCase]:
     """Each case of a file, validated, or an error record in its place (the rest go on)."""
     stem = "stdin" if path == "-" else Path(path).stem
     index = 0
-    for doc in documents(path):
+    docs = csv_file_documents(path, reader.vocabulary) if is_csv(path) else documents(path)
+    for doc in docs:
         index += 1
         if isinstance(doc, CaseFileError):
             yield LoadedCase(Located(path, doc.line or 1), None, doc)
@@ -262,3 +268,111 @@ def read_cases(reader: CaseReader, path: str) -> Iterator[LoadedCase]:
     if index == 0:
         yield LoadedCase(Located(path, 1), None,
                          CaseFileError(path, 1, None, "no case found in this file"))
+
+
+# --- CSV: one case per row (the contract's "Values in CSV") ---------------------------------
+
+#: top-level keys a CSV column may name; every other column must be a fact.
+CSV_TOP_LEVEL = ("format", "case", "title", "incident_date", "basis", "source", "notes")
+_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def is_csv(path: str) -> bool:
+    """Whether a path is read as CSV (by its extension; stdin never is)."""
+    return path.lower().endswith(".csv")
+
+
+def csv_file_documents(path: str, vocabulary: Vocabulary) -> Iterator[Document | CaseFileError]:
+    """The rows of a CSV file as case documents (read whole and bounded, like other formats)."""
+    try:
+        text = _read_text(path)
+    except CaseFileError as err:
+        yield err
+        return
+    yield from csv_documents(path, io.StringIO(text, newline=""), vocabulary)
+
+
+def csv_documents(path: str, lines: Iterable[str], vocabulary: Vocabulary
+                  ) -> Iterator[Document | CaseFileError]:
+    """Rows of CSV text as case documents, lazily, each located at the line its row starts on.
+
+    ``lines`` may be an open file (``newline=""``), so a batch streams files of any size. The
+    header names fact keys and top-level keys; an unknown column stops the file with one error
+    naming it (every row would repeat it). Cells are typed from the vocabulary: an empty cell
+    or ``unknown`` is unknown, lists are ``;``-separated, booleans ``true``/``false``; a cell
+    that does not convert is passed on as text, so validation reports it like in YAML.
+    """
+    rows = csv.reader(lines, strict=True)
+    try:
+        header = next(rows, None)
+        if header is None:
+            return
+        columns = [name.strip() for name in header]
+        problem = _csv_header_problem(columns, vocabulary)
+        if problem is not None:
+            yield CaseFileError(path, 1, problem[0], problem[1])
+            return
+        start = rows.line_num + 1
+        for row in rows:
+            line, start = start, rows.line_num + 1
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if len(row) != len(columns):
+                yield CaseFileError(path, line, None, f"row has {len(row)} cells; the header has "
+                                    f"{len(columns)}")
+                continue
+            yield _csv_row(columns, row, line, vocabulary)
+    except csv.Error as exc:
+        yield CaseFileError(path, rows.line_num or 1, None, f"malformed CSV: {exc}")
+    except UnicodeDecodeError:
+        yield CaseFileError(path, rows.line_num + 1, None, "not UTF-8 text")
+
+
+def _csv_header_problem(columns: list[str], vocabulary: Vocabulary) -> tuple[str | None, str] | None:
+    known = [*CSV_TOP_LEVEL, *vocabulary.facts]
+    seen: set[str] = set()
+    for name in columns:
+        if not name:
+            return None, "a column has no name"
+        if name in seen:
+            return name, f"duplicate column '{name}'"
+        seen.add(name)
+        if name not in known:
+            return name, f"unknown column '{name}'" + did_you_mean(name, known)
+    return None
+
+
+def _csv_row(columns: list[str], row: list[str], line: int, vocabulary: Vocabulary) -> Document:
+    data: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    lines: dict[tuple[str | int, ...], int] = {(): line, ("facts",): line}
+    for name, raw in zip(columns, row):
+        cell = raw.strip()
+        if not cell or cell == UNKNOWN:
+            continue
+        spec = vocabulary.facts.get(name)
+        if spec is None:
+            data[name] = cell
+            lines[(name,)] = line
+        else:
+            facts[name] = _csv_value(spec.type, cell)
+            lines[("facts", name)] = line
+    if facts:
+        data["facts"] = facts
+    return Document(data, lines, line)
+
+
+def _csv_value(kind: str, cell: str) -> Any:
+    if kind == "bool":
+        return {"true": True, "false": False}.get(cell.lower(), cell)
+    if kind == "list":
+        return [part.strip() for part in cell.split(";") if part.strip()]
+    if kind in ("int", "number"):
+        if _INT.fullmatch(cell):
+            return int(cell)
+        try:
+            number = float(cell)
+        except ValueError:
+            return cell
+        return number if math.isfinite(number) else cell
+    return cell

@@ -239,16 +239,13 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
         click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
 
 
-def _register_optional_commands() -> None:
-    """Commands that live in their own modules (kept out of this file to keep it thin)."""
-    try:
-        from .batch_cmd import batch
-    except ImportError:  # pragma: no cover - the batch module is part of the package
-        return
+def _register_batch() -> None:
+    """The batch command lives in its own module (its options are many)."""
+    from .batch_cmd import batch
     main.add_command(batch)
 
 
-_register_optional_commands()
+_register_batch()
 
 
 def _case_files(paths: tuple[str, ...]) -> list[str]:
