@@ -235,13 +235,13 @@ class _Compiler:
         negative = [lit.atom for lit in alt if isinstance(lit.atom, Ref) and lit.negated]
         group = self.groups.get(rule.stratum, 0) // GROUP_SIZE
         self.groups[rule.stratum] = self.groups.get(rule.stratum, 0) + 1
-        patterns: list[dict[str, Any]] = [
-            {"ph": {"$and": [{"t": "phase"}, {"n": rule.stratum}, {"g": group}]}},
-            {"cs": _and([{"t": "case"}, *tests])},
-        ]
+        # the case first and the phase after the conclusions it joins: matching narrows early,
+        # and the phase fact (asserted once lower strata are complete) is what activates the rule
+        patterns: list[dict[str, Any]] = [{"cs": _and([{"t": "case"}, *tests])}]
         for i, ref in enumerate(positive):
             self.consumed.add((twin, ref.concl))
             patterns.append({f"j{i}": self._ref(ref, twin, ref is bound)})
+        patterns.append({"ph": {"$and": [{"t": "phase"}, {"n": rule.stratum}, {"g": group}]}})
         for i, ref in enumerate(negative):
             self.consumed.add((OTHER[twin], ref.concl))
             patterns.append({f"n{i}$not": self._ref(ref, OTHER[twin], False)})

@@ -78,8 +78,7 @@ def _label(cid: str, party: str | None) -> str:
     return cid if party is None else f"{cid}@{party}"
 
 
-def _rules_behind(engine: Engine, case: Any, cid: str, party: str | None) -> list[str]:
-    derivations, _ = engine.derive(case)
+def _rules_behind(derivations: Any, cid: str, party: str | None) -> list[str]:
     key = (cid, party or "-")
     twins = derivations.firings.get(key, {"d": [], "p": []})
     return sorted({f.variant.rule.id for f in twins["d"] or twins["p"]})
@@ -92,7 +91,7 @@ def compare_case(old: Engine, new: Engine, data: Any, source: str) -> CaseChange
         a_case, b_case = old.case(data), new.case(data)
     except FacerightError as exc:
         return CaseChange(name, source, error=str(exc))
-    a, b = old.assess(a_case), new.assess(b_case)
+    (a, da), (b, db) = old.evaluate(a_case), new.evaluate(b_case)
     change = CaseChange(b_case.case, source)
     held_a = {(c.id, c.party): c for c in a.conclusions}
     held_b = {(c.id, c.party): c for c in b.conclusions}
@@ -100,17 +99,17 @@ def compare_case(old: Engine, new: Engine, data: Any, source: str) -> CaseChange
     open_b = {(o.id, o.party) for o in b.open}
     for key in sorted(held_b.keys() - held_a.keys(), key=str):
         change.gained.append(_label(*key))
-        change.rules[_label(*key)] = _rules_behind(new, b_case, *key)
+        change.rules[_label(*key)] = _rules_behind(db, *key)
         change.provisions[_label(*key)] = held_b[key].provisions
     for key in sorted(held_a.keys() - held_b.keys(), key=str):
         change.lost.append(_label(*key))
-        change.rules[_label(*key)] = _rules_behind(old, a_case, *key)
+        change.rules[_label(*key)] = _rules_behind(da, *key)
         change.provisions[_label(*key)] = held_a[key].provisions
     change.opened = [_label(*k) for k in sorted(open_b - open_a, key=str)]
     change.closed = [_label(*k) for k in sorted(open_a - open_b, key=str)]
     for key in sorted(held_a.keys() & held_b.keys(), key=str):
         x, y = held_a[key], held_b[key]
-        rules_x, rules_y = _rules_behind(old, a_case, *key), _rules_behind(new, b_case, *key)
+        rules_x, rules_y = _rules_behind(da, *key), _rules_behind(db, *key)
         if (x.provisions, x.because, rules_x) != (y.provisions, y.because, rules_y):
             change.reasons[_label(*key)] = {
                 "rules": [rules_x, rules_y], "provisions": [x.provisions, y.provisions],

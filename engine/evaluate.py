@@ -52,10 +52,14 @@ class Engine:
 
     def assess(self, case: Any, as_of: dt.date | None = None) -> Assessment:
         """Assess one validated case under the law in force on its incident date (or ``as_of``)."""
+        return self.evaluate(case, as_of)[0]
+
+    def evaluate(self, case: Any, as_of: dt.date | None = None) -> tuple[Assessment, Derivations]:
+        """The assessment and the firings behind it, from one run of the engine."""
         derivations, shown = self.derive(case, as_of)
         law_day = as_of or case.incident_date
         return assemble(case.case, law_day, self.version, derivations, shown, self._public,
-                        self._policies)
+                        self._policies), derivations
 
     def case(self, data: dict[str, Any]) -> Any:
         """Validate a case given as a Python mapping (as read from a case file)."""
