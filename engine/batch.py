@@ -36,13 +36,13 @@ from types import FrameType
 from typing import IO, Any, NamedTuple, Protocol
 
 from .assessment import FORMAT
-from .casefile import _no_constant, csv_documents, documents, is_csv
+from .casefile import _no_constant, csv_documents, documents, is_csv, jsonl_line, yaml_documents
 from .conditions import SAME, refs
 from .errors import CaseFileError, FacerightError
 from .evaluate import Engine, load_engine
 from .render import json_line
 from .rulebook import Rulebook
-from .source import MAX_BYTES, Document, SourceError, read_documents
+from .source import MAX_BYTES, Document
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson", ".csv")
 MANIFEST_FORMAT = "faceright-batch/1"
@@ -174,14 +174,9 @@ def _jsonl_stream(path: str, handle: Iterable[bytes]) -> Iterator[Document | Cas
         except UnicodeDecodeError:
             yield CaseFileError(path, number, None, "not UTF-8 text")
             return
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line, parse_constant=_no_constant)
-        except (ValueError, RecursionError) as exc:
-            yield CaseFileError(path, number, None, f"malformed JSON: {str(exc)[:120]}")
-            continue
-        yield Document(data, {(): number}, number)
+        doc = jsonl_line(path, number, line)
+        if doc is not None:
+            yield doc
 
 
 def _decoded(handle: IO[bytes]) -> Iterator[str]:
@@ -189,18 +184,6 @@ def _decoded(handle: IO[bytes]) -> Iterator[str]:
     for raw in handle:
         yield raw.decode("utf-8-sig" if first else "utf-8")
         first = False
-
-
-def _yaml_text(path: str, text: str) -> Iterator[Document | CaseFileError]:
-    try:
-        for doc in read_documents(text):
-            if isinstance(doc.data, list):
-                for i in range(len(doc.data)):
-                    yield doc.item(i)
-            else:
-                yield doc
-    except SourceError as exc:
-        yield CaseFileError(path, exc.line, None, exc.message)
 
 
 def _stdin_documents(stream: IO[bytes]) -> Iterator[Document | CaseFileError]:
@@ -223,7 +206,7 @@ def _stdin_documents(stream: IO[bytes]) -> Iterator[Document | CaseFileError]:
     except UnicodeDecodeError as exc:
         yield CaseFileError("-", raw[: exc.start].count(b"\n") + 1, None, "not UTF-8 text")
         return
-    yield from _yaml_text("-", text)
+    yield from yaml_documents("-", text)
 
 
 class _Prepend:

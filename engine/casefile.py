@@ -212,16 +212,22 @@ def _is_jsonl(path: str, text: str) -> bool:
     return path == "-" and len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines)
 
 
+def jsonl_line(path: str, number: int, line: str) -> Document | CaseFileError | None:
+    """One JSONL line as a case document (None for a blank line)."""
+    if not line.strip():
+        return None
+    try:
+        data = json.loads(line, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        return CaseFileError(path, number, None, f"malformed JSON: {str(exc)[:120]}")
+    return Document(data, {(): number}, number)
+
+
 def _jsonl_documents(path: str, text: str) -> Iterator[Document | CaseFileError]:
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line, parse_constant=_no_constant)
-        except (ValueError, RecursionError) as exc:
-            yield CaseFileError(path, number, None, f"malformed JSON: {str(exc)[:120]}")
-            continue
-        yield Document(data, {(): number}, number)
+        doc = jsonl_line(path, number, line)
+        if doc is not None:
+            yield doc
 
 
 def _no_constant(name: str) -> Any:
@@ -238,6 +244,11 @@ def documents(path: str) -> Iterator[Document | CaseFileError]:
     if _is_jsonl(path, text):
         yield from _jsonl_documents(path, text)
         return
+    yield from yaml_documents(path, text)
+
+
+def yaml_documents(path: str, text: str) -> Iterator[Document | CaseFileError]:
+    """The case documents of YAML (or JSON) text; a list document yields its items."""
     try:
         for doc in read_documents(text):
             if isinstance(doc.data, list):

@@ -12,7 +12,7 @@ import click
 
 from .errors import FacerightError
 from .evaluate import Engine, load_engine
-from .render import DISCLAIMER, json_line, to_json, to_text
+from .render import json_line, to_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -132,8 +132,6 @@ def run() -> None:
         sys.exit(130)
 
 
-__all__ = ["main", "run", "DISCLAIMER", "Path"]
-
 
 def _split_key(text: str) -> tuple[str, str | None]:
     cid, _, party = text.partition("@")
@@ -249,10 +247,9 @@ _register_batch()
 
 
 def _case_files(paths: tuple[str, ...]) -> list[str]:
-    from pathlib import Path as P
     found: list[str] = []
     for raw in paths or ("cases",):
-        p = P(raw)
+        p = Path(raw)
         if p.is_dir():
             found += sorted(str(f) for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json", ".jsonl"))
         elif p.exists():
@@ -332,11 +329,10 @@ def diff_cmd(old_ref: str, new_ref: str, corpus: tuple[str, ...], fmt: str, fail
 
     Example: faceright diff --old git:HEAD~1 --new rules cases/
     """
-    from pathlib import Path as P
 
     from .diff import VersionError, diff
     try:
-        report = diff(old_ref, new_ref, _case_files(corpus), P.cwd())
+        report = diff(old_ref, new_ref, _case_files(corpus), Path.cwd())
     except VersionError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else report.to_text(), nl=fmt == "json")

@@ -14,8 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assessment import Assessment
-from .conditions import tests
+from .assessment import Assessment, Derivations, Key
+from .compiler import NO_PARTY
+from .conditions import Test, tests
 from .evaluate import Engine
 from .reference import TRUE, UNKNOWN, Reference
 from .vocabulary import INCIDENT_DATE, FactSpec
@@ -104,11 +105,14 @@ class Interviewer:
     def next_question(self, answers: Answers, lang: str = "zh") -> Question | Final:
         """The most useful relevant question, or the final assessment when none is left."""
         case = self.case(answers)
-        assessment = self.engine.assess(case)
+        assessment, derivations = self.engine.evaluate(case)
         signature = self._signature(answers.known())
+        declined = {f for f, v in answers.values.items() if v == DONT_KNOW}
         scores: Counter[str] = Counter()
         reasons: dict[str, list[Reason]] = {}
         for item in assessment.open:
+            if _blocked(derivations, (item.id, item.party or NO_PARTY), declined, frozenset()):
+                continue  # it cannot hold any more: the user does not know what it needs
             for fact in item.needs:
                 if fact not in answers.values:
                     scores[fact] += 1
@@ -150,6 +154,23 @@ class Interviewer:
             if self._signature({**known, fact: value}) != signature:
                 return True
         return False
+
+
+def _blocked(derivations: Derivations, key: Key, declined: set[str], seen: frozenset[Key]) -> bool:
+    """Whether an open conclusion can no longer come to hold: every way it could has a test on
+    a fact the user said they do not know, or rests on such a conclusion."""
+    if key in seen:
+        return True
+    for firing in derivations.firings.get(key, {"p": []})["p"]:
+        stuck = any(isinstance(lit.atom, Test) and lit.atom.fact in declined
+                    and lit.atom.unknown_is is None for lit in firing.variant.literals)
+        subs = [*firing.joined, *(k for ref in firing.variant.negations
+                                  for k in derivations.instances(ref, firing.party))]
+        stuck = stuck or any(derivations.status(k) == "open"
+                             and _blocked(derivations, k, declined, seen | {key}) for k in subs)
+        if not stuck:
+            return False
+    return True
 
 
 def _probe_values(engine: Engine) -> dict[str, list[Any]]:

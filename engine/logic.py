@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
+from .conditions import SAME, All, Cond, Not, Ref, Test
 
 MAX_ALTERNATIVES = 256
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
+from .conditions import SAME, All, Cond, Not, Ref, Test
 from .rulebook import Rule, Rulebook
 
 TRUE, UNKNOWN, FALSE = 2, 1, 0

@@ -15,7 +15,6 @@ from faceright.runtime import Runtime, runtime
 
 def test_more_cases_than_durable_sessions(engine: Engine) -> None:
     """A ruleset holds at most 1,024 live sessions; each case's session is deleted."""
-    from faceright.reference import Reference
     case = engine.case({"case": "x", "incident_date": "2023-01-01",
                         "facts": {"identifiable": True, "consent": "none", "likeness": ["face"],
                                   "depicted_person": "fictional", "purpose": "entertainment"}})
