@@ -94,14 +94,22 @@ def schema(rules: str | None) -> None:
 
 @main.command()
 @click.argument("provision_id", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @AS_OF
 @RULES
-def provisions(provision_id: str | None, as_of: dt.date | None, rules: str | None) -> None:
+def provisions(provision_id: str | None, fmt: str, as_of: dt.date | None, rules: str | None) -> None:
     """List the provision catalogue, or show one provision with its text and source.
 
     Example: faceright provisions civil-code-1019
     """
     catalogue = _engine(rules).book.catalogue
+    if fmt == "json":
+        try:
+            chosen = [catalogue.get(provision_id)] if provision_id else catalogue.all(as_of)
+        except KeyError as exc:
+            raise click.UsageError(str(exc.args[0])) from None
+        click.echo(json.dumps([p.model_dump(mode="json") for p in chosen], ensure_ascii=False, indent=2))
+        return
     if provision_id is None:
         for p in catalogue.all(as_of):
             end = p.effective_to.isoformat() if p.effective_to else "now"
@@ -222,19 +230,23 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
             click.echo(line.rstrip("\n"))
         return line.rstrip("\n")
 
+    from .render import DISCLAIMER
+
+    def save() -> None:
+        if target:
+            save_answers(answers, target, case_id)
+            click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
+
     session = Session(Interviewer(engine), answers, lang, read, click.echo)
     try:
         assessment = session.run()
     except (Quit, KeyboardInterrupt) as stop:
-        if target:
-            save_answers(answers, target, case_id)
-            click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
+        save()
+        click.echo(DISCLAIMER[lang])
         sys.exit(0 if isinstance(stop, Quit) else 130)
+    save()
     click.echo("")
     click.echo(closing(session.interviewer, answers, assessment, lang, notice_path), nl=False)
-    if target:
-        save_answers(answers, target, case_id)
-        click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
 
 
 def _register_batch() -> None:

@@ -102,3 +102,9 @@ def test_python_cli_py_runs_from_the_checkout(root: Path) -> None:
 def test_bad_rules_directory_is_a_usage_error(tmp_path: Path, root: Path) -> None:
     code, _, err = invoke("assess", str(root / EXAMPLE), "--rules", str(tmp_path))
     assert code == 2 and "facts.yaml" in err and "Traceback" not in err
+
+
+def test_provisions_json_carries_verified_and_source() -> None:
+    code, out, _ = invoke("provisions", "gpcl-100", "--format", "json")
+    [entry] = json.loads(out)
+    assert code == 0 and entry["verified"] is False and entry["text_zh"] is None and entry["source"]
