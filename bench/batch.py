@@ -157,7 +157,19 @@ def commands(mode: str, src: Path, dst: Path, jobs: int) -> list[str]:
     if mode in ("simple", "reference"):
         return [sys.executable, str(Path(__file__).resolve()), "--mode", mode, str(src), str(dst)]
     n = 1 if mode == "jobs1" else jobs
-    return [*FACERIGHT, "batch", str(src), "-o", str(dst), "--jobs", str(n)]
+    return [*FACERIGHT, "batch", str(src), "-o", str(dst), "--jobs", str(n),
+            "--summary", f"{dst}.summary.json"]
+
+
+def engine_counters(output: Path, cases: int) -> tuple[bool, str]:
+    """Whether the run really used durable_rules for every case: one session per case and at
+    least the case fact plus one phase fact per stratum asserted for each (no reuse)."""
+    from faceright.evaluate import load_engine
+    counters = json.loads(Path(f"{output}.summary.json").read_text(encoding="utf-8"))["engine"]
+    strata = load_engine(ROOT / "rules").book.strata
+    ok = counters["sessions"] == cases and counters["asserts"] >= cases * (strata + 1)
+    return ok, (f"engine counters: {counters['sessions']:,} sessions, {counters['asserts']:,} asserts "
+                f"(expected {cases:,} sessions and >= {cases * (strata + 1):,} asserts)")
 
 
 def digest(path: Path) -> str:
@@ -211,6 +223,8 @@ def main() -> int:
         agree = normalise(outputs["jobsN"]) == outputs["reference"].read_text(encoding="utf-8")
         print(f"simple, --jobs 1 and --jobs {args.jobs} outputs identical: {'yes' if same else 'NO'}")
         print(f"engine agrees with the reference evaluator: {'yes' if agree else 'NO'}")
+        counted, counters = engine_counters(outputs["jobsN"], args.cases)
+        print(f"{counters}: {'yes' if counted else 'NO'}")
         print(f"speedup_vs_simple={rate['jobsN'] / rate['simple']:.2f} "
               f"jobs1_vs_simple={rate['jobs1'] / rate['simple']:.2f} "
               f"ratio_vs_reference={rate['jobsN'] / rate['reference']:.2f} "
@@ -218,8 +232,9 @@ def main() -> int:
               f"rss_jobsN_vs_jobs1={rss['jobsN'] / rss['jobs1']:.2f} "
               f"rss_jobs1_vs_reference={rss['jobs1'] / rss['reference']:.2f} "
               f"cases={args.cases} jobs={args.jobs} cores={len(os.sched_getaffinity(0))} "
-              f"identical={'yes' if same else 'no'} agree={'yes' if agree else 'no'}")
-        return 0 if same and agree else 1
+              f"identical={'yes' if same else 'no'} agree={'yes' if agree else 'no'} "
+              f"counters={'yes' if counted else 'no'}")
+        return 0 if same and agree and counted else 1
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

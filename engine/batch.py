@@ -41,6 +41,7 @@ from .conditions import SAME, refs
 from .errors import CaseFileError, FacerightError
 from .evaluate import Engine, load_engine
 from .render import json_line
+from .runtime import runtime
 from .rulebook import Rulebook
 from .source import MAX_BYTES, Document
 
@@ -100,6 +101,8 @@ class Outcome(NamedTuple):
     error: bool
     holds: tuple[str, ...]
     open: tuple[str, ...]
+    sessions: int = 0
+    asserts: int = 0
 
 
 @dataclass
@@ -406,6 +409,7 @@ def _evaluate(state: WorkerState, item: Item) -> Outcome:
         case = state.engine.reader.validate(item.doc, item.path, item.default_id)
     except CaseFileError as err:
         return _failure(state, _raw_id(item), source, str(err))
+    before = dict(runtime().counters)
     try:
         result = state.engine.assess(case)
     except Exception as exc:  # noqa: BLE001 - a failing case must not stop the batch
@@ -426,8 +430,10 @@ def _evaluate(state: WorkerState, item: Item) -> Outcome:
                           result.law_as_of or "", "", *cells])
     else:
         line = json_line(record)
+    after = runtime().counters
     return Outcome(line, str(result.case), source, False,
-                   tuple(sorted({k[0] for k in held})), tuple(sorted({k[0] for k in opened})))
+                   tuple(sorted({k[0] for k in held})), tuple(sorted({k[0] for k in opened})),
+                   after["sessions"] - before["sessions"], after["asserts"] - before["asserts"])
 
 
 def _raw_id(item: Item) -> str | None:
@@ -667,26 +673,33 @@ class Tally:
     errors: int = 0
     holds: Counter[str] = field(default_factory=Counter)
     open: Counter[str] = field(default_factory=Counter)
+    sessions: int = 0
+    asserts: int = 0
 
     def add(self, outcome: Outcome) -> None:
         self.cases += 1
         self.errors += outcome.error
         self.holds.update(outcome.holds)
         self.open.update(outcome.open)
+        self.sessions += outcome.sessions
+        self.asserts += outcome.asserts
 
     def merge(self, other: Tally) -> None:
         self.cases += other.cases
         self.errors += other.errors
         self.holds.update(other.holds)
         self.open.update(other.open)
+        self.sessions += other.sessions
+        self.asserts += other.asserts
 
     def to_journal(self) -> dict[str, Any]:
         return {"n": self.cases, "e": self.errors, "h": dict(sorted(self.holds.items())),
-                "o": dict(sorted(self.open.items()))}
+                "o": dict(sorted(self.open.items())), "s": self.sessions, "a": self.asserts}
 
     @classmethod
     def from_journal(cls, data: dict[str, Any]) -> Tally:
-        return cls(int(data["n"]), int(data["e"]), Counter(data["h"]), Counter(data["o"]))
+        return cls(int(data["n"]), int(data["e"]), Counter(data["h"]), Counter(data["o"]),
+                   int(data.get("s", 0)), int(data.get("a", 0)))
 
 
 class Sink(Protocol):
@@ -964,6 +977,7 @@ class Report:
         return {"cases": self.tally.cases, "errors": self.tally.errors,
                 "duplicate_ids": self.duplicates, "complete": self.complete,
                 "output": self.output, "rules_version": self.rules_version,
+                "engine": {"sessions": self.tally.sessions, "asserts": self.tally.asserts},
                 "conclusions": {n: {"holds": self.tally.holds[n], "open": self.tally.open[n]}
                                 for n in names}}
 

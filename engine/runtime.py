@@ -63,6 +63,8 @@ class Runtime:
         self._registered: dict[str, Compiled] = {}
         self._sessions: dict[str, _Session] = {}
         self._ids = itertools.count(1)
+        #: work done in this process: durable sessions opened and facts asserted
+        self.counters: dict[str, int] = {"sessions": 0, "asserts": 0}
         self._lock = threading.Lock()
 
     @property
@@ -101,6 +103,7 @@ class Runtime:
             marker = (twin, concl, party)
             if feeds and marker not in session.asserted:
                 session.asserted.add(marker)
+                self.counters["asserts"] += 1
                 c.assert_fact({"t": twin, "cid": concl, "party": party})
 
         return act
@@ -112,6 +115,7 @@ class Runtime:
         with self._lock:
             sid = f"s{next(self._ids)}"
         self._sessions[sid] = _Session()
+        self.counters["sessions"] += 1
         try:
             self._post(host, compiled.name, {**fact, "t": "case", "sid": sid})
             for stratum, group in compiled.phases:
@@ -127,8 +131,8 @@ class Runtime:
             except Exception:  # noqa: BLE001 - a session never created has nothing to free
                 pass
 
-    @staticmethod
-    def _post(host: _Host, name: str, fact: dict[str, Any]) -> None:
+    def _post(self, host: _Host, name: str, fact: dict[str, Any]) -> None:
+        self.counters["asserts"] += 1
         try:
             host.assert_fact(name, fact)
         except durable.MessageNotHandledException:
