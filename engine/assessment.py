@@ -161,7 +161,8 @@ def label(key: Key) -> str:
     return key[0] if key[1] == NO_PARTY else f"{key[0]}@{key[1]}"
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """A fact value as the reports print it."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
@@ -177,7 +178,7 @@ def because(firings: list[Firing], facts: dict[str, Any]) -> list[str]:
     for firing in firings:
         for lit in firing.variant.literals:
             if isinstance(lit.atom, Test) and lit.atom.fact in facts:
-                out.add(f"{lit.atom.fact} = {_show(facts[lit.atom.fact])}")
+                out.add(f"{lit.atom.fact} = {show(facts[lit.atom.fact])}")
         out |= {label(k) for k in firing.joined}
     return sorted(out)
 

@@ -57,9 +57,6 @@ class Catalogue:
     def __contains__(self, pid: object) -> bool:
         return pid in self._by_id
 
-    def __len__(self) -> int:
-        return len(self._by_id)
-
     def get(self, pid: str) -> Provision:
         """The provision ``pid``; ``KeyError`` carries a did-you-mean."""
         try:

@@ -11,7 +11,6 @@ the same rulebook always gives byte-identical JSON.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -70,10 +69,6 @@ class Compiled:
     variants: dict[str, Variant]
     consumed: frozenset[tuple[str, str]]
     phases: tuple[tuple[int, int], ...]
-
-    def to_json(self) -> str:
-        """Canonical JSON of the ruleset (what durable_rules is given)."""
-        return json.dumps({self.name: self.ruleset}, sort_keys=True, ensure_ascii=False, indent=1)
 
 
 def fact_key(name: str, value: str | None = None) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import FacerightError, did_you_mean
+from .errors import FacerightError
 from .evaluate import Engine, load_engine
 
 Key = tuple[str, str | None]
@@ -184,5 +184,3 @@ def diff(old_ref: str, new_ref: str, corpus: list[str], repo: Path) -> DiffRepor
                 changes.append(change)
     return DiffReport(old_ref, new_ref, count, changes)
 
-
-__all__ = ["diff", "resolve", "VersionError", "did_you_mean"]

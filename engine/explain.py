@@ -10,11 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assessment import Derivations, Key, label
+from .assessment import Derivations, Key, label, show
 from .compiler import NO_PARTY
 from .runtime import Firing
 from .conditions import SAME, All, Any_, Cond, Not, Ref, Test, refs, tests
 from .evaluate import Engine
+from .probes import probe_values
 from .reference import FALSE, TRUE, UNKNOWN
 from .rulebook import Rule
 
@@ -40,16 +41,8 @@ def _facts(firing: Firing, shown: dict[str, Any]) -> list[str]:
     for lit in firing.variant.literals:
         atom = lit.atom
         if isinstance(atom, Test) and atom.fact in shown:
-            out.add(f"{atom.fact} = {_show(shown[atom.fact])}")
+            out.add(f"{atom.fact} = {show(shown[atom.fact])}")
     return sorted(out)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(map(str, value)) + "]"
-    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def why(engine: Engine, derivations: Derivations, shown: dict[str, Any], key: Key,
@@ -73,7 +66,7 @@ def why(engine: Engine, derivations: Derivations, shown: dict[str, Any], key: Ke
                     sorted({p for f in group for p in f.variant.provisions()}),
                     sorted({x for f in group for x in _facts(f, shown)}), negated)
         step.below = [s for k in joined if k not in seen
-                      for s in why(engine, derivations, shown, k, seen | {key})][:8]
+                      for s in why(engine, derivations, shown, k, seen | {key})]
         steps.append(step)
     return steps
 
@@ -90,14 +83,7 @@ class Diagnosis:
 
 
 def _describe(test: Test) -> str:
-    value = test.value
-    if isinstance(value, tuple):
-        value = "[" + ", ".join(map(str, value)) + "]"
-    elif isinstance(value, dt.date):
-        value = value.isoformat()
-    elif isinstance(value, bool):
-        value = "true" if value else "false"
-    return f"{test.fact} {test.op} {value}"
+    return f"{test.fact} {test.op} {show(test.value)}"
 
 
 class _Diagnoser:
@@ -137,7 +123,7 @@ class _Diagnoser:
             from .reference import _compare
             v = FALSE if cond.op == "unknown" else (
                 TRUE if _compare(cond.op, self.facts[cond.fact], cond.value) else FALSE)
-        have = _show(self.facts[cond.fact]) if cond.fact in self.facts else "unknown"
+        have = show(self.facts[cond.fact]) if cond.fact in self.facts else "unknown"
         self._note(v, negated, f"{'not ' if negated else ''}{_describe(cond)} (the case has {have})", out)
         return v
 
@@ -231,34 +217,14 @@ def _relevant_facts(engine: Engine, cid: str) -> set[str]:
     return facts
 
 
-def _candidates(engine: Engine, fact: str, current: Any) -> list[Any]:
-    from .vocabulary import INCIDENT_DATE
-    spec = engine.book.vocabulary.spec(fact)
-    values: list[Any] = []
-    if spec.type == "bool":
-        values = [True, False]
-    elif spec.type == "enum":
-        values = list(spec.values)
-    elif spec.type == "list":
+def _candidates(engine: Engine, points: dict[str, list[Any]], fact: str, current: Any) -> list[Any]:
+    """Unknown, then every other value worth trying (a list fact: each value toggled)."""
+    if engine.book.vocabulary.spec(fact).type == "list":
         base = set(current or [])
-        values = [sorted(base ^ {v}) for v in spec.values if base ^ {v}]
+        values = [sorted(base ^ {v}) for v in engine.book.vocabulary.spec(fact).values if base ^ {v}]
     else:
-        points: set[Any] = set()
-        for rule in engine.book.rules:
-            conds = [rule.cond, *(e.cond for e in rule.exceptions)]
-            for t in (t for c in conds for t in tests(c)):
-                if t.fact == fact and not isinstance(t.value, bool):
-                    points |= {t.value, _step(t.value, -1), _step(t.value, 1)}
-            if spec.type == "date" and fact in (INCIDENT_DATE, "online_until"):
-                for day in (rule.start, rule.until):
-                    if day:
-                        points |= {day, _step(day, -1), _step(day, 1)}
-        values = sorted(p for p in points if not (isinstance(p, (int, float)) and p < 0))
+        values = points[fact]
     return [None, *(v for v in values if v != current)]
-
-
-def _step(value: Any, by: int) -> Any:
-    return value + dt.timedelta(days=by) if isinstance(value, dt.date) else value + by
 
 
 def _status(assessment: Any, cid: str) -> str:
@@ -280,6 +246,7 @@ def flips(engine: Engine, case: Any, conclusions: list[str], as_of: dt.date | No
     data = case.model_dump(exclude_none=True)
     data.pop("expect", None)
     out: list[Flip] = []
+    points = probe_values(engine.book)
     direct = set().union(*(_direct_facts(engine, c) for c in conclusions)) if conclusions else set()
     facts = set().union(*(_relevant_facts(engine, c) for c in conclusions)) if conclusions else set()
     for fact in sorted(facts, key=lambda f: (f not in direct, f)):
@@ -287,7 +254,7 @@ def flips(engine: Engine, case: Any, conclusions: list[str], as_of: dt.date | No
             break
         top = fact == "incident_date"
         current = data.get(fact) if top else data.get("facts", {}).get(fact)
-        for value in _candidates(engine, fact, current):
+        for value in _candidates(engine, points, fact, current):
             changed = {**data, "facts": dict(data.get("facts", {}))}
             target = changed if top else changed["facts"]
             if value is None:
@@ -298,8 +265,8 @@ def flips(engine: Engine, case: Any, conclusions: list[str], as_of: dt.date | No
             for cid in conclusions:
                 before_s, after_s = _status(base, cid), _status(after, cid)
                 if before_s != after_s:
-                    out.append(Flip(cid, fact, _show(current) if current is not None else "unknown",
-                                    _show(value) if value is not None else "unknown", before_s, after_s))
+                    out.append(Flip(cid, fact, show(current) if current is not None else "unknown",
+                                    show(value) if value is not None else "unknown", before_s, after_s))
     return sorted(out, key=lambda f: (f.conclusion, f.fact, f.new))
 
 

@@ -9,7 +9,6 @@ the web page alike.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from .assessment import Assessment, Derivations, Key
 from .compiler import NO_PARTY
 from .conditions import Test, tests
 from .evaluate import Engine
+from .probes import probe_values
 from .reference import TRUE, UNKNOWN, Reference
 from .vocabulary import INCIDENT_DATE, FactSpec
 
@@ -97,7 +97,7 @@ class Interviewer:
                                 for c in [r.cond, *(e.cond for e in r.exceptions)]
                                 for t in tests(c) if t.unknown_is is not None},
                                key=lambda f: self.order[f])
-        self.points = _probe_values(engine)
+        self.points = probe_values(engine.book)
 
     def case(self, answers: Answers) -> Any:
         return self.engine.case(answers.case_data("interview"))
@@ -171,31 +171,3 @@ def _blocked(derivations: Derivations, key: Key, declined: set[str], seen: froze
         if not stuck:
             return False
     return True
-
-
-def _probe_values(engine: Engine) -> dict[str, list[Any]]:
-    """For each fact, values that can matter: every choice, and each side of every threshold."""
-    out: dict[str, set[Any]] = {}
-    vocab = engine.book.vocabulary
-    for name in vocab.names():
-        spec = vocab.spec(name)
-        if spec.type == "bool":
-            out[name] = {True, False}
-        elif spec.type == "enum":
-            out[name] = set(spec.values)
-        elif spec.type == "list":
-            out[name] = {(v,) for v in spec.values} | {tuple(spec.values)}
-        else:
-            out[name] = {0} if spec.type != "date" else set()
-    for rule in engine.book.rules:
-        for test in (t for c in [rule.cond, *(e.cond for e in rule.exceptions)] for t in tests(c)):
-            if isinstance(test.value, (int, float)) and not isinstance(test.value, bool):
-                out[test.fact] |= {test.value, test.value + 1, max(test.value - 1, 0)}
-            elif isinstance(test.value, dt.date):
-                out[test.fact] |= {test.value, test.value - dt.timedelta(days=1)}
-        for day in (rule.start, rule.until):
-            if day is not None:
-                for name in (INCIDENT_DATE, "online_until"):
-                    out[name] |= {day, day - dt.timedelta(days=1), day + dt.timedelta(days=1)}
-    return {k: sorted((list(v) if isinstance(v, tuple) else v for v in vals), key=repr)
-            for k, vals in out.items()}

@@ -7,7 +7,6 @@ not formalised), rules without the statute text they formalise, and facts with n
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from .compiler import period_literals, reaches
 from .conditions import All, Ref, Test, refs
 from .logic import Alternative, alternatives, with_exceptions
+from .probes import probe_values
 from .reference import _compare
 from .rulebook import Rule, Rulebook
 
@@ -35,22 +35,13 @@ class Finding:
         return f"{self.path}:{self.line}:{who} {self.message}"
 
 
-def _candidates(book: Rulebook, fact: str, tests: list[Test]) -> list[Any]:
+def _candidates(book: Rulebook, points: dict[str, list[Any]], fact: str) -> list[Any]:
+    """Every value a literal on ``fact`` can distinguish (lists: every non-empty subset)."""
     spec = book.vocabulary.spec(fact)
-    if spec.type == "bool":
-        return [True, False, ABSENT]
-    if spec.type == "enum":
-        return [*spec.values, ABSENT]
     if spec.type == "list":
-        subsets = [list(c) for n in range(1, len(spec.values) + 1)
-                   for c in itertools.combinations(spec.values, n)]
-        return [*subsets, ABSENT]
-    points: set[Any] = set()
-    for t in tests:
-        if t.op in ("gt", "ge", "lt", "le", "is"):
-            step = dt.timedelta(days=1) if isinstance(t.value, dt.date) else 1
-            points |= {t.value, t.value + step, t.value - step}
-    return [*sorted(points), ABSENT]
+        return [[*c] for n in range(1, len(spec.values) + 1)
+                for c in itertools.combinations(spec.values, n)] + [ABSENT]
+    return [*points[fact], ABSENT]
 
 
 def _literal_holds(test: Test, negated: bool, value: Any) -> bool:
@@ -67,14 +58,14 @@ def _literal_holds(test: Test, negated: bool, value: Any) -> bool:
     return result != negated
 
 
-def satisfiable(book: Rulebook, alt: Alternative) -> bool:
-    """Whether some facts make every literal of the alternative possible."""
+def satisfiable(book: Rulebook, alt: Alternative, points: dict[str, list[Any]]) -> bool:
+    """Whether some facts make every literal of the alternative definitely hold."""
     by_fact: dict[str, list[tuple[Test, bool]]] = {}
     for lit in alt:
         if isinstance(lit.atom, Test):
             by_fact.setdefault(lit.atom.fact, []).append((lit.atom, lit.negated))
     for fact, lits in by_fact.items():
-        values = _candidates(book, fact, [t for t, _ in lits])
+        values = _candidates(book, points, fact)
         if not any(all(_literal_holds(t, n, v) for t, n in lits) for v in values):
             return False
     positive = {(lit.atom.concl, lit.atom.party) for lit in alt if isinstance(lit.atom, Ref) and not lit.negated}
@@ -92,7 +83,9 @@ def full_alternatives(rule: Rule) -> list[Alternative]:
 def lint(book: Rulebook, cited_elsewhere: set[str] | None = None) -> list[Finding]:
     """All findings for a rulebook, sorted."""
     findings: list[Finding] = []
-    alts = {rule.id: [a for a in full_alternatives(rule) if satisfiable(book, a)] for rule in book.rules}
+    points = probe_values(book)
+    alts = {rule.id: [a for a in full_alternatives(rule) if satisfiable(book, a, points)]
+            for rule in book.rules}
     reachable = {rule.concl for rule in book.rules if alts[rule.id]}
     for rule in book.rules:
         if not alts[rule.id]:
@@ -106,7 +99,7 @@ def lint(book: Rulebook, cited_elsewhere: set[str] | None = None) -> list[Findin
         if verified and not rule.spec.text:
             findings.append(Finding(rule.path, rule.line, rule.id,
                                     f"no statute text quoted, though {verified[0]} has verified text"))
-    findings += _conflicts(book, alts)
+    findings += _conflicts(book, alts, points)
     findings += _uncited(book)
     for name, spec in book.vocabulary.facts.items():
         if not (spec.zh.strip() and spec.en.strip()):
@@ -115,7 +108,8 @@ def lint(book: Rulebook, cited_elsewhere: set[str] | None = None) -> list[Findin
     return sorted(findings)
 
 
-def _conflicts(book: Rulebook, alts: dict[str, list[Alternative]]) -> list[Finding]:
+def _conflicts(book: Rulebook, alts: dict[str, list[Alternative]],
+               points: dict[str, list[Any]]) -> list[Finding]:
     out = []
     for rule in book.rules:
         for other_id in book.conclusions[rule.concl].excludes:
@@ -123,7 +117,7 @@ def _conflicts(book: Rulebook, alts: dict[str, list[Alternative]]) -> list[Findi
                 related = ({r.concl for r in rule.all_refs()} | {r.concl for r in other.all_refs()})
                 if {rule.concl, other.concl} & related:
                     continue
-                if any(satisfiable(book, (*a, *b)) for a in alts[rule.id] for b in alts[other.id]):
+                if any(satisfiable(book, (*a, *b), points) for a in alts[rule.id] for b in alts[other.id]):
                     out.append(Finding(rule.path, rule.line, rule.id,
                                        f"concludes {rule.concl}, incompatible with {other.concl} of rule "
                                        f"'{other.id}' on overlapping conditions, with no exception between them"))

@@ -94,13 +94,6 @@ class Rulebook:
         """The rules that conclude ``concl``."""
         return [r for r in self.rules if r.concl == concl]
 
-    def rule(self, rule_id: str) -> Rule:
-        """The rule with this id."""
-        for rule in self.rules:
-            if rule.id == rule_id:
-                return rule
-        raise KeyError(f"no rule '{rule_id}'" + did_you_mean(rule_id, [r.id for r in self.rules]))
-
 
 def _read_one(path: Path) -> Document:
     try:

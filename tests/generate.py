@@ -7,31 +7,15 @@ import datetime as dt
 import random
 from typing import Any
 
-from faceright.conditions import Ref, Test, tests
+from faceright import probes
+from faceright.conditions import Ref, Test
 from faceright.logic import alternatives, with_exceptions
 from faceright.rulebook import Rule, Rulebook
 
 
 def thresholds(book: Rulebook) -> dict[str, list[Any]]:
     """For each ordered fact, the values rules compare it with, and their neighbours."""
-    out: dict[str, set[Any]] = {}
-    for rule in book.rules:
-        conds = [rule.cond, *(e.cond for e in rule.exceptions)]
-        found = [t for c in conds for t in tests(c) if t.op in ("gt", "ge", "lt", "le", "is")]
-        for t in found:
-            spec = book.vocabulary.spec(t.fact)
-            if spec.type in ("int", "number"):
-                out.setdefault(t.fact, set()).update(
-                    v for v in (t.value - 1, t.value, t.value + 1) if v >= 0)
-            elif spec.type == "date":
-                out.setdefault(t.fact, set()).update(
-                    t.value + dt.timedelta(days=d) for d in (-1, 0, 1))
-        for day in (rule.start, rule.until):
-            if day is not None:
-                for name in ("incident_date", "online_until"):
-                    out.setdefault(name, set()).update(
-                        day + dt.timedelta(days=d) for d in (-1, 0, 1))
-    return {k: sorted(v) for k, v in out.items()}
+    return {k: sorted(v) for k, v in probes.thresholds(book).items()}
 
 
 class Generator:
