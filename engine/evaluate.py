@@ -16,6 +16,7 @@ from .casefile import CaseReader
 from .compiler import Compiled, compile_rulebook
 from .rulebook import Rulebook, default_rules_dir, load_rulebook
 from .runtime import runtime
+from .source import Document
 from .vocabulary import INCIDENT_DATE
 
 
@@ -63,7 +64,6 @@ class Engine:
 
     def case(self, data: dict[str, Any]) -> Any:
         """Validate a case given as a Python mapping (as read from a case file)."""
-        from .source import Document
         return self.reader.validate(Document(data), "<case>", str(data.get("case", "case")))
 
 

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ValidationError
 
 from . import __version__
 from .catalogue import Catalogue, load_catalogue
-from .conditions import SAME, Cond, ConditionError, Names, Ref, Test, parse, refs
+from .conditions import SAME, Cond, ConditionError, Names, Ref, Test, parse, refs, tests
+from .logic import alternatives, anchor_missing, with_exceptions
 from .errors import RuleFileError, did_you_mean
 from .rulemodel import (ConclusionsFile, ConclusionSpec, NotFormalised, PoliciesFile, Policy,
                         RuleFile, RuleSpec)
@@ -66,7 +67,6 @@ class Rule:
 
     def policies(self) -> list[str]:
         """Policy parameters this rule's conditions use, sorted."""
-        from .conditions import tests
         conds = [self.cond, *(e.cond for e in self.exceptions)]
         return sorted({t.policy for c in conds for t in tests(c) if t.policy})
 
@@ -191,7 +191,6 @@ class _Checker:
     def _presumptions(rule: Rule, fail: Any) -> None:
         """At most one presumption per alternative may hold it back: two would make neither
         fact matter on its own, so no questionnaire could ever reach them."""
-        from .logic import alternatives, with_exceptions
         full = with_exceptions(rule.cond, [e.cond for e in rule.exceptions])
         for alt in alternatives(full):
             blocking = sorted({lit.atom.fact for lit in alt if isinstance(lit.atom, Test)
@@ -240,7 +239,6 @@ class _Checker:
             if not any(r.party == SAME for r in refs(rule.cond)):
                 fail(("conclude", "party"), "party 'same' needs a condition referring to a "
                      "conclusion with 'party: same'")
-            from .logic import anchor_missing
             if anchor_missing(rule.cond):
                 fail(("when",), "every alternative of the condition must hold a positive "
                      "conclusion reference with 'party: same' (it decides the party)")
