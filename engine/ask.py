@@ -4,6 +4,7 @@ and the closing report with next steps and the draft notice to the platform."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -91,13 +92,19 @@ def load_answers(path: str) -> Answers:
     return answers
 
 
-def save_answers(answers: Answers, path: str, case_id: str) -> None:
-    """Write the answers as a case file in the contract's format."""
+def yaml_text(answers: Answers, case_id: str) -> str:
+    """The answers as a case file in the contract's format."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.dump(answers.case_data(case_id), handle)
+    buffer = io.StringIO()
+    yaml.dump(answers.case_data(case_id), buffer)
+    return buffer.getvalue()
+
+
+def save_answers(answers: Answers, path: str, case_id: str) -> None:
+    """Write the answers as a case file in the contract's format."""
+    Path(path).write_text(yaml_text(answers, case_id), encoding="utf-8")
 
 
 class Session:

@@ -379,3 +379,22 @@ def verify(receipt_file: str, rules: str | None) -> None:
     for problem in problems:
         click.echo(f"  - {problem}")
     sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@RULES
+def serve(host: str, port: int, rules: str | None) -> None:
+    """Serve the web questionnaire and the HTTP API (needs the `web` extra).
+
+    Example: faceright serve --port 8000   (then open http://127.0.0.1:8000/, API docs at /docs)
+    """
+    try:
+        import uvicorn
+
+        from .web import create_app
+    except ImportError as exc:
+        raise click.UsageError(f"the web server needs: pip install -e '.[web]' ({exc.name} missing)") from None
+    _engine(rules)
+    uvicorn.run(create_app(rules), host=host, port=port, access_log=False)

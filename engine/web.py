@@ -1,0 +1,396 @@
+"""The web questionnaire and HTTP API (``faceright serve``): the same library calls as the CLI.
+
+Stateless by design: the answers so far travel with every POST as a hidden form field (never in
+a query string), are re-validated on each request, and nothing about a user is kept or logged.
+Server-rendered HTML that works without JavaScript; every user-supplied string is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+
+from .ask import parse_answer
+from .casefile import jsonl_line
+from .errors import FacerightError, did_you_mean
+from .evaluate import Engine, load_engine
+from .guidance import next_steps, notice_text
+from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
+from .render import DISCLAIMER, to_text
+from .vocabulary import INCIDENT_DATE
+
+MAX_BODY = 1024 * 1024
+MAX_BATCH = 32 * 1024 * 1024
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+TEXT = {
+    "zh": {"title": "AI换脸事件评估", "start": "开始", "next": "下一步", "dont": "不知道", "back": "返回上一题",
+           "why": "为什么问这个？", "switch": "English", "q": "问题", "yes": "是", "no": "否",
+           "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "bad": "无法识别这个回答",
+           "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。"},
+    "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
+           "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
+           "no": "No", "result": "Assessment", "case": "Download the case file",
+           "notice": "Download the draft notice to the platform", "bad": "Could not read that answer",
+           "intro": "Answer a few questions to get an assessment under Chinese law. Only questions "
+                    "that can change a conclusion are asked."},
+}
+STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5}"
+         "button{font-size:1rem;padding:.5rem 1rem;margin:.25rem 0}label{display:block;margin:.25rem 0}"
+         "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#555}")
+
+
+class BadInput(Exception):
+    """A request whose content cannot be used (answered with 4xx and the message)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _page(lang: str, body: str) -> HTMLResponse:
+    t = TEXT[lang]
+    return HTMLResponse(
+        f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(t["title"])}</title>'
+        f"<style>{STYLE}</style></head><body><h1>{_e(t['title'])}</h1>{body}"
+        f"<p><small>{_e(DISCLAIMER[lang])}</small></p></body></html>")
+
+
+def _state_field(answers: Answers) -> str:
+    data = {"values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in answers.values.items()},
+            "order": answers.order}
+    return f'<input type="hidden" name="state" value="{_e(json.dumps(data, ensure_ascii=False))}">'
+
+
+class WebApp:
+    """Request handlers bound to one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.interviewer = Interviewer(engine)
+
+    # --- state ---------------------------------------------------------------------------
+    def answers(self, raw: str | None) -> Answers:
+        """The hidden answers field, re-validated against the case model."""
+        if not raw:
+            return Answers()
+        try:
+            data = json.loads(raw)
+            values, order = data["values"], data["order"]
+            if not isinstance(values, dict) or not isinstance(order, list) or set(order) != set(values):
+                raise ValueError("inconsistent answers")
+        except (ValueError, KeyError, TypeError):
+            raise BadInput(400, "the answers field is malformed") from None
+        answers = Answers()
+        for key in order:
+            value = values[key]
+            if key in (INCIDENT_DATE, "online_until", "notice_date") and isinstance(value, str) and value != DONT_KNOW:
+                try:
+                    value = dt.date.fromisoformat(value)
+                except ValueError:
+                    raise BadInput(400, f"{key}: not a date") from None
+            answers.set(str(key), value)
+        try:
+            self.engine.case(answers.case_data("web"))
+        except FacerightError as exc:
+            raise BadInput(400, str(exc)) from None
+        return answers
+
+    # --- web pages -----------------------------------------------------------------------
+    def start(self, lang: str) -> HTMLResponse:
+        t = TEXT[lang]
+        return _page(lang, f"<p>{_e(t['intro'])}</p><form method=post action=/interview>"
+                           f'<input type=hidden name=lang value="{lang}">'
+                           f"<button name=action value=start>{_e(t['start'])}</button></form>"
+                           f"<form method=post action=/interview><input type=hidden name=lang value=\"{lang}\">"
+                           f"<button name=action value=switch>{_e(t['switch'])}</button></form>")
+
+    def interview(self, form: dict[str, str]) -> HTMLResponse:
+        lang = form.get("lang", "zh")
+        if lang not in TEXT:
+            raise BadInput(400, "lang must be zh or en")
+        answers = self.answers(form.get("state"))
+        action = form.get("action", "start")
+        error = ""
+        show_why = False
+        if action == "switch":
+            lang = "en" if lang == "zh" else "zh"
+        elif action == "back":
+            answers.back()
+        elif action == "dontknow" and form.get("fact"):
+            answers.set(form["fact"], DONT_KNOW)
+        elif action == "why":
+            show_why = True
+        elif action == "answer" and form.get("fact"):
+            fact = form["fact"]
+            if fact not in self.engine.book.vocabulary.names():
+                raise BadInput(400, f"unknown fact '{fact}'" + did_you_mean(fact, self.engine.book.vocabulary.names()))
+            try:
+                value = parse_answer(self.engine.book.vocabulary.spec(fact), form.get("value", ""), lang)
+            except ValueError as exc:
+                error = f"{TEXT[lang]['bad']}: {exc}"
+            else:
+                answers.set(fact, value)
+                try:
+                    self.engine.case(answers.case_data("web"))
+                except FacerightError as exc:
+                    answers.back()
+                    error = f"{TEXT[lang]['bad']}: {exc}"
+        step = self.interviewer.next_question(answers, lang)
+        if isinstance(step, Final):
+            return self.result(answers, step, lang)
+        return self.question(answers, step, lang, error, show_why)
+
+    def question(self, answers: Answers, q: Question, lang: str, error: str, show_why: bool) -> HTMLResponse:
+        t = TEXT[lang]
+        spec = q.spec
+        field = f"f-{q.fact}"
+        if spec.type == "enum":
+            inputs = "".join(f'<label><input type=radio name=value value="{_e(v)}" required> {_e(v)}</label>'
+                             for v in spec.values)
+        elif spec.type == "list":
+            inputs = "".join(f'<label><input type=checkbox name=value value="{_e(v)}"> {_e(v)}</label>'
+                             for v in spec.values)
+        elif spec.type == "bool":
+            inputs = (f'<label><input type=radio name=value value=yes required> {_e(t["yes"])}</label>'
+                      f'<label><input type=radio name=value value=no> {_e(t["no"])}</label>')
+        elif spec.type == "date":
+            inputs = f'<label for="{field}">YYYY-MM-DD</label><input id="{field}" type=date name=value required>'
+        else:
+            inputs = f'<label for="{field}">0, 1, 2 …</label><input id="{field}" type=number min=0 step=any name=value required>'
+        why = ""
+        if show_why:
+            items = "".join(f"<li>{_e(r.conclusion)}{' (' + _e(r.party) + ')' if r.party else ''}: "
+                            f"{_e(', '.join(r.provisions))}</li>" for r in q.why)
+            why = f"<div id=why><p>{_e(t['why'])}</p><ul>{items}</ul></div>"
+        hidden = (f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
+                  f'<input type=hidden name=fact value="{_e(q.fact)}">')
+        err = f'<p role=alert>{_e(error)}</p>' if error else ""
+        body = (f"<p>{_e(t['q'])} {len(answers.order) + 1}</p>"
+                f'<form method=post action=/interview><fieldset><legend id=question>{_e(q.text)}</legend>'
+                f"<p class=help>{_e(q.help)}</p>{err}{inputs}</fieldset>{hidden}"
+                f"<button name=action value=answer>{_e(t['next'])}</button></form>"
+                f"<form method=post action=/interview>{hidden}"
+                f"<button name=action value=dontknow formnovalidate>{_e(t['dont'])}</button>"
+                f"<button name=action value=back formnovalidate>{_e(t['back'])}</button>"
+                f"<button name=action value=why formnovalidate>{_e(t['why'])}</button>"
+                f"<button name=action value=switch formnovalidate>{_e(t['switch'])}</button></form>{why}")
+        return _page(lang, body)
+
+    def result(self, answers: Answers, final: Final, lang: str) -> HTMLResponse:
+        t = TEXT[lang]
+        facts = answers.known()
+        report = to_text(self.engine, final.assessment, lang).rstrip("\n").rsplit("\n", 1)[0]
+        steps = next_steps(self.engine, final.assessment, facts, lang, "notice.txt")
+        hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
+        notice = ""
+        if facts.get("platform_hosted"):
+            draft = notice_text(self.engine, final.assessment, facts, lang, dt.date.today())
+            notice = (f"<pre id=notice>{_e(draft)}</pre><form method=post action=/download/notice>{hidden}"
+                      f"<button>{_e(t['notice'])}</button></form>")
+        body = (f"<h2 id=result>{_e(t['result'])}</h2><pre>{_e(report)}</pre><pre>{_e(steps)}</pre>{notice}"
+                f"<form method=post action=/download/case>{hidden}<button>{_e(t['case'])}</button></form>"
+                f"<form method=post action=/interview>{hidden}<button name=action value=back>{_e(t['back'])}</button></form>")
+        return _page(lang, body)
+
+    def case_file(self, form: dict[str, str]) -> Response:
+        from .ask import yaml_text
+        answers = self.answers(form.get("state"))
+        return Response(yaml_text(answers, "web"), media_type="application/yaml",
+                        headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
+
+    def notice_file(self, form: dict[str, str]) -> Response:
+        lang = form.get("lang", "zh") if form.get("lang") in TEXT else "zh"
+        answers = self.answers(form.get("state"))
+        assessment = self.engine.assess(self.engine.case(answers.case_data("web")))
+        text = notice_text(self.engine, assessment, answers.known(), lang, dt.date.today())
+        return PlainTextResponse(text, headers={"Content-Disposition": 'attachment; filename="notice.txt"'})
+
+    # --- API -----------------------------------------------------------------------------
+    def assess(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise BadInput(422, "a case must be a JSON object")
+        try:
+            case = self.engine.case(data)
+        except FacerightError as exc:
+            raise BadInput(422, str(exc)) from None
+        return self.engine.assess(case).to_json_dict()
+
+    def next_question(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
+            raise BadInput(422, "expected {\"answers\": {fact: value}, \"lang\": \"zh\"|\"en\"}")
+        lang = data.get("lang", "zh")
+        if lang not in TEXT:
+            raise BadInput(422, "lang must be zh or en")
+        answers = Answers()
+        raw = dict(data.get("answers", {}))
+        for key, value in raw.items():
+            answers.set(str(key), value)
+        try:
+            case = self.engine.case(answers.case_data("api"))
+        except FacerightError as exc:
+            raise BadInput(422, str(exc)) from None
+        answers = Answers()
+        dumped = case.model_dump(exclude_none=True)
+        for key, value in raw.items():
+            answers.set(key, DONT_KNOW if value == DONT_KNOW else
+                        (dumped.get(key) if key == INCIDENT_DATE else dumped["facts"].get(key)))
+        step = self.interviewer.next_question(answers, lang)
+        if isinstance(step, Final):
+            return {"assessment": step.assessment.to_json_dict()}
+        spec = step.spec
+        return {"question": {"fact": step.fact, "type": spec.type, "choices": list(spec.values),
+                             "text": step.text, "help": step.help,
+                             "why": [{"conclusion": r.conclusion, "party": r.party, "provisions": r.provisions}
+                                     for r in step.why]}}
+
+    async def batch(self, body: bytes) -> AsyncIterator[bytes]:
+        for number, raw in enumerate(body.split(b"\n"), start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                yield (json.dumps({"source": f"-:{number}", "error": f"-:{number}: not UTF-8 text"}) + "\n").encode()
+                continue
+            doc = jsonl_line("-", number, line)
+            if doc is None:
+                continue
+            if isinstance(doc, FacerightError):
+                record: dict[str, Any] = {"source": f"-:{number}", "error": str(doc)}
+            else:
+                try:
+                    case = self.engine.reader.validate(doc, "-", f"line{number}")
+                    record = {**self.engine.assess(case).to_json_dict(), "source": f"-:{number}"}
+                except FacerightError as exc:
+                    record = {"source": f"-:{number}", "error": str(exc)}
+            yield (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    size = request.headers.get("content-length")
+    if size is not None and (not size.isdigit() or int(size) > limit):
+        raise BadInput(413, f"request body larger than {limit} bytes")
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise BadInput(413, f"request body larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _require(request: Request, *types: str) -> None:
+    got = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if got not in types:
+        raise BadInput(415, f"content type must be {' or '.join(types)}")
+
+
+async def _json(request: Request) -> Any:
+    _require(request, "application/json")
+    try:
+        return json.loads(await _body(request, MAX_BODY), parse_constant=_reject)
+    except (ValueError, RecursionError):
+        raise BadInput(400, "malformed JSON") from None
+
+
+def _reject(name: str) -> Any:
+    raise ValueError(name)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    _require(request, "application/x-www-form-urlencoded")
+    try:
+        parsed = parse_qs((await _body(request, MAX_BODY)).decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise BadInput(400, "form is not UTF-8") from None
+    return {k: ",".join(v) for k, v in parsed.items()}
+
+
+def create_app(rules_dir: str | None = None) -> FastAPI:
+    """The ASGI application (one engine, loaded at start)."""
+    web = WebApp(load_engine(rules_dir))
+    app = FastAPI(title="faceright", version=web.engine.version,
+                  description="Assess AI face-swap incidents under Chinese law — an assessment aid, not legal advice.")
+
+    @app.middleware("http")
+    async def harden(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        try:
+            response = await call_next(request)
+        except BadInput as exc:
+            response = JSONResponse({"error": exc.message}, status_code=exc.status)
+        except Exception:  # noqa: BLE001 - never a traceback to the client
+            response = JSONResponse({"error": "internal error"}, status_code=500)
+        response.headers.update(HEADERS)
+        return response
+
+    @app.exception_handler(BadInput)
+    async def bad_input(_: Request, exc: BadInput) -> JSONResponse:
+        return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+    @app.get("/", response_class=HTMLResponse)
+    async def start(lang: str = "zh") -> HTMLResponse:
+        return web.start(lang if lang in TEXT else "zh")
+
+    @app.post("/interview", response_class=HTMLResponse)
+    async def interview(request: Request) -> HTMLResponse:
+        return web.interview(await _form(request))
+
+    @app.post("/download/case")
+    async def download_case(request: Request) -> Response:
+        return web.case_file(await _form(request))
+
+    @app.post("/download/notice")
+    async def download_notice(request: Request) -> Response:
+        return web.notice_file(await _form(request))
+
+    @app.get("/api/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok", "rules_version": web.engine.version}
+
+    @app.get("/api/provisions/{pid}")
+    async def provision(pid: str, as_of: str | None = None) -> dict[str, Any]:
+        try:
+            p = web.engine.book.catalogue.get(pid)
+        except KeyError as exc:
+            raise BadInput(404, str(exc.args[0])) from None
+        data: dict[str, Any] = p.model_dump(mode="json")
+        if as_of is not None:
+            try:
+                data["in_force"] = p.in_force(dt.date.fromisoformat(as_of))
+            except ValueError:
+                raise BadInput(422, "as_of must be a date YYYY-MM-DD") from None
+        return data
+
+    @app.post("/api/assess")
+    async def assess(request: Request) -> dict[str, Any]:
+        return web.assess(await _json(request))
+
+    @app.post("/api/next-question")
+    async def next_question(request: Request) -> dict[str, Any]:
+        return web.next_question(await _json(request))
+
+    @app.post("/api/batch")
+    async def batch(request: Request) -> StreamingResponse:
+        _require(request, "application/x-ndjson", "application/jsonl", "text/plain")
+        body = await _body(request, MAX_BATCH)
+        return StreamingResponse(web.batch(body), media_type="application/x-ndjson")
+
+    return app

@@ -1,0 +1,152 @@
+"""The HTTP API and the web questionnaire, through the framework's test client."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+fastapi = pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from faceright.casefile import read_cases  # noqa: E402
+from faceright.evaluate import Engine  # noqa: E402
+from faceright.web import HEADERS, create_app  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client(root: Path) -> TestClient:
+    return TestClient(create_app(str(root / "rules")), raise_server_exceptions=False)
+
+
+def shipped(engine: Engine, root: Path, name: str) -> Any:
+    [loaded] = read_cases(engine.reader, str(root / "cases" / name))
+    return loaded.case
+
+
+def test_health_and_security_headers(client: TestClient, engine: Engine) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "rules_version": engine.version}
+    for key, value in HEADERS.items():
+        assert response.headers[key] == value
+
+
+def test_assess_matches_the_cli_json(client: TestClient, engine: Engine, root: Path) -> None:
+    case = shipped(engine, root, "zhang-v-template-app.yaml")
+    body = case.model_dump(mode="json", exclude_none=True, exclude={"expect"})
+    response = client.post("/api/assess", json=body)
+    assert response.status_code == 200
+    assert response.json() == engine.assess(case).to_json_dict()
+
+
+@pytest.mark.parametrize("content,ctype,status,fragment", [
+    (b"{not json", "application/json", 400, "malformed JSON"),
+    (json.dumps({"case": "x", "facts": {"consnt": "none"}}).encode(), "application/json", 422,
+     "did you mean 'consent'"),
+    (json.dumps({"case": "x", "facts": {"views": "many"}}).encode(), "application/json", 422, "facts.views"),
+    (json.dumps([1, 2]).encode(), "application/json", 422, "must be a JSON object"),
+    (b"case=x", "application/x-www-form-urlencoded", 415, "content type must be application/json"),
+    (b"{" * 2_000_000, "application/json", 413, "larger than"),
+])
+def test_bad_inputs_get_4xx_with_a_message(client: TestClient, content: bytes, ctype: str, status: int,
+                                          fragment: str) -> None:
+    response = client.post("/api/assess", content=content, headers={"content-type": ctype})
+    assert response.status_code == status
+    assert fragment in response.json()["error"]
+
+
+def test_provisions_api(client: TestClient) -> None:
+    response = client.get("/api/provisions/civil-code-1019", params={"as_of": "2020-06-01"})
+    assert response.status_code == 200 and response.json()["in_force"] is False
+    response = client.get("/api/provisions/civil-code-1091")
+    assert response.status_code == 404 and "did you mean" in response.json()["error"]
+    assert client.get("/api/provisions/gpcl-100", params={"as_of": "x"}).status_code == 422
+
+
+def test_batch_streams_one_record_or_error_per_line(client: TestClient) -> None:
+    lines = [json.dumps({"case": "a", "facts": {"consent": "none"}}), "{bad", json.dumps({"case": "c", "facts": {"x": 1}})]
+    response = client.post("/api/batch", content="\n".join(lines).encode(),
+                           headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 200
+    records = [json.loads(line) for line in response.text.splitlines()]
+    assert [r.get("case") for r in records] == ["a", None, None]
+    assert records[1]["error"].startswith("-:2: malformed JSON")
+    assert "unknown key 'x'" in records[2]["error"]
+
+
+def test_next_question_api_walks_to_an_assessment(client: TestClient) -> None:
+    answers: dict[str, Any] = {}
+    for _ in range(80):
+        data = client.post("/api/next-question", json={"answers": answers, "lang": "en"}).json()
+        if "assessment" in data:
+            break
+        q = data["question"]
+        assert q["text"] and isinstance(q["why"], list)
+        answers[q["fact"]] = "unknown"
+    assert "assessment" in data
+    bad = client.post("/api/next-question", json={"answers": {"consent": "nope"}})
+    assert bad.status_code == 422 and "facts.consent" in bad.json()["error"]
+
+
+def post(client: TestClient, path: str, data: dict[str, str]) -> Any:
+    return client.post(path, data=data, headers={"content-type": "application/x-www-form-urlencoded"})
+
+
+def state_of(page: str) -> str:
+    import html
+    match = re.search(r'name="state" value="([^"]*)"', page)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def fact_of(page: str) -> str | None:
+    match = re.search(r'name="?fact"? value="([^"]*)"', page)
+    return match.group(1) if match else None
+
+
+def test_web_interview_ends_like_assess_and_downloads_the_case(client: TestClient, engine: Engine,
+                                                               root: Path) -> None:
+    case = shipped(engine, root, "zhang-v-template-app.yaml")
+    facts = {**engine.facts_of(case), "incident_date": case.incident_date}
+    page = post(client, "/interview", {"lang": "en", "action": "start"}).text
+    assert "Question 1" in page
+    why = post(client, "/interview", {"lang": "en", "action": "why", "state": state_of(page),
+                                      "fact": fact_of(page) or ""}).text
+    assert "Why is this asked?" in why and "<li>" in why
+    for _ in range(80):
+        fact = fact_of(page)
+        if fact is None:
+            break
+        value = facts.get(fact)
+        form = {"lang": "en", "state": state_of(page), "fact": fact}
+        if value is None:
+            form["action"] = "dontknow"
+        else:
+            form["action"] = "answer"
+            form["value"] = ("yes" if value else "no") if isinstance(value, bool) else (
+                ",".join(value) if isinstance(value, list) else str(value))
+        page = post(client, "/interview", form).text
+    assert 'id=result' in page
+    held = {c.id for c in engine.assess(case).conclusions}
+    for cid in held:
+        assert f"[{cid}]" in page
+    download = post(client, "/download/case", {"lang": "en", "state": state_of(page)})
+    assert download.headers["content-disposition"] == 'attachment; filename="case.yaml"'
+    assert "consent: none" in download.text and "incident_date: 2023-06-01" in download.text
+    notice = post(client, "/download/notice", {"lang": "en", "state": state_of(page)})
+    assert "Civil Code 1195 para 3" in notice.text
+
+
+def test_user_strings_are_escaped_and_bad_state_is_a_400(client: TestClient) -> None:
+    page = post(client, "/interview", {"lang": "en", "action": "answer", "fact": "<script>x</script>",
+                                       "value": "1"})
+    assert page.status_code == 400  # answered as JSON (never rendered as HTML), nosniff set
+    assert page.headers["content-type"] == "application/json"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    start = post(client, "/interview", {"lang": "en", "action": "start"}).text
+    assert "<script" not in start
+    bad = post(client, "/interview", {"lang": "en", "action": "start", "state": "{nope"})
+    assert bad.status_code == 400 and bad.json()["error"] == "the answers field is malformed"
