@@ -158,16 +158,15 @@ class Interviewer:
 
 def _blocked(derivations: Derivations, key: Key, declined: set[str], seen: frozenset[Key]) -> bool:
     """Whether an open conclusion can no longer come to hold: every way it could has a test on
-    a fact the user said they do not know, or rests on such a conclusion."""
+    a fact the user said they do not know, or builds on a conclusion that cannot hold. (An
+    exception that cannot hold may still be ruled out, so negations never block.)"""
     if key in seen:
         return True
     for firing in derivations.firings.get(key, {"p": []})["p"]:
         stuck = any(isinstance(lit.atom, Test) and lit.atom.fact in declined
                     and lit.atom.unknown_is is None for lit in firing.variant.literals)
-        subs = [*firing.joined, *(k for ref in firing.variant.negations
-                                  for k in derivations.instances(ref, firing.party))]
         stuck = stuck or any(derivations.status(k) == "open"
-                             and _blocked(derivations, k, declined, seen | {key}) for k in subs)
+                             and _blocked(derivations, k, declined, seen | {key}) for k in firing.joined)
         if not stuck:
             return False
     return True

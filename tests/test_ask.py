@@ -222,3 +222,17 @@ def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engin
     assert result.exit_code == 0, result.output
     held = [line.split("[")[1].split("]")[0] for line in result.stdout.splitlines() if line.startswith("  ✔ ")]
     assert held == [c.id for c in engine.assess(case).conclusions]
+
+
+def test_questionnaire_agrees_with_assess_on_every_shipped_case(root: Path, engine: Engine) -> None:
+    """The questionnaire behind `faceright ask` and the web page, answered from each shipped
+    case (don't know where the case is silent), ends with the conclusions `assess` reaches."""
+    from faceright.casefile import read_cases
+    interviewer = Interviewer(engine)
+    for path in sorted((root / "cases").rglob("*.yaml")):
+        for loaded in read_cases(engine.reader, str(path)):
+            case = loaded.case
+            facts = {**engine.facts_of(case), "incident_date": case.incident_date}
+            final, _ = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
+            expected = {(c.id, c.party) for c in engine.assess(case).conclusions}
+            assert {(c.id, c.party) for c in final.conclusions} == expected, case.case
