@@ -131,7 +131,7 @@ junk_values = st.recursive(
     max_leaves=12)
 
 
-@settings(max_examples=1500)
+@settings(max_examples=1200)
 @given(st.dictionaries(st.sampled_from(["case", "facts", "incident_date", "expect", "format",
                                         "title", "source", "bogus"]),
                        junk_values | st.dictionaries(
