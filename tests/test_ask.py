@@ -224,12 +224,14 @@ def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engin
     assert held == [c.id for c in engine.assess(case).conclusions]
 
 
-def test_questionnaire_agrees_with_assess_on_every_shipped_case(root: Path, engine: Engine) -> None:
-    """The questionnaire behind `faceright ask` and the web page, answered from each shipped
-    case (don't know where the case is silent), ends with the conclusions `assess` reaches."""
+def test_questionnaire_agrees_with_assess_on_shipped_cases(root: Path, engine: Engine) -> None:
+    """The questionnaire behind `faceright ask` and the web page, answered from shipped cases
+    (don't know where a case is silent), ends with the conclusions `assess` reaches: every
+    decided case and every third scenario (all of them take minutes; CI keeps to ten)."""
     from faceright.casefile import read_cases
     interviewer = Interviewer(engine)
-    for path in sorted((root / "cases").rglob("*.yaml")):
+    paths = sorted((root / "cases").rglob("*.yaml"))
+    for path in [p for i, p in enumerate(paths) if "decided" in p.parts or i % 3 == 0]:
         for loaded in read_cases(engine.reader, str(path)):
             case = loaded.case
             facts = {**engine.facts_of(case), "incident_date": case.incident_date}
