@@ -14,8 +14,9 @@ from ruamel.yaml import YAML
 
 from .assessment import Assessment
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
-from .render import PARTY_NAMES, to_text
-from .source import read_documents
+from .render import reason_line, to_text
+from .casefile import CaseReader, documents
+from .errors import CaseFileError
 from .vocabulary import INCIDENT_DATE, FactSpec
 
 YES = {"y", "yes", "true", "是", "对", "有"}
@@ -76,14 +77,17 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
     return int(number) if isinstance(number, float) and number.is_integer() else number
 
 
-def load_answers(path: str) -> Answers:
-    """Answers from a case file (``unknown`` facts are remembered as "don't know")."""
-    from .errors import CaseFileError
-    text = Path(path).read_text(encoding="utf-8")
-    docs = list(read_documents(text))
-    if len(docs) != 1 or not isinstance(docs[0].data, dict):
+def load_answers(path: str, reader: CaseReader) -> Answers:
+    """Answers from a case file, validated with their locations (``unknown`` facts are
+    remembered as "don't know")."""
+    docs = list(documents(path))
+    if len(docs) != 1:
         raise CaseFileError(path, 1, None, "expected one case to resume from")
-    data = docs[0].data
+    [doc] = docs
+    if isinstance(doc, CaseFileError):
+        raise doc
+    reader.validate(doc, path, Path(path).stem)
+    data = doc.data
     answers = Answers()
     if data.get(INCIDENT_DATE) is not None:
         answers.set(INCIDENT_DATE, data[INCIDENT_DATE])
@@ -149,8 +153,8 @@ class Session:
             if word in WHY:
                 self.write(w["why"])
                 for r in q.why:
-                    who = f" ({PARTY_NAMES[self.lang].get(r.party, r.party)})" if r.party else ""
-                    self.write(f"  - {r.conclusion}{who}: {', '.join(r.provisions)}")
+                    self.write("  - " + reason_line(self.interviewer.engine, r.conclusion, r.party,
+                                                     r.provisions, self.lang))
                 continue
             if word in BACK:
                 if self.answers.back() is None:

@@ -250,14 +250,14 @@ def documents(path: str) -> Iterator[Document | CaseFileError]:
 def yaml_documents(path: str, text: str) -> Iterator[Document | CaseFileError]:
     """The case documents of YAML (or JSON) text; a list document yields its items."""
     try:
-        for doc in read_documents(text):
-            if isinstance(doc.data, list):
-                for i in range(len(doc.data)):
-                    yield doc.item(i)
-            else:
-                yield doc
+        for doc in read_documents(text, tolerant=True):
+            items = [doc.item(i) for i in range(len(doc.data))] if isinstance(doc.data, list) else [doc]
+            for item in items:
+                problem = item.problem()
+                yield item if problem is None else CaseFileError(path, problem.line, problem.key,
+                                                                 problem.message)
     except SourceError as exc:
-        yield CaseFileError(path, exc.line, None, exc.message)
+        yield CaseFileError(path, exc.line, exc.key, exc.message)
 
 
 def read_cases(reader: CaseReader, path: str) -> Iterator[LoadedCase]:

@@ -47,9 +47,28 @@ class Provision(BaseModel):
         """A short human label, e.g. ``中华人民共和国民法典 第一千零一十九条``."""
         return f"{self.law} {self.title_zh}"
 
+    def article_label(self, lang: str) -> str:
+        """The article within its law: ``第二百九十一条之一第二款`` or ``art. 291-1 para 2``."""
+        if lang == "zh":
+            return self.title_zh
+        sub = f"-{self.article_sub}" if self.article_sub is not None else ""
+        para = f" para {self.paragraph}" if self.paragraph is not None else ""
+        return f"art. {self.article}{sub}{para}"
+
 
 class Catalogue:
     """All provisions, by id."""
+
+    def cite(self, pids: Iterable[str], lang: str) -> str:
+        """Provisions as a letter cites them, grouped by law: ``《中华人民共和国民法典》第一千一百六十八条、
+        第一千一百六十九条`` or ``Civil Code of the People's Republic of China, art. 1168, art. 1169``."""
+        by_law: dict[str, list[str]] = {}
+        for pid in pids:
+            prov = self.get(pid)
+            by_law.setdefault(prov.law if lang == "zh" else prov.law_en, []).append(prov.article_label(lang))
+        if lang == "zh":
+            return "；".join(f"《{law}》{'、'.join(arts)}" for law, arts in by_law.items())
+        return "; ".join(f"{law}, {', '.join(arts)}" for law, arts in by_law.items())
 
     def __init__(self, provisions: Iterable[Provision]) -> None:
         self._by_id = {p.id: p for p in provisions}
@@ -80,7 +99,7 @@ def load_catalogue(path: Path) -> Catalogue:
     try:
         docs = list(read_documents(path.read_text(encoding="utf-8")))
     except SourceError as exc:
-        raise RuleFileError(name, exc.line, None, None, exc.message) from None
+        raise RuleFileError(name, exc.line, None, exc.key, exc.message) from None
     if len(docs) != 1 or not isinstance(docs[0].data, list):
         raise RuleFileError(name, 1, None, None, "the catalogue must be one list of provisions")
     doc = docs[0]

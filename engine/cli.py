@@ -207,13 +207,13 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
     """
     from .ask import Quit, Session, closing, load_answers, save_answers
     from .errors import CaseFileError
-    from .interview import Answers, Interviewer
+    from .interview import Answers, interviewer_for
     engine = _engine(rules)
     answers = Answers()
     source = resume_path or answers_path
     if source:
         try:
-            answers = load_answers(source)
+            answers = load_answers(source, engine.reader)
             engine.case(answers.case_data(case_id))
         except (CaseFileError, OSError) as exc:
             raise click.UsageError(str(exc)) from None
@@ -237,7 +237,7 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
             save_answers(answers, target, case_id)
             click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
 
-    session = Session(Interviewer(engine), answers, lang, read, click.echo)
+    session = Session(interviewer_for(engine), answers, lang, read, click.echo)
     try:
         assessment = session.run()
     except (Quit, KeyboardInterrupt) as stop:

@@ -6,11 +6,12 @@ Parsed by hand (not by pydantic) so that every error can name the exact line and
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any, Union
 
 from .errors import did_you_mean
-from .vocabulary import FactSpec, Vocabulary
+from .vocabulary import AMOUNT_DECIMALS, FactSpec, Vocabulary
 
 #: Comparison operators on ordered facts (int, number, date).
 ORDER_OPS = ("gt", "ge", "lt", "le")
@@ -181,6 +182,9 @@ def _one(spec: FactSpec, raw: Any, path: tuple[str | int, ...]) -> Any:
     if spec.type == "date" and isinstance(raw, dt.date):
         return raw
     if spec.type in ("int", "number") and isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        if isinstance(raw, float) and not (math.isfinite(raw) and round(raw, AMOUNT_DECIMALS) == raw):
+            raise ConditionError(path, f"expected a finite number with at most {AMOUNT_DECIMALS} "
+                                 "decimal places (the resolution facts are compared at)")
         return raw
     raise ConditionError(path, f"expected a {spec.type} value")
 

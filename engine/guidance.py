@@ -33,8 +33,8 @@ def notice_text(engine: Engine, assessment: Assessment, facts: dict[str, Any], l
     for c in rights:
         spec = engine.book.conclusions[c.id]
         title = spec.zh if lang == "zh" else spec.en
-        lines.append(f"   - {title}（{', '.join(c.provisions)}）" if lang == "zh"
-                     else f"   - {title} ({', '.join(c.provisions)})")
+        cites = engine.book.catalogue.cite(c.provisions, lang)
+        lines.append(f"   - {title}（{cites}）" if lang == "zh" else f"   - {title} ({cites})")
         lines.append("     " + "; ".join(c.because))
     evidence = "\n".join(lines) or ("   - [请填写]" if lang == "zh" else "   - [fill in]")
     platform = "[平台名称]" if lang == "zh" else "[platform name]"

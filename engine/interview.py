@@ -9,6 +9,7 @@ the web page alike.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,8 @@ from .reference import TRUE, UNKNOWN, Reference
 from .vocabulary import INCIDENT_DATE, FactSpec
 
 DONT_KNOW = "unknown"
+#: how many answer sets an interviewer remembers its choice for
+CHOICES_KEPT = 4096
 
 
 @dataclass
@@ -98,12 +101,26 @@ class Interviewer:
                                 for t in tests(c) if t.unknown_is is not None},
                                key=lambda f: self.order[f])
         self.points = probe_values(engine.book)
+        self._choices: dict[frozenset[tuple[str, Any]], tuple[str, list[Reason]] | Final] = {}
 
     def case(self, answers: Answers) -> Any:
         return self.engine.case(answers.case_data("interview"))
 
     def next_question(self, answers: Answers, lang: str = "zh") -> Question | Final:
-        """The most useful relevant question, or the final assessment when none is left."""
+        """The most useful relevant question, or the final assessment when none is left.
+
+        Choices are remembered per set of answers (a bounded LRU): "why", "back", a language
+        switch and the stateless web page's re-posts ask again about answers already seen."""
+        key = frozenset((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.values.items())
+        choice = self._choices.pop(key, None)
+        if choice is None:
+            choice = self._choose(answers)
+            if len(self._choices) >= CHOICES_KEPT:
+                self._choices.pop(next(iter(self._choices)))
+        self._choices[key] = choice
+        return choice if isinstance(choice, Final) else self._question(choice[0], lang, choice[1])
+
+    def _choose(self, answers: Answers) -> tuple[str, list[Reason]] | Final:
         case = self.case(answers)
         assessment, derivations = self.engine.evaluate(case)
         signature = self._signature(answers.known())
@@ -121,8 +138,7 @@ class Interviewer:
         ranked += [f for f in self.presumed if f not in answers.values and f not in scores]
         for fact in ranked:
             if self._relevant(fact, answers.known(), signature):
-                why = reasons.get(fact) or self._presumption_reasons(fact)
-                return self._question(fact, lang, why)
+                return fact, reasons.get(fact) or self._presumption_reasons(fact)
         return Final(assessment)
 
     def _question(self, fact: str, lang: str, why: list[Reason]) -> Question:
@@ -154,6 +170,13 @@ class Interviewer:
             if self._signature({**known, fact: value}) != signature:
                 return True
         return False
+
+
+@functools.cache
+def interviewer_for(engine: Engine) -> Interviewer:
+    """The one interviewer of a loaded engine, shared by the terminal, the web page and the
+    API so that they share its remembered choices."""
+    return Interviewer(engine)
 
 
 def _blocked(derivations: Derivations, key: Key, declined: set[str], seen: frozenset[Key]) -> bool:

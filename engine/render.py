@@ -50,6 +50,13 @@ def _provision_lines(engine: Engine, pids: list[str], lang: str) -> list[str]:
     return lines
 
 
+def reason_line(engine: Engine, conclusion: str, party: str | None, provisions: list[str], lang: str) -> str:
+    """One conclusion an answer could decide (the questionnaire's "why?"), with its citations."""
+    who = f" — {_party(party, lang)}" if party else ""
+    cites = engine.book.catalogue.cite(provisions, lang)
+    return f"{_title(engine, conclusion, lang)} [{conclusion}]{who}: {cites}"
+
+
 def _party(party: str | None, lang: str) -> str:
     return PARTY_NAMES[lang].get(party, party) if party else "—"
 

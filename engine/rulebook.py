@@ -99,7 +99,7 @@ def _read_one(path: Path) -> Document:
     try:
         docs = list(read_documents(path.read_text(encoding="utf-8")))
     except SourceError as exc:
-        raise RuleFileError(str(path), exc.line, None, None, exc.message) from None
+        raise RuleFileError(str(path), exc.line, None, exc.key, exc.message) from None
     except (OSError, UnicodeError) as exc:
         raise RuleFileError(str(path), None, None, None, f"cannot read: {exc}") from None
     if len(docs) != 1:

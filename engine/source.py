@@ -34,6 +34,16 @@ class Document:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     start_line: int = 1
+    #: unreadable scalars (path, line, message), kept so one bad item of a list of cases
+    #: becomes one error record while its siblings are still read.
+    problems: list[tuple[Path_, int, str]] = field(default_factory=list)
+
+    def problem(self) -> SourceError | None:
+        """The first unreadable scalar of this document, as an error naming its key."""
+        if not self.problems:
+            return None
+        path, line, message = self.problems[0]
+        return SourceError(line, message, dotted(path))
 
     def line_of(self, path: Path_) -> int:
         """The line of the deepest part of ``path`` that exists in the document."""
@@ -47,16 +57,24 @@ class Document:
         """The sub-document of list item ``index`` (for files holding a list of cases)."""
         prefix: Path_ = (index,)
         lines = {p[1:]: ln for p, ln in self.lines.items() if p[:1] == prefix}
-        return Document(self.data[index], lines, self.lines.get(prefix, self.start_line))
+        problems = [(p[1:], ln, m) for p, ln, m in self.problems if p[:1] == prefix]
+        return Document(self.data[index], lines, self.lines.get(prefix, self.start_line), problems)
 
 
 class SourceError(Exception):
     """The text is not well-formed or breaks a safety bound (line is 1-based)."""
 
-    def __init__(self, line: int | None, message: str) -> None:
+    def __init__(self, line: int | None, message: str, key: str | None = None) -> None:
         self.line = line
         self.message = message
+        self.key = key
         super().__init__(message)
+
+
+def dotted(path: Path_) -> str | None:
+    """A document path as a key name: ``facts.likeness[1]``; ``None`` for the root."""
+    text = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return text or None
 
 
 class _Builder:
@@ -64,6 +82,7 @@ class _Builder:
         self.lines: dict[Path_, int] = {}
         self.seen: set[int] = set()
         self.count = 0
+        self.problems: list[tuple[Path_, int, str]] = []
 
     def build(self, node: Node, path: Path_, depth: int) -> Any:
         self.count += 1
@@ -84,7 +103,11 @@ class _Builder:
                 raise SourceError(line, f"YAML tag '{tag}' is not allowed")
             return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
-        return _scalar(node, tag, line)
+        try:
+            return _scalar(node, tag, line)
+        except SourceError as exc:
+            self.problems.append((path, line, exc.message))
+            return None
 
     def _mapping(self, node: MappingNode, path: Path_, depth: int, tag: str) -> dict[str, Any]:
         line = node.start_mark.line + 1
@@ -131,8 +154,11 @@ def _scalar(node: ScalarNode, tag: str, line: int) -> Any:
     raise SourceError(line, f"YAML tag '{tag}' is not allowed")
 
 
-def read_documents(text: str) -> Iterator[Document]:
-    """Parse YAML (or JSON, a subset of YAML 1.2) text into documents, lazily."""
+def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
+    """Parse YAML (or JSON, a subset of YAML 1.2) text into documents, lazily.
+
+    An unreadable scalar (an infinite number, a bad date) raises at once, unless ``tolerant``:
+    then it is left in :attr:`Document.problems` for the caller to report per item."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SourceError(None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     yaml = YAML(typ="rt")
@@ -142,7 +168,11 @@ def read_documents(text: str) -> Iterator[Document]:
                 continue
             builder = _Builder()
             data = builder.build(node, (), 0)
-            yield Document(data, builder.lines, node.start_mark.line + 1)
+            doc = Document(data, builder.lines, node.start_mark.line + 1, builder.problems)
+            problem = None if tolerant else doc.problem()
+            if problem is not None:
+                raise problem
+            yield doc
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

@@ -8,12 +8,18 @@ questions; the case model is generated from it, strictly typed, with every fact 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic_core import PydanticCustomError
 
 FactType = Literal["bool", "int", "number", "enum", "list", "date"]
 MAX_AMOUNT = 10**15
+#: decimal places kept of a non-whole amount: finer than any legal threshold (a hundredth of
+#: a fen, a third of a second), and coarse enough that no value needs an exponent, which
+#: durable_rules' JSON reader rejects (``1e-07``).
+AMOUNT_DECIMALS = 4
 #: the date a case's law is chosen by; a top-level key of the case file, usable in rules.
 INCIDENT_DATE = "incident_date"
 
@@ -67,9 +73,24 @@ def _iso_date(value: Any) -> Any:
     raise ValueError("expected a date written YYYY-MM-DD")
 
 
+def _amount(value: Any) -> int | float:
+    """A non-negative finite number, whole numbers kept exact and others rounded to
+    :data:`AMOUNT_DECIMALS` places; one clear message per way of being wrong."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("amount", "expected a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("amount", "must be a finite number")
+    if value < 0:
+        raise PydanticCustomError("amount", "must not be negative")
+    if value > MAX_AMOUNT:
+        raise PydanticCustomError("amount", "is implausibly large")
+    return value if isinstance(value, int) else round(value, AMOUNT_DECIMALS) + 0.0
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-Amount = (Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
-          | Annotated[float, Field(ge=0, le=MAX_AMOUNT, allow_inf_nan=False, strict=True)])
+#: money, hours and other quantities: the JSON Schema says "number", validation is ours.
+Amount = Annotated[int | float, BeforeValidator(_amount),
+                   Field(json_schema_extra={"minimum": 0, "maximum": MAX_AMOUNT})]
 Count = Annotated[int, Field(ge=0, le=MAX_AMOUNT, strict=True)]
 
 

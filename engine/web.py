@@ -22,8 +22,8 @@ from .casefile import jsonl_line
 from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
-from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
-from .render import DISCLAIMER, to_text
+from .interview import DONT_KNOW, Answers, Final, Question, interviewer_for
+from .render import DISCLAIMER, reason_line, to_text
 from .vocabulary import INCIDENT_DATE
 
 MAX_BODY = 1024 * 1024
@@ -86,7 +86,7 @@ class WebApp:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.interviewer = Interviewer(engine)
+        self.interviewer = interviewer_for(engine)
 
     # --- state ---------------------------------------------------------------------------
     def answers(self, raw: str | None) -> Answers:
@@ -179,8 +179,8 @@ class WebApp:
             inputs = f'<label for="{field}">0, 1, 2 …</label><input id="{field}" type=number min=0 step=any name=value required>'
         why = ""
         if show_why:
-            items = "".join(f"<li>{_e(r.conclusion)}{' (' + _e(r.party) + ')' if r.party else ''}: "
-                            f"{_e(', '.join(r.provisions))}</li>" for r in q.why)
+            items = "".join(f"<li>{_e(reason_line(self.engine, r.conclusion, r.party, r.provisions, lang))}</li>"
+                            for r in q.why)
             why = f"<div id=why><p>{_e(t['why'])}</p><ul>{items}</ul></div>"
         hidden = (f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
                   f'<input type=hidden name=fact value="{_e(q.fact)}">')

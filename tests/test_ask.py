@@ -59,8 +59,10 @@ def test_full_interview_in_english_with_why_back_and_bad_input(mini: Path, tmp_p
         *q_en(2, engine, "identifiable"), "> y",
         *q_en(3, engine, "consent"), "> why",
         "This answer could decide:",
-        "  - platform_jointly_liable (platform): civil-code-1195",
-        "  - portrait_right_infringed (creator): civil-code-1019",
+        "  - Platform jointly liable [platform_jointly_liable] — platform: "
+        "Civil Code of the People's Republic of China, art. 1195",
+        "  - Portrait right infringed [portrait_right_infringed] — creator: "
+        "Civil Code of the People's Republic of China, art. 1019",
         "> maybe",
         "Could not read that answer: 1) given, 2) none, 3) exceeded, 4) withdrawn",
         "> 2",
@@ -89,7 +91,7 @@ def test_full_interview_in_english_with_why_back_and_bad_input(mini: Path, tmp_p
     text = notice.read_text(encoding="utf-8")
     assert "Civil Code of the PRC, art. 1195" in text
     assert "Civil Code 1195 para 3" in text and "Civil Code 1196" in text
-    assert "\n   - Portrait right infringed (civil-code-1019)\n" in text
+    assert "\n   - Portrait right infringed (Civil Code of the People's Republic of China, art. 1019)\n" in text
     assert "identifiable = true; incident_date = 2023-06-01; no_valid_consent" in text
 
 
@@ -238,3 +240,17 @@ def test_questionnaire_agrees_with_assess_on_shipped_cases(root: Path, engine: E
             final, _ = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
             expected = {(c.id, c.party) for c in engine.assess(case).conclusions}
             assert {(c.id, c.party) for c in final.conclusions} == expected, case.case
+
+
+@pytest.mark.parametrize("body,message", [
+    ("facts:\n  views: .inf\n", "3: facts.views: numbers must be finite"),
+    ("facts:\n  consnt: none\n", "3: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)"),
+])
+def test_resuming_from_a_bad_file_names_file_line_and_key(mini: Path, tmp_path: Path, body: str,
+                                                          message: str) -> None:
+    saved = tmp_path / "case.yaml"
+    saved.write_text("case: x\n" + body, encoding="utf-8")
+    result = CliRunner().invoke(main, ["ask", "--rules", str(mini), "--resume", str(saved)], input="")
+    assert result.exit_code == 2
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.strip().endswith(f"Error: {saved}:{message}")

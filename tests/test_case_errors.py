@@ -158,3 +158,35 @@ def test_junk_files_end_in_clean_errors(engine: Engine, tmp_path_factory: pytest
             engine.assess(record.case)
         else:
             assert isinstance(record.error, CaseFileError)
+
+
+@pytest.mark.parametrize("value,message", [
+    ("-1.5", "must not be negative"),
+    ("1e16", "is implausibly large"),
+    (".inf", "numbers must be finite"),
+    ("true", "expected a number"),
+    ("'12'", "expected a number"),
+])
+def test_a_bad_amount_gets_one_plain_message(tmp_path: Path, value: str, message: str) -> None:
+    path = write(tmp_path, GOOD + f"  economic_loss_yuan: {value}\n")
+    code, _, err = run("assess", str(path))
+    assert code == 2
+    assert err.strip() == f"error: {path}:8: facts.economic_loss_yuan: {message}"
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(["economic_loss_yuan", "infringer_profit_yuan", "platform_response_hours"]),
+       st.floats(0, 10**15))
+def test_any_finite_amount_is_assessed_at_four_decimals(engine: Engine, fact: str, value: float) -> None:
+    """durable_rules cannot read ``1e-07``: amounts are kept to four decimal places, and the
+    value shown in the reasons is the one the rules compared."""
+    case = engine.case({"case": "x", "incident_date": "2024-01-01",
+                        "facts": {"platform_hosted": True, "platform_notified": True, fact: value}})
+    kept = getattr(case.facts, fact)
+    assert kept == round(value, 4)
+    engine.assess(case)
+
+
+def test_whole_amounts_stay_whole(engine: Engine) -> None:
+    case = engine.case({"case": "x", "facts": {"economic_loss_yuan": 5000, "platform_response_hours": 2.5}})
+    assert (repr(case.facts.economic_loss_yuan), repr(case.facts.platform_response_hours)) == ("5000", "2.5")
