@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -88,6 +88,9 @@ class Derivations:
 
     fact: dict[str, Any]
     firings: dict[Key, dict[str, list[Firing]]]
+    #: :meth:`needs` per (conclusion, conclusions on the path): open conclusions share
+    #: sub-conclusions, and the questionnaire asks for every open item's needs at each step
+    _needs: dict[tuple[Key, frozenset[Key]], frozenset[str]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, fact: dict[str, Any], firings: list[Firing]) -> Derivations:
@@ -136,6 +139,12 @@ class Derivations:
         Within one rule, an alternative whose undecided part strictly contains another's is
         left out: what the smaller one leaves open is all that needs deciding.
         """
+        found = self._needs.get((key, seen))
+        if found is None:
+            found = self._needs[(key, seen)] = frozenset(self._find_needs(key, seen))
+        return set(found)
+
+    def _find_needs(self, key: Key, seen: frozenset[Key]) -> set[str]:
         by_rule: dict[str, set[frozenset[tuple[str, Any]]]] = defaultdict(set)
         for firing in self.firings.get(key, {"p": []})["p"]:
             by_rule[firing.variant.rule.id].add(self.unknowns(firing))

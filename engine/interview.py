@@ -19,7 +19,7 @@ from .compiler import NO_PARTY
 from .conditions import Test, tests
 from .evaluate import Engine
 from .probes import probe_values
-from .reference import TRUE, UNKNOWN, Reference
+from .reference import TRUE, UNKNOWN, Reference, Run
 from .vocabulary import INCIDENT_DATE, FactSpec
 
 DONT_KNOW = "unknown"
@@ -123,7 +123,7 @@ class Interviewer:
     def _choose(self, answers: Answers) -> tuple[str, list[Reason]] | Final:
         case = self.case(answers)
         assessment, derivations = self.engine.evaluate(case)
-        signature = self._signature(answers.known())
+        base = self._run(answers.known())
         declined = {f for f, v in answers.values.items() if v == DONT_KNOW}
         scores: Counter[str] = Counter()
         reasons: dict[str, list[Reason]] = {}
@@ -137,7 +137,7 @@ class Interviewer:
         ranked = sorted(scores, key=lambda f: (-scores[f], self.order[f]))
         ranked += [f for f in self.presumed if f not in answers.values and f not in scores]
         for fact in ranked:
-            if self._relevant(fact, answers.known(), signature):
+            if self._relevant(fact, answers.known(), base):
                 return fact, reasons.get(fact) or self._presumption_reasons(fact)
         return Final(assessment)
 
@@ -155,21 +155,21 @@ class Interviewer:
                 found.setdefault(rule.concl, set()).update(rule.spec.provisions)
         return [Reason(c, None, sorted(p)) for c, p in sorted(found.items())]
 
-    def _signature(self, known: dict[str, Any]) -> tuple[frozenset[Any], frozenset[Any]]:
+    def _signature(self, run: Run) -> tuple[frozenset[Any], frozenset[Any]]:
         """What holds, and what is open with which needs (public conclusions only)."""
-        law_day = known.get(INCIDENT_DATE)
-        facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
-        status = self.reference.evaluate(facts, law_day)
-        holds = frozenset(k for k, (v, _) in status.items() if v == TRUE and k[0] in self.public)
-        open_ = frozenset((k, n) for k, (v, n) in status.items() if v == UNKNOWN and k[0] in self.public)
+        holds = frozenset(k for k, (v, _) in run.status.items() if v == TRUE and k[0] in self.public)
+        open_ = frozenset((k, n) for k, (v, n) in run.status.items() if v == UNKNOWN and k[0] in self.public)
         return holds, open_
 
-    def _relevant(self, fact: str, known: dict[str, Any], signature: tuple[Any, Any]) -> bool:
+    def _run(self, known: dict[str, Any], base: Run | None = None, changed: str | None = None) -> Run:
+        facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
+        return self.reference.run(facts, known.get(INCIDENT_DATE), base, changed)
+
+    def _relevant(self, fact: str, known: dict[str, Any], base: Run) -> bool:
         """Whether some value of ``fact`` changes what holds or is open (reference evaluator)."""
-        for value in self.points.get(fact, ()):
-            if self._signature({**known, fact: value}) != signature:
-                return True
-        return False
+        signature = self._signature(base)
+        return any(self._signature(self._run({**known, fact: value}, base, fact)) != signature
+                   for value in self.points.get(fact, ()))
 
 
 @functools.cache

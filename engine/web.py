@@ -87,6 +87,9 @@ class WebApp:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.interviewer = interviewer_for(engine)
+        vocabulary = engine.book.vocabulary
+        #: facts whose answers travel as ISO text in the hidden field
+        self.dates = {n for n in vocabulary.names() if vocabulary.spec(n).type == "date"}
 
     # --- state ---------------------------------------------------------------------------
     def answers(self, raw: str | None) -> Answers:
@@ -103,7 +106,7 @@ class WebApp:
         answers = Answers()
         for key in order:
             value = values[key]
-            if key in (INCIDENT_DATE, "online_until", "notice_date") and isinstance(value, str) and value != DONT_KNOW:
+            if key in self.dates and isinstance(value, str) and value != DONT_KNOW:
                 try:
                     value = dt.date.fromisoformat(value)
                 except ValueError:

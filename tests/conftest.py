@@ -28,3 +28,11 @@ def engine():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def shipped_cases(engine):  # type: ignore[no-untyped-def]
+    """Every case shipped in ``cases/`` (validated), in path order."""
+    from faceright.casefile import read_cases
+    return [loaded.case for path in sorted((ROOT / "cases").rglob("*.yaml"))
+            for loaded in read_cases(engine.reader, str(path))]

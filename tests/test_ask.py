@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from faceright.cli import main
 from faceright.evaluate import Engine, load_engine
-from faceright.interview import DONT_KNOW, Answers, Final, Interviewer
+from faceright.interview import DONT_KNOW, Answers, Final, Interviewer, interviewer_for
 from faceright.reference import Reference
 from faceright.rulebook import SPECIAL_FILES
 from generate import Generator
@@ -226,20 +226,16 @@ def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engin
     assert held == [c.id for c in engine.assess(case).conclusions]
 
 
-def test_questionnaire_agrees_with_assess_on_shipped_cases(root: Path, engine: Engine) -> None:
-    """The questionnaire behind `faceright ask` and the web page, answered from shipped cases
-    (don't know where a case is silent), ends with the conclusions `assess` reaches: every
-    decided case and every third scenario (all of them take minutes; CI keeps to ten)."""
-    from faceright.casefile import read_cases
-    interviewer = Interviewer(engine)
-    paths = sorted((root / "cases").rglob("*.yaml"))
-    for path in [p for i, p in enumerate(paths) if "decided" in p.parts or i % 3 == 0]:
-        for loaded in read_cases(engine.reader, str(path)):
-            case = loaded.case
-            facts = {**engine.facts_of(case), "incident_date": case.incident_date}
-            final, _ = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
-            expected = {(c.id, c.party) for c in engine.assess(case).conclusions}
-            assert {(c.id, c.party) for c in final.conclusions} == expected, case.case
+def test_questionnaire_agrees_with_assess_on_shipped_cases(engine: Engine, shipped_cases: list[Any]) -> None:
+    """The questionnaire behind `faceright ask` and the web page, answered from every shipped
+    case (don't know where a case is silent), ends with the conclusions `assess` reaches.
+    (The shared interviewer remembers these walks: the web and terminal test replays them.)"""
+    interviewer = interviewer_for(engine)
+    for case in shipped_cases:
+        facts = {**engine.facts_of(case), "incident_date": case.incident_date}
+        final, _ = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
+        expected = {(c.id, c.party) for c in engine.assess(case).conclusions}
+        assert {(c.id, c.party) for c in final.conclusions} == expected, case.case
 
 
 @pytest.mark.parametrize("body,message", [

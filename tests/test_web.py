@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,19 +14,26 @@ import pytest
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
+from click.testing import CliRunner  # noqa: E402
+
 from faceright.casefile import read_cases  # noqa: E402
+from faceright.cli import main  # noqa: E402
+from faceright.render import to_text  # noqa: E402
 from faceright.evaluate import Engine  # noqa: E402
 from faceright.web import HEADERS, create_app  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def client(root: Path) -> TestClient:
-    return TestClient(create_app(str(root / "rules")), raise_server_exceptions=False)
+def client(root: Path) -> Iterator[TestClient]:
+    # one event loop for the module's requests (without `with`, each request starts one)
+    with TestClient(create_app(str(root / "rules")), raise_server_exceptions=False) as client:
+        yield client
 
 
-def shipped(engine: Engine, root: Path, name: str) -> Any:
-    [loaded] = read_cases(engine.reader, str(root / "cases" / name))
-    return loaded.case
+def example(shipped_cases: list[Any]) -> Any:
+    """The README's example case."""
+    [case] = [c for c in shipped_cases if c.case == "zhang-v-template-app"]
+    return case
 
 
 def test_health_and_security_headers(client: TestClient, engine: Engine) -> None:
@@ -35,8 +44,8 @@ def test_health_and_security_headers(client: TestClient, engine: Engine) -> None
         assert response.headers[key] == value
 
 
-def test_assess_matches_the_cli_json(client: TestClient, engine: Engine, root: Path) -> None:
-    case = shipped(engine, root, "zhang-v-template-app.yaml")
+def test_assess_matches_the_cli_json(client: TestClient, engine: Engine, shipped_cases: list[Any]) -> None:
+    case = example(shipped_cases)
     body = case.model_dump(mode="json", exclude_none=True, exclude={"expect"})
     response = client.post("/api/assess", json=body)
     assert response.status_code == 200
@@ -97,7 +106,6 @@ def post(client: TestClient, path: str, data: dict[str, str]) -> Any:
 
 
 def state_of(page: str) -> str:
-    import html
     match = re.search(r'name="state" value="([^"]*)"', page)
     return html.unescape(match.group(1)) if match else ""
 
@@ -107,32 +115,67 @@ def fact_of(page: str) -> str | None:
     return match.group(1) if match else None
 
 
-def test_web_interview_ends_like_assess_and_downloads_the_case(client: TestClient, engine: Engine,
-                                                               root: Path) -> None:
-    case = shipped(engine, root, "zhang-v-template-app.yaml")
+def form_value(value: Any) -> str | list[str]:
+    """An answer as the page's inputs send it (checkboxes send one field per box)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return [str(v) for v in value] if isinstance(value, list) else str(value)
+
+
+def web_walk(client: TestClient, facts: dict[str, Any], lang: str) -> tuple[str, list[str]]:
+    """Answer the web questionnaire from ``facts`` (don't know where they are silent)."""
+    page = post(client, "/interview", {"lang": lang, "action": "start"}).text
+    asked: list[str] = []
+    while (fact := fact_of(page)) is not None:
+        assert len(asked) < 80 and fact not in asked, asked
+        asked.append(fact)
+        form: dict[str, Any] = {"lang": lang, "state": state_of(page), "fact": fact}
+        if facts.get(fact) is None:
+            form["action"] = "dontknow"
+        else:
+            form.update(action="answer", value=form_value(facts[fact]))
+        page = post(client, "/interview", form).text
+    return page, asked
+
+
+HELD = re.compile(r"^  ✔ .*  \[([^\]]+)\] — (?:party|责任方): ([^;\n]+)", re.M)
+
+
+def test_web_and_terminal_questionnaires_agree_with_assess_on_every_shipped_case(
+        client: TestClient, engine: Engine, shipped_cases: list[Any], tmp_path: Path) -> None:
+    """Each shipped case answered through the web form and through `faceright ask` (stdin,
+    same answers): both ask the same questions in the same order and end with the conclusions
+    `faceright assess` prints; the web's downloaded case file assesses to them as well."""
+    questions = {engine.book.vocabulary.spec(n).en: n for n in engine.book.vocabulary.names()}
+    for case in shipped_cases:
+        facts = {**engine.facts_of(case), "incident_date": case.incident_date}
+        page, asked = web_walk(client, facts, "en")
+        assert "id=result" in page, case.case
+        expected = HELD.findall(to_text(engine, engine.assess(case), "en"))
+        assert HELD.findall(html.unescape(page)) == expected, case.case
+        script = ["?" if facts.get(f) is None else ",".join(v) if isinstance(v := form_value(facts[f]), list)
+                  else v for f in asked]
+        result = CliRunner().invoke(main, ["ask", "--lang", "en"], input="\n".join(script) + "\n")
+        assert result.exit_code == 0, (case.case, result.output[-500:])
+        cli_asked = [questions[m] for m in re.findall(r"^\[\d+\] (.+)$", result.stdout, re.M)]
+        assert cli_asked == asked, case.case
+        assert HELD.findall(result.stdout) == expected, case.case
+        saved = tmp_path / "case.yaml"
+        saved.write_text(post(client, "/download/case", {"lang": "en", "state": state_of(page)}).text,
+                         encoding="utf-8")
+        [loaded] = read_cases(engine.reader, str(saved))
+        assert HELD.findall(to_text(engine, engine.assess(loaded.case), "en")) == expected, case.case
+
+
+def test_web_interview_offers_why_and_the_notice(client: TestClient, engine: Engine, shipped_cases: list[Any]) -> None:
+    case = example(shipped_cases)
     facts = {**engine.facts_of(case), "incident_date": case.incident_date}
     page = post(client, "/interview", {"lang": "en", "action": "start"}).text
     assert "Question 1" in page
     why = post(client, "/interview", {"lang": "en", "action": "why", "state": state_of(page),
                                       "fact": fact_of(page) or ""}).text
     assert "Why is this asked?" in why and "<li>" in why
-    for _ in range(80):
-        fact = fact_of(page)
-        if fact is None:
-            break
-        value = facts.get(fact)
-        form = {"lang": "en", "state": state_of(page), "fact": fact}
-        if value is None:
-            form["action"] = "dontknow"
-        else:
-            form["action"] = "answer"
-            form["value"] = ("yes" if value else "no") if isinstance(value, bool) else (
-                ",".join(value) if isinstance(value, list) else str(value))
-        page = post(client, "/interview", form).text
-    assert 'id=result' in page
-    held = {c.id for c in engine.assess(case).conclusions}
-    for cid in held:
-        assert f"[{cid}]" in page
+    page, _ = web_walk(client, facts, "en")
     download = post(client, "/download/case", {"lang": "en", "state": state_of(page)})
     assert download.headers["content-disposition"] == 'attachment; filename="case.yaml"'
     assert "consent: none" in download.text and "incident_date: 2023-06-01" in download.text
