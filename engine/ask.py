@@ -41,6 +41,11 @@ class Quit(Exception):
     """The user asked to stop (answers are saved first)."""
 
 
+def menu(spec: FactSpec, lang: str, sep: str) -> str:
+    """The numbered choices of an enum or list fact: ``1) a living person [living]``."""
+    return sep.join(f"{i}) {spec.choice(v, lang)} [{v}]" for i, v in enumerate(spec.values, 1))
+
+
 def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
     """Turn typed text into a fact value, or raise ValueError with a message to show."""
     raw = text.strip()
@@ -59,9 +64,9 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
             elif part in spec.values:
                 picked.append(part)
             else:
-                raise ValueError(", ".join(f"{i}) {v}" for i, v in enumerate(spec.values, 1)))
+                raise ValueError(menu(spec, lang, ", "))
         if not picked or (spec.type == "enum" and len(picked) != 1):
-            raise ValueError(", ".join(f"{i}) {v}" for i, v in enumerate(spec.values, 1)))
+            raise ValueError(menu(spec, lang, ", "))
         return picked[0] if spec.type == "enum" else sorted(set(picked), key=spec.values.index)
     if spec.type == "date":
         try:
@@ -136,8 +141,7 @@ class Session:
         self.asked += 1
         lines = [f"[{self.asked}] {q.text}", f"    {q.help}"]
         if q.spec.type in ("enum", "list"):
-            choices = "  ".join(f"{i}) {v}" for i, v in enumerate(q.spec.values, 1))
-            lines.append(f"    {w['choices']}: {choices}" + (f"  ({w['list']})" if q.spec.type == "list" else ""))
+            lines.append(f"    {w['choices']}: {menu(q.spec, self.lang, '  ')}" + (f"  ({w['list']})" if q.spec.type == "list" else ""))
         elif q.spec.type == "bool":
             lines.append(f"    {w['yes_no']}")
         elif q.spec.type == "date":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -86,6 +87,52 @@ def to_text(engine: Engine, assessment: Assessment, lang: str = "zh", title: str
                        f"{_party(o.party, lang)}; {w['needs']}: {', '.join(o.needs)}")
     out += ["", DISCLAIMER[lang]]
     return "\n".join(out) + "\n"
+
+
+def to_html(engine: Engine, assessment: Assessment, lang: str = "zh") -> str:
+    """The report as an HTML fragment for the web page: one list item per conclusion, its
+    provisions' text folded under their citation (``<details>``, no script needed)."""
+    w = _WORDS[lang]
+    vocabulary = engine.book.vocabulary
+
+    def cited(pids: list[str]) -> str:
+        texts = "".join(f"<p><b>{esc(engine.book.catalogue.cite([p], lang))}</b>"
+                        + ("" if engine.book.catalogue.get(p).verified else " (unverified)")
+                        + f"</p><p>{esc(engine.book.catalogue.get(p).text())}</p>"
+                        + (f"<p><i>{esc(engine.book.catalogue.get(p).summary_en)}</i></p>" if lang == "en" else "")
+                        for p in pids)
+        return f"<details><summary>{esc(engine.book.catalogue.cite(pids, lang))}</summary>{texts}</details>"
+
+    items = []
+    for c in assessment.conclusions:
+        notes = [f"{w['scope']}: {c.scope}"] if c.scope else []
+        notes += [w["contested"]] if c.contested else []
+        notes += [f"{w['policy']}: " + ", ".join(f"{k} = {v}" for k, v in c.policies_used.items())
+                  ] if c.policies_used else []
+        items.append(f'<li class=holds data-id="{esc(c.id)}" data-party="{esc(c.party or "")}">'
+                     f"<b>{esc(_title(engine, c.id, lang))}</b> — {esc(w['party'])}: {esc(_party(c.party, lang))}"
+                     + "".join(f"<br>{esc(n)}" for n in notes)
+                     + f"<br><small>{esc(w['because'])}: {esc('; '.join(c.because))}</small>{cited(c.provisions)}</li>")
+    out = [f"<h3>{esc(w['holds'])}</h3>",
+           f"<ul id=conclusions>{''.join(items)}</ul>" if items else f"<p>{esc(w['none'])}</p>"]
+    if assessment.open:
+        opened = []
+        for o in assessment.open:
+            needs = "".join(f"<li>{esc(vocabulary.spec(f).zh if lang == 'zh' else vocabulary.spec(f).en)}</li>"
+                            for f in o.needs)
+            opened.append(f'<li class=open data-id="{esc(o.id)}" data-party="{esc(o.party or "")}">'
+                          f"<b>{esc(_title(engine, o.id, lang))}</b> — {esc(w['party'])}: {esc(_party(o.party, lang))}"
+                          f"<br><small>{esc(w['needs'])}:</small><ul>{needs}</ul></li>")
+        out.append(f"<details><summary><b>{esc(w['open'])}: {len(opened)}</b></summary>"
+                   f"<ul id=open>{''.join(opened)}</ul></details>")
+    out.append(f"<p><small>{esc(w['law'])}: {esc(assessment.law_as_of or '?')} · "
+               f"rules {esc(assessment.rules_version)}</small></p>")
+    return "".join(out)
+
+
+def esc(text: object) -> str:
+    """Text made safe for HTML content and attribute values."""
+    return html.escape(str(text), quote=True)
 
 
 def json_line(data: dict[str, Any]) -> str:

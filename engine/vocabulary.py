@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 FactType = Literal["bool", "int", "number", "enum", "list", "date"]
@@ -31,10 +31,31 @@ class FactSpec(BaseModel):
 
     type: FactType
     values: tuple[str, ...] = ()
+    #: what each value is called on screen (the value itself is what case files hold)
+    choices_zh: dict[str, str] = Field(default_factory=dict)
+    choices_en: dict[str, str] = Field(default_factory=dict)
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
     help_zh: str = Field(min_length=1)
     help_en: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _choices_match_values(self) -> FactSpec:
+        for name in ("choices_zh", "choices_en"):
+            labels = getattr(self, name)
+            if self.type in ("enum", "list") and set(labels) != set(self.values):
+                missing = sorted(set(self.values) - set(labels))
+                extra = sorted(set(labels) - set(self.values))
+                raise ValueError(f"{name} must name every value and no other"
+                                 + (f"; missing {', '.join(missing)}" if missing else "")
+                                 + (f"; not a value: {', '.join(extra)}" if extra else ""))
+            if self.type not in ("enum", "list") and labels:
+                raise ValueError(f"{name} is only for enum and list facts")
+        return self
+
+    def choice(self, value: str, lang: str) -> str:
+        """The on-screen name of one of the values."""
+        return (self.choices_zh if lang == "zh" else self.choices_en)[value]
 
 
 class Vocabulary(BaseModel):

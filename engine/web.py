@@ -8,7 +8,6 @@ Server-rendered HTML that works without JavaScript; every user-supplied string i
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -23,7 +22,7 @@ from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
 from .interview import DONT_KNOW, Answers, Final, Question, interviewer_for
-from .render import DISCLAIMER, reason_line, to_text
+from .render import DISCLAIMER, esc, reason_line, to_html
 from .vocabulary import INCIDENT_DATE
 
 MAX_BODY = 1024 * 1024
@@ -39,18 +38,23 @@ HEADERS = {
 TEXT = {
     "zh": {"title": "AI换脸事件评估", "start": "开始", "next": "下一步", "dont": "不知道", "back": "返回上一题",
            "why": "为什么问这个？", "switch": "English", "q": "问题", "yes": "是", "no": "否",
-           "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "bad": "无法识别这个回答",
+           "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）", "bad": "无法识别这个回答",
            "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
-           "notice": "Download the draft notice to the platform", "bad": "Could not read that answer",
+           "notice": "Download the draft notice to the platform", "draft": "Draft notice to the platform",
+           "bad": "Could not read that answer",
            "intro": "Answer a few questions to get an assessment under Chinese law. Only questions "
                     "that can change a conclusion are asked."},
 }
-STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5}"
-         "button{font-size:1rem;padding:.5rem 1rem;margin:.25rem 0}label{display:block;margin:.25rem 0}"
-         "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#555}")
+STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
+         "overflow-wrap:anywhere}"
+         "button,input{font-size:1rem}button{min-height:2.75rem;padding:.5rem 1rem;margin:.25rem .25rem .25rem 0}"
+         "label{display:block;margin:.25rem 0;padding:.35rem 0}input[type=radio],input[type=checkbox]"
+         "{width:1.25rem;height:1.25rem;vertical-align:middle}fieldset{border:1px solid #999;margin:0 0 .5rem}"
+         ":focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}[role=alert]{color:#a51d2d;font-weight:bold}"
+         "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#444}")
 
 
 class BadInput(Exception):
@@ -62,23 +66,19 @@ class BadInput(Exception):
         self.message = message
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
 def _page(lang: str, body: str) -> HTMLResponse:
     t = TEXT[lang]
     return HTMLResponse(
         f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_e(t["title"])}</title>'
-        f"<style>{STYLE}</style></head><body><h1>{_e(t['title'])}</h1>{body}"
-        f"<p><small>{_e(DISCLAIMER[lang])}</small></p></body></html>")
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(t["title"])}</title>'
+        f"<style>{STYLE}</style></head><body><h1>{esc(t['title'])}</h1>{body}"
+        f"<p><small>{esc(DISCLAIMER[lang])}</small></p></body></html>")
 
 
 def _state_field(answers: Answers) -> str:
     data = {"values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in answers.values.items()},
             "order": answers.order}
-    return f'<input type="hidden" name="state" value="{_e(json.dumps(data, ensure_ascii=False))}">'
+    return f'<input type="hidden" name="state" value="{esc(json.dumps(data, ensure_ascii=False))}">'
 
 
 class WebApp:
@@ -121,11 +121,11 @@ class WebApp:
     # --- web pages -----------------------------------------------------------------------
     def start(self, lang: str) -> HTMLResponse:
         t = TEXT[lang]
-        return _page(lang, f"<p>{_e(t['intro'])}</p><form method=post action=/interview>"
+        return _page(lang, f"<p>{esc(t['intro'])}</p><form method=post action=/interview>"
                            f'<input type=hidden name=lang value="{lang}">'
-                           f"<button name=action value=start>{_e(t['start'])}</button></form>"
+                           f"<button name=action value=start>{esc(t['start'])}</button></form>"
                            f"<form method=post action=/interview><input type=hidden name=lang value=\"{lang}\">"
-                           f"<button name=action value=switch>{_e(t['switch'])}</button></form>")
+                           f"<button name=action value=switch>{esc(t['switch'])}</button></form>")
 
     def interview(self, form: dict[str, str]) -> HTMLResponse:
         lang = form.get("lang", "zh")
@@ -167,52 +167,50 @@ class WebApp:
         t = TEXT[lang]
         spec = q.spec
         field = f"f-{q.fact}"
-        if spec.type == "enum":
-            inputs = "".join(f'<label><input type=radio name=value value="{_e(v)}" required> {_e(v)}</label>'
-                             for v in spec.values)
-        elif spec.type == "list":
-            inputs = "".join(f'<label><input type=checkbox name=value value="{_e(v)}"> {_e(v)}</label>'
-                             for v in spec.values)
+        if spec.type in ("enum", "list"):
+            kind, required = ("radio", " required") if spec.type == "enum" else ("checkbox", "")
+            inputs = "".join(f'<label><input type={kind} name=value value="{esc(v)}"{required}> '
+                             f"{esc(spec.choice(v, lang))}</label>" for v in spec.values)
         elif spec.type == "bool":
-            inputs = (f'<label><input type=radio name=value value=yes required> {_e(t["yes"])}</label>'
-                      f'<label><input type=radio name=value value=no> {_e(t["no"])}</label>')
+            inputs = (f'<label><input type=radio name=value value=yes required> {esc(t["yes"])}</label>'
+                      f'<label><input type=radio name=value value=no> {esc(t["no"])}</label>')
         elif spec.type == "date":
             inputs = f'<label for="{field}">YYYY-MM-DD</label><input id="{field}" type=date name=value required>'
         else:
             inputs = f'<label for="{field}">0, 1, 2 …</label><input id="{field}" type=number min=0 step=any name=value required>'
         why = ""
         if show_why:
-            items = "".join(f"<li>{_e(reason_line(self.engine, r.conclusion, r.party, r.provisions, lang))}</li>"
+            items = "".join(f"<li>{esc(reason_line(self.engine, r.conclusion, r.party, r.provisions, lang))}</li>"
                             for r in q.why)
-            why = f"<div id=why><p>{_e(t['why'])}</p><ul>{items}</ul></div>"
+            why = f"<div id=why><p>{esc(t['why'])}</p><ul>{items}</ul></div>"
         hidden = (f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
-                  f'<input type=hidden name=fact value="{_e(q.fact)}">')
-        err = f'<p role=alert>{_e(error)}</p>' if error else ""
-        body = (f"<p>{_e(t['q'])} {len(answers.order) + 1}</p>"
-                f'<form method=post action=/interview><fieldset><legend id=question>{_e(q.text)}</legend>'
-                f"<p class=help>{_e(q.help)}</p>{err}{inputs}</fieldset>{hidden}"
-                f"<button name=action value=answer>{_e(t['next'])}</button></form>"
+                  f'<input type=hidden name=fact value="{esc(q.fact)}">')
+        err = f'<p role=alert>{esc(error)}</p>' if error else ""
+        body = (f"<p>{esc(t['q'])} {len(answers.order) + 1}</p>"
+                f'<form method=post action=/interview><fieldset><legend id=question>{esc(q.text)}</legend>'
+                f"<p class=help>{esc(q.help)}</p>{err}{inputs}</fieldset>{hidden}"
+                f"<button name=action value=answer>{esc(t['next'])}</button></form>"
                 f"<form method=post action=/interview>{hidden}"
-                f"<button name=action value=dontknow formnovalidate>{_e(t['dont'])}</button>"
-                f"<button name=action value=back formnovalidate>{_e(t['back'])}</button>"
-                f"<button name=action value=why formnovalidate>{_e(t['why'])}</button>"
-                f"<button name=action value=switch formnovalidate>{_e(t['switch'])}</button></form>{why}")
+                f"<button name=action value=dontknow formnovalidate>{esc(t['dont'])}</button>"
+                f"<button name=action value=back formnovalidate>{esc(t['back'])}</button>"
+                f"<button name=action value=why formnovalidate>{esc(t['why'])}</button>"
+                f"<button name=action value=switch formnovalidate>{esc(t['switch'])}</button></form>{why}")
         return _page(lang, body)
 
     def result(self, answers: Answers, final: Final, lang: str) -> HTMLResponse:
         t = TEXT[lang]
         facts = answers.known()
-        report = to_text(self.engine, final.assessment, lang).rstrip("\n").rsplit("\n", 1)[0]
         steps = next_steps(self.engine, final.assessment, facts, lang, "notice.txt")
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
         notice = ""
         if facts.get("platform_hosted"):
             draft = notice_text(self.engine, final.assessment, facts, lang, dt.date.today())
-            notice = (f"<pre id=notice>{_e(draft)}</pre><form method=post action=/download/notice>{hidden}"
-                      f"<button>{_e(t['notice'])}</button></form>")
-        body = (f"<h2 id=result>{_e(t['result'])}</h2><pre>{_e(report)}</pre><pre>{_e(steps)}</pre>{notice}"
-                f"<form method=post action=/download/case>{hidden}<button>{_e(t['case'])}</button></form>"
-                f"<form method=post action=/interview>{hidden}<button name=action value=back>{_e(t['back'])}</button></form>")
+            notice = (f"<details><summary>{esc(t['draft'])}</summary><pre id=notice>{esc(draft)}</pre></details>"
+                      f"<form method=post action=/download/notice>{hidden}<button>{esc(t['notice'])}</button></form>")
+        body = (f"<h2 id=result>{esc(t['result'])}</h2>{to_html(self.engine, final.assessment, lang)}"
+                f"<pre>{esc(steps)}</pre>{notice}"
+                f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
+                f"<form method=post action=/interview>{hidden}<button name=action value=back>{esc(t['back'])}</button></form>")
         return _page(lang, body)
 
     def case_file(self, form: dict[str, str]) -> Response:

@@ -40,7 +40,8 @@ def q_en(n: int, engine: Engine, fact: str) -> list[str]:
     spec = engine.book.vocabulary.spec(fact)
     lines = [f"[{n}] {spec.en}", f"    {spec.help_en}"]
     if spec.type == "enum":
-        lines.append("    choices: " + "  ".join(f"{i}) {v}" for i, v in enumerate(spec.values, 1)))
+        lines.append("    choices: " + "  ".join(f"{i}) {spec.choice(v, 'en')} [{v}]"
+                                               for i, v in enumerate(spec.values, 1)))
     elif spec.type == "bool":
         lines.append("    yes / no")
     elif spec.type == "date":
@@ -64,7 +65,8 @@ def test_full_interview_in_english_with_why_back_and_bad_input(mini: Path, tmp_p
         "  - Portrait right infringed [portrait_right_infringed] — creator: "
         "Civil Code of the People's Republic of China, art. 1019",
         "> maybe",
-        "Could not read that answer: 1) given, 2) none, 3) exceeded, 4) withdrawn",
+        "Could not read that answer: 1) yes, and the use stays within it [given], 2) no consent [none], "
+        "3) consented, but the use goes beyond what was agreed [exceeded], 4) consented, but withdrew it [withdrawn]",
         "> 2",
         *q_en(4, engine, "platform_hosted"), "> back",
         *q_en(3, engine, "consent"), "> 3",

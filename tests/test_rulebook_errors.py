@@ -101,3 +101,16 @@ def test_two_blocking_presumptions_in_one_alternative_are_refused(tmp_path: Path
                        "- {fact: consent_by, is: person, unknown_is: false}")
     assert ("when: presumptions on consent_by, minor hold back the same alternative"
             in error_of(tmp_path, root, bad))
+
+
+def test_every_choice_needs_its_on_screen_names(tmp_path: Path, root: Path) -> None:
+    rules = book_with(tmp_path, root, RULE)
+    facts = rules / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("      fictional: 虚构人物\n", "", 1), encoding="utf-8")
+    with pytest.raises(RuleFileError) as info:
+        load_rulebook(rules)
+    message = str(info.value).replace(str(rules) + "/", "")
+    assert message.startswith("facts.yaml:")
+    assert "facts.depicted_person" in message
+    assert "choices_zh must name every value and no other; missing fictional" in message
