@@ -91,8 +91,9 @@ class Final:
 class Interviewer:
     """Chooses questions for one rulebook."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, remember: int = CHOICES_KEPT) -> None:
         self.engine = engine
+        self.remember = remember
         self.reference = Reference(engine.book)
         self.public = set(engine.book.public_conclusions())
         self.order = {name: i for i, name in enumerate([INCIDENT_DATE, *engine.book.vocabulary.facts])}
@@ -109,15 +110,15 @@ class Interviewer:
     def next_question(self, answers: Answers, lang: str = "zh") -> Question | Final:
         """The most useful relevant question, or the final assessment when none is left.
 
-        Choices are remembered per set of answers (a bounded LRU): "why", "back", a language
-        switch and the stateless web page's re-posts ask again about answers already seen."""
+        Choices are remembered per set of answers (a bounded LRU, ``remember`` entries): "why",
+        "back" and a language switch ask again about answers already seen. A server keeps none
+        (``remember=0``): it holds nobody's answers."""
         key = frozenset((k, tuple(v) if isinstance(v, list) else v) for k, v in answers.values.items())
-        choice = self._choices.pop(key, None)
-        if choice is None:
-            choice = self._choose(answers)
-            if len(self._choices) >= CHOICES_KEPT:
+        choice = self._choices.pop(key, None) or self._choose(answers)
+        if self.remember:
+            if len(self._choices) >= self.remember:
                 self._choices.pop(next(iter(self._choices)))
-        self._choices[key] = choice
+            self._choices[key] = choice
         return choice if isinstance(choice, Final) else self._question(choice[0], lang, choice[1])
 
     def _choose(self, answers: Answers) -> tuple[str, list[Reason]] | Final:

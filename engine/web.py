@@ -21,7 +21,7 @@ from .casefile import jsonl_line
 from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
-from .interview import DONT_KNOW, Answers, Final, Question, interviewer_for
+from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .render import DISCLAIMER, esc, reason_line, to_html
 from .vocabulary import INCIDENT_DATE
 
@@ -86,7 +86,7 @@ class WebApp:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.interviewer = interviewer_for(engine)
+        self.interviewer = Interviewer(engine, remember=0)  # no one's answers kept in memory
         vocabulary = engine.book.vocabulary
         #: facts whose answers travel as ISO text in the hidden field
         self.dates = {n for n in vocabulary.names() if vocabulary.spec(n).type == "date"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from faceright.cli import main
 from faceright.evaluate import Engine, load_engine
 from faceright.interview import DONT_KNOW, Answers, Final, Interviewer, interviewer_for
 from faceright.reference import Reference
+from faceright.render import to_text
 from faceright.rulebook import SPECIAL_FILES
 from generate import Generator
 
@@ -201,43 +203,36 @@ def test_a_fixed_question_order_fails_the_relevance_check(engine: Engine) -> Non
     assert irrelevant > 0
 
 
-def test_scripted_stdin_run_on_a_shipped_case_ends_like_assess(root: Path, engine: Engine, tmp_path: Path) -> None:
-    """Answer the questionnaire line by line from a shipped case (? where it is silent)."""
-    from faceright.casefile import read_cases
-    path = root / "cases" / "zhang-v-template-app.yaml"
-    [loaded] = read_cases(engine.reader, str(path))
-    case = loaded.case
-    facts = {**engine.facts_of(case), "incident_date": case.incident_date}
-    interviewer = Interviewer(engine)
-    _, steps = interview_from(interviewer, facts)
-    script = []
-    for fact, _ in steps:
-        value = facts.get(fact)
-        if value is None:
-            script.append("?")
-        elif isinstance(value, bool):
-            script.append("yes" if value else "no")
-        elif isinstance(value, list):
-            script.append(",".join(value))
-        else:
-            script.append(str(value))
-    result = CliRunner().invoke(main, ["ask", "--lang", "en", "--notice", str(tmp_path / "notice.txt")],
-                                input="\n".join(script) + "\n")
-    assert result.exit_code == 0, result.output
-    held = [line.split("[")[1].split("]")[0] for line in result.stdout.splitlines() if line.startswith("  ✔ ")]
-    assert held == [c.id for c in engine.assess(case).conclusions]
+HELD = re.compile(r"^  ✔ .*  \[([^\]]+)\] — party: ([^;\n]+)", re.M)
 
 
-def test_questionnaire_agrees_with_assess_on_shipped_cases(engine: Engine, shipped_cases: list[Any]) -> None:
-    """The questionnaire behind `faceright ask` and the web page, answered from every shipped
-    case (don't know where a case is silent), ends with the conclusions `assess` reaches.
-    (The shared interviewer remembers these walks: the web and terminal test replays them.)"""
-    interviewer = interviewer_for(engine)
+def typed(value: Any) -> str:
+    """A fact value as a user types it at the prompt (``?`` for don't know)."""
+    if value is None:
+        return "?"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return ",".join(value) if isinstance(value, list) else str(value)
+
+
+def test_terminal_questionnaire_agrees_with_assess_on_every_shipped_case(engine: Engine,
+                                                                         shipped_cases: list[Any]) -> None:
+    """Every shipped case answered through `faceright ask` (stdin, don't know where the case is
+    silent) ends with the conclusions `faceright assess` prints; the terminal asks exactly the
+    questions `next_question` chooses, in its order."""
+    questions = {engine.book.vocabulary.spec(n).en: n for n in engine.book.vocabulary.names()}
+    interviewer = interviewer_for(engine)  # the one `faceright ask` uses: the replay below is cheap
     for case in shipped_cases:
         facts = {**engine.facts_of(case), "incident_date": case.incident_date}
-        final, _ = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
-        expected = {(c.id, c.party) for c in engine.assess(case).conclusions}
-        assert {(c.id, c.party) for c in final.conclusions} == expected, case.case
+        final, steps = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
+        assessment = engine.assess(case)
+        assert [(c.id, c.party) for c in final.conclusions] == [(c.id, c.party) for c in assessment.conclusions]
+        asked = [fact for fact, _ in steps]
+        result = CliRunner().invoke(main, ["ask", "--lang", "en"],
+                                    input="\n".join(typed(facts.get(f)) for f in asked) + "\n")
+        assert result.exit_code == 0, (case.case, result.output[-500:])
+        assert [questions[q] for q in re.findall(r"^\[\d+\] (.+)$", result.stdout, re.M)] == asked, case.case
+        assert HELD.findall(result.stdout) == HELD.findall(to_text(engine, assessment, "en")), case.case
 
 
 @pytest.mark.parametrize("body,message", [

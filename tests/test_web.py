@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -13,11 +14,7 @@ import pytest
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
-from click.testing import CliRunner  # noqa: E402
-
 from faceright.casefile import read_cases  # noqa: E402
-from faceright.cli import main  # noqa: E402
-from faceright.render import to_text  # noqa: E402
 from faceright.evaluate import Engine  # noqa: E402
 from faceright.web import HEADERS, create_app  # noqa: E402
 
@@ -137,7 +134,6 @@ def web_walk(client: TestClient, facts: dict[str, Any], lang: str) -> tuple[str,
     return page, asked
 
 
-HELD = re.compile(r"^  ✔ .*  \[([^\]]+)\] — (?:party|责任方): ([^;\n]+)", re.M)  # text report
 HELD_HTML = re.compile(r'<li class=holds data-id="([^"]*)" data-party="([^"]*)">')
 
 
@@ -145,25 +141,17 @@ def held(assessment: Any) -> list[tuple[str, str]]:
     return [(c.id, c.party or "") for c in assessment.conclusions]
 
 
-def test_web_and_terminal_questionnaires_agree_with_assess_on_every_shipped_case(
+def test_web_questionnaire_agrees_with_assess_on_every_shipped_case(
         client: TestClient, engine: Engine, shipped_cases: list[Any], tmp_path: Path) -> None:
-    """Each shipped case answered through the web form and through `faceright ask` (stdin,
-    same answers): both ask the same questions in the same order and end with the conclusions
-    `faceright assess` prints; the web's downloaded case file assesses to them as well."""
-    questions = {engine.book.vocabulary.spec(n).en: n for n in engine.book.vocabulary.names()}
+    """Each shipped case answered through the web form (don't know where the case is silent)
+    ends on a result page listing the conclusions `faceright assess` reaches, and the case file
+    it offers for download assesses to them too. (The terminal's twin is in test_ask.)"""
     for case in shipped_cases:
         facts = {**engine.facts_of(case), "incident_date": case.incident_date}
-        page, asked = web_walk(client, facts, "en")
+        page, _ = web_walk(client, facts, "en")
         assert "id=result" in page, case.case
         assessment = engine.assess(case)
         assert HELD_HTML.findall(page) == held(assessment), case.case
-        script = ["?" if facts.get(f) is None else ",".join(v) if isinstance(v := form_value(facts[f]), list)
-                  else v for f in asked]
-        result = CliRunner().invoke(main, ["ask", "--lang", "en"], input="\n".join(script) + "\n")
-        assert result.exit_code == 0, (case.case, result.output[-500:])
-        cli_asked = [questions[m] for m in re.findall(r"^\[\d+\] (.+)$", result.stdout, re.M)]
-        assert cli_asked == asked, case.case
-        assert HELD.findall(result.stdout) == HELD.findall(to_text(engine, assessment, "en")), case.case
         saved = tmp_path / "case.yaml"
         saved.write_text(post(client, "/download/case", {"lang": "en", "state": state_of(page)}).text,
                          encoding="utf-8")
