@@ -66,6 +66,11 @@ class BadInput(Exception):
         self.message = message
 
 
+def _other_lang(lang: str) -> str:
+    """The ``lang`` attribute of the language switch, which is written in the other language."""
+    return 'lang="en"' if lang == "zh" else 'lang="zh-CN"'
+
+
 def _page(lang: str, body: str) -> HTMLResponse:
     t = TEXT[lang]
     return HTMLResponse(
@@ -125,7 +130,7 @@ class WebApp:
                            f'<input type=hidden name=lang value="{lang}">'
                            f"<button name=action value=start>{esc(t['start'])}</button></form>"
                            f"<form method=post action=/interview><input type=hidden name=lang value=\"{lang}\">"
-                           f"<button name=action value=switch>{esc(t['switch'])}</button></form>")
+                           f"<button name=action value=switch {_other_lang(lang)}>{esc(t['switch'])}</button></form>")
 
     def interview(self, form: dict[str, str]) -> HTMLResponse:
         lang = form.get("lang", "zh")
@@ -194,7 +199,8 @@ class WebApp:
                 f"<button name=action value=dontknow formnovalidate>{esc(t['dont'])}</button>"
                 f"<button name=action value=back formnovalidate>{esc(t['back'])}</button>"
                 f"<button name=action value=why formnovalidate>{esc(t['why'])}</button>"
-                f"<button name=action value=switch formnovalidate>{esc(t['switch'])}</button></form>{why}")
+                f"<button name=action value=switch formnovalidate {_other_lang(lang)}>{esc(t['switch'])}</button>"
+                f"</form>{why}")
         return _page(lang, body)
 
     def result(self, answers: Answers, final: Final, lang: str) -> HTMLResponse:
