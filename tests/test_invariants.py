@@ -64,6 +64,17 @@ def test_a_platform_that_acted_in_time_and_did_not_know_is_never_jointly_liable(
     assert not engine.assess(engine.case(data)).holds("platform_jointly_liable")
 
 
+@settings(max_examples=80)
+@given(st.randoms(use_true_random=False))
+def test_a_platform_that_acted_once_it_knew_and_got_no_notice_is_never_jointly_liable(
+        engine: Engine, rng: random.Random) -> None:
+    """Civil Code 1197 and Tort Law 36 para 3 require that no necessary measures were taken."""
+    data = draw(engine, rng)
+    data["facts"].update(platform_hosted=True, platform_notified=False, platform_authored=False,
+                         platform_knew=True, platform_actually_knew=True, platform_acted_on_knowledge=True)
+    assert not engine.assess(engine.case(data)).holds("platform_jointly_liable")
+
+
 @settings(max_examples=120)
 @given(st.randoms(use_true_random=False), st.sampled_from(["labeled_synthetic", "provider_labeled"]))
 def test_a_label_never_removes_a_portrait_voice_or_name_infringement(
