@@ -38,12 +38,14 @@ HEADERS = {
 TEXT = {
     "zh": {"title": "AI换脸事件评估", "start": "开始", "next": "下一步", "dont": "不知道", "back": "返回上一题",
            "why": "为什么问这个？", "switch": "English", "q": "问题", "yes": "是", "no": "否",
-           "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）", "bad": "无法识别这个回答",
+           "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）",
+           "date": "日期", "number": "数字（不含单位）", "bad": "无法识别这个回答",
            "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
            "notice": "Download the draft notice to the platform", "draft": "Draft notice to the platform",
+           "date": "Date", "number": "Number (without unit)",
            "bad": "Could not read that answer",
            "intro": "Answer a few questions to get an assessment under Chinese law. Only questions "
                     "that can change a conclusion are asked."},
@@ -180,9 +182,11 @@ class WebApp:
             inputs = (f'<label><input type=radio name=value value=yes required> {esc(t["yes"])}</label>'
                       f'<label><input type=radio name=value value=no> {esc(t["no"])}</label>')
         elif spec.type == "date":
-            inputs = f'<label for="{field}">YYYY-MM-DD</label><input id="{field}" type=date name=value required>'
+            inputs = (f'<label for="{field}">{esc(t["date"])}</label>'
+                      f'<input id="{field}" type=date name=value required>')
         else:
-            inputs = f'<label for="{field}">0, 1, 2 …</label><input id="{field}" type=number min=0 step=any name=value required>'
+            inputs = (f'<label for="{field}">{esc(t["number"])}</label>'
+                      f'<input id="{field}" type=number min=0 step=any name=value required>')
         why = ""
         if show_why:
             items = "".join(f"<li>{esc(reason_line(self.engine, r.conclusion, r.party, r.provisions, lang))}</li>"

@@ -90,6 +90,9 @@ def test_english_interview_with_why_and_back_matches_the_cli(server: str, browse
     page.click("button[value=start]")
     assert page.locator("legend#question").is_visible()
     page.screenshot(path=str(artifacts / "question-phone.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.screenshot(path=str(artifacts / "question-desktop.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
     page.click("button[value=why]")
     assert page.locator("#why li").count() >= 1
     answer(page, facts)
