@@ -14,9 +14,9 @@ from ruamel.yaml import YAML
 
 from .assessment import Assessment
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
-from .render import reason_line, to_text
 from .casefile import CaseReader, documents
 from .errors import CaseFileError
+from .render import reason_line, to_text
 from .vocabulary import INCIDENT_DATE, FactSpec
 
 YES = {"y", "yes", "true", "是", "对", "有"}

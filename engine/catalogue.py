@@ -59,6 +59,9 @@ class Provision(BaseModel):
 class Catalogue:
     """All provisions, by id."""
 
+    def __init__(self, provisions: Iterable[Provision]) -> None:
+        self._by_id = {p.id: p for p in provisions}
+
     def cite(self, pids: Iterable[str], lang: str) -> str:
         """Provisions as a letter cites them, grouped by law: ``《中华人民共和国民法典》第一千一百六十八条、
         第一千一百六十九条`` or ``Civil Code of the People's Republic of China, art. 1168, art. 1169``."""
@@ -69,9 +72,6 @@ class Catalogue:
         if lang == "zh":
             return "；".join(f"《{law}》{'、'.join(arts)}" for law, arts in by_law.items())
         return "; ".join(f"{law}, {', '.join(arts)}" for law, arts in by_law.items())
-
-    def __init__(self, provisions: Iterable[Provision]) -> None:
-        self._by_id = {p.id: p for p in provisions}
 
     def __contains__(self, pid: object) -> bool:
         return pid in self._by_id

@@ -125,6 +125,7 @@ class Interviewer:
         case = self.case(answers)
         assessment, derivations = self.engine.evaluate(case)
         base = self._run(answers.known())
+        signature = self._signature(base)
         declined = {f for f, v in answers.values.items() if v == DONT_KNOW}
         scores: Counter[str] = Counter()
         reasons: dict[str, list[Reason]] = {}
@@ -138,7 +139,7 @@ class Interviewer:
         ranked = sorted(scores, key=lambda f: (-scores[f], self.order[f]))
         ranked += [f for f in self.presumed if f not in answers.values and f not in scores]
         for fact in ranked:
-            if self._relevant(fact, answers.known(), base):
+            if self._relevant(fact, answers.known(), base, signature):
                 return fact, reasons.get(fact) or self._presumption_reasons(fact)
         return Final(assessment)
 
@@ -166,17 +167,17 @@ class Interviewer:
         facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
         return self.reference.run(facts, known.get(INCIDENT_DATE), base, changed)
 
-    def _relevant(self, fact: str, known: dict[str, Any], base: Run) -> bool:
-        """Whether some value of ``fact`` changes what holds or is open (reference evaluator)."""
-        signature = self._signature(base)
+    def _relevant(self, fact: str, known: dict[str, Any], base: Run, signature: tuple[Any, Any]) -> bool:
+        """Whether some value of ``fact`` changes what holds or is open (reference evaluator);
+        ``signature`` is that of ``base``, the run without it."""
         return any(self._signature(self._run({**known, fact: value}, base, fact)) != signature
                    for value in self.points.get(fact, ()))
 
 
 @functools.cache
 def interviewer_for(engine: Engine) -> Interviewer:
-    """The one interviewer of a loaded engine, shared by the terminal, the web page and the
-    API so that they share its remembered choices."""
+    """The one interviewer of a loaded engine for the terminal questionnaire, remembering its
+    choices across sessions of one process (the web server keeps its own, remembering none)."""
     return Interviewer(engine)
 
 

@@ -95,13 +95,16 @@ def to_html(engine: Engine, assessment: Assessment, lang: str = "zh") -> str:
     w = _WORDS[lang]
     vocabulary = engine.book.vocabulary
 
+    catalogue = engine.book.catalogue
+
+    def provision(pid: str) -> str:
+        prov = catalogue.get(pid)
+        return (f"<p><b>{esc(catalogue.cite([pid], lang))}</b>{'' if prov.verified else ' (unverified)'}</p>"
+                f"<p>{esc(prov.text())}</p>" + (f"<p><i>{esc(prov.summary_en)}</i></p>" if lang == "en" else ""))
+
     def cited(pids: list[str]) -> str:
-        texts = "".join(f"<p><b>{esc(engine.book.catalogue.cite([p], lang))}</b>"
-                        + ("" if engine.book.catalogue.get(p).verified else " (unverified)")
-                        + f"</p><p>{esc(engine.book.catalogue.get(p).text())}</p>"
-                        + (f"<p><i>{esc(engine.book.catalogue.get(p).summary_en)}</i></p>" if lang == "en" else "")
-                        for p in pids)
-        return f"<details><summary>{esc(engine.book.catalogue.cite(pids, lang))}</summary>{texts}</details>"
+        return (f"<details><summary>{esc(catalogue.cite(pids, lang))}</summary>"
+                f"{''.join(provision(p) for p in pids)}</details>")
 
     items = []
     for c in assessment.conclusions:

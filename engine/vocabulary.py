@@ -105,7 +105,7 @@ def _amount(value: Any) -> int | float:
         raise PydanticCustomError("amount", "must not be negative")
     if value > MAX_AMOUNT:
         raise PydanticCustomError("amount", "is implausibly large")
-    return value if isinstance(value, int) else round(value, AMOUNT_DECIMALS) + 0.0
+    return value if isinstance(value, int) else round(value, AMOUNT_DECIMALS) + 0.0  # -0.0 → 0.0
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]

@@ -22,7 +22,7 @@ from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
-from .render import DISCLAIMER, esc, reason_line, to_html
+from .render import DISCLAIMER, esc, json_line, reason_line, to_html
 from .vocabulary import INCIDENT_DATE
 
 MAX_BODY = 1024 * 1024
@@ -279,7 +279,7 @@ class WebApp:
             try:
                 line = raw.decode("utf-8")
             except UnicodeDecodeError:
-                yield (json.dumps({"source": f"-:{number}", "error": f"-:{number}: not UTF-8 text"}) + "\n").encode()
+                yield (json_line({"source": f"-:{number}", "error": f"-:{number}: not UTF-8 text"}) + "\n").encode()
                 continue
             doc = jsonl_line("-", number, line)
             if doc is None:
@@ -292,7 +292,7 @@ class WebApp:
                     record = {**self.engine.assess(case).to_json_dict(), "source": f"-:{number}"}
                 except FacerightError as exc:
                     record = {"source": f"-:{number}", "error": str(exc)}
-            yield (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+            yield (json_line(record) + "\n").encode()
 
 
 async def _body(request: Request, limit: int) -> bytes:

@@ -30,6 +30,12 @@ def mini(root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return rules
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ask` writes its draft notice to ./notice.txt by default: never into the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def ask(rules: Path, text: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["ask", "--rules", str(rules), *args], input=text)
     return result.exit_code, result.stdout
