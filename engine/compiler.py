@@ -4,7 +4,8 @@ Each rule becomes two twins: "d" (definitely holds: every fact it tests is prese
 "p" (possibly holds: a test also passes when its fact is absent), negations crossing over
 (not-definitely is the negation of the possible twin). Each alternative of a twin's
 condition is one durable rule, gated on the phase fact of its stratum so that negation
-over earlier conclusions is evaluated only after they are complete. A pure function:
+over earlier conclusions is evaluated only after they are complete (only rules with a
+negation are gated: the others are monotone). A pure function:
 the same rulebook always gives byte-identical JSON.
 """
 
@@ -68,6 +69,7 @@ class Compiled:
     ruleset: dict[str, Any]
     variants: dict[str, Variant]
     consumed: frozenset[tuple[str, str]]
+    #: the (stratum, group) phase facts to assert, in order: only strata holding a negation
     phases: tuple[tuple[int, int], ...]
 
 
@@ -228,15 +230,18 @@ class _Compiler:
         positive = [lit.atom for lit in alt if isinstance(lit.atom, Ref) and not lit.negated]
         positive.sort(key=lambda r: r is not bound)
         negative = [lit.atom for lit in alt if isinstance(lit.atom, Ref) and lit.negated]
-        group = self.groups.get(rule.stratum, 0) // GROUP_SIZE
-        self.groups[rule.stratum] = self.groups.get(rule.stratum, 0) + 1
-        # the case first and the phase after the conclusions it joins: matching narrows early,
-        # and the phase fact (asserted once lower strata are complete) is what activates the rule
+        # the case first and the conclusions it joins: matching narrows early. A rule with a
+        # negation also waits for the phase fact of its stratum (asserted once lower strata
+        # are complete), since durable_rules checks a negation once, when the rule matches;
+        # rules without one are monotone and fire as soon as what they join exists.
         patterns: list[dict[str, Any]] = [{"cs": _and([{"t": "case"}, *tests])}]
         for i, ref in enumerate(positive):
             self.consumed.add((twin, ref.concl))
             patterns.append({f"j{i}": self._ref(ref, twin, ref is bound)})
-        patterns.append({"ph": {"$and": [{"t": "phase"}, {"n": rule.stratum}, {"g": group}]}})
+        if negative:
+            group = self.groups.get(rule.stratum, 0) // GROUP_SIZE
+            self.groups[rule.stratum] = self.groups.get(rule.stratum, 0) + 1
+            patterns.append({"ph": {"$and": [{"t": "phase"}, {"n": rule.stratum}, {"g": group}]}})
         for i, ref in enumerate(negative):
             self.consumed.add((OTHER[twin], ref.concl))
             patterns.append({f"n{i}$not": self._ref(ref, OTHER[twin], False)})
