@@ -91,13 +91,14 @@ def load_answers(path: str, reader: CaseReader) -> Answers:
     [doc] = docs
     if isinstance(doc, CaseFileError):
         raise doc
-    reader.validate(doc, path, Path(path).stem)
+    case = reader.validate(doc, path, Path(path).stem)
     data = doc.data
     answers = Answers()
-    if data.get(INCIDENT_DATE) is not None:
-        answers.set(INCIDENT_DATE, data[INCIDENT_DATE])
+    if case.incident_date is not None:  # the validated value: a JSON file's date is text
+        answers.set(INCIDENT_DATE, case.incident_date)
+    known = case.facts.model_dump()
     for key, value in (data.get("facts") or {}).items():
-        answers.set(key, value)
+        answers.set(key, value if known.get(key) is None else known[key])
     return answers
 
 

@@ -101,7 +101,7 @@ class Outcome(NamedTuple):
     error: bool
     holds: tuple[str, ...]
     open: tuple[str, ...]
-    sessions: int = 0
+    runs: int = 0  # case facts matched by durable_rules
     asserts: int = 0
 
 
@@ -433,7 +433,7 @@ def _evaluate(state: WorkerState, item: Item) -> Outcome:
     after = runtime().counters
     return Outcome(line, str(result.case), source, False,
                    tuple(sorted({k[0] for k in held})), tuple(sorted({k[0] for k in opened})),
-                   after["sessions"] - before["sessions"], after["asserts"] - before["asserts"])
+                   after["cases"] - before["cases"], after["asserts"] - before["asserts"])
 
 
 def _raw_id(item: Item) -> str | None:
@@ -673,7 +673,7 @@ class Tally:
     errors: int = 0
     holds: Counter[str] = field(default_factory=Counter)
     open: Counter[str] = field(default_factory=Counter)
-    sessions: int = 0
+    runs: int = 0  # case facts matched by durable_rules
     asserts: int = 0
 
     def add(self, outcome: Outcome) -> None:
@@ -681,7 +681,7 @@ class Tally:
         self.errors += outcome.error
         self.holds.update(outcome.holds)
         self.open.update(outcome.open)
-        self.sessions += outcome.sessions
+        self.runs += outcome.runs
         self.asserts += outcome.asserts
 
     def merge(self, other: Tally) -> None:
@@ -689,12 +689,12 @@ class Tally:
         self.errors += other.errors
         self.holds.update(other.holds)
         self.open.update(other.open)
-        self.sessions += other.sessions
+        self.runs += other.runs
         self.asserts += other.asserts
 
     def to_journal(self) -> dict[str, Any]:
         return {"n": self.cases, "e": self.errors, "h": dict(sorted(self.holds.items())),
-                "o": dict(sorted(self.open.items())), "s": self.sessions, "a": self.asserts}
+                "o": dict(sorted(self.open.items())), "s": self.runs, "a": self.asserts}
 
     @classmethod
     def from_journal(cls, data: dict[str, Any]) -> Tally:
@@ -977,7 +977,7 @@ class Report:
         return {"cases": self.tally.cases, "errors": self.tally.errors,
                 "duplicate_ids": self.duplicates, "complete": self.complete,
                 "output": self.output, "rules_version": self.rules_version,
-                "engine": {"sessions": self.tally.sessions, "asserts": self.tally.asserts},
+                "engine": {"cases": self.tally.runs, "asserts": self.tally.asserts},
                 "conclusions": {n: {"holds": self.tally.holds[n], "open": self.tally.open[n]}
                                 for n in names}}
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,25 @@ OPENING = "~opening"
 _OPENING_FACT = json.dumps({"t": OPENING, "sid": SID, "id": OPENING})
 #: durable_rules' assert results (rules.h): handled, nobody listens, identical fact seen before
 _OK, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+
+
+#: A conclusion fact as asserted (json.dumps layout: durable_rules hands an action the text
+#: of each fact it joined exactly as asserted). Conclusion and party ids are vocabulary
+#: names (checked at load), so they need no escaping.
+_CONCLUSION = '{{"t": "{0}", "cid": "{1}", "party": "{2}", "sid": "%s", "id": "{3}"}}' % SID
+#: the joined conclusions in an action's frame: pattern name j<i>, conclusion, party. Every
+#: fact in a frame is flat (no nested braces), and only conclusion facts have this layout.
+_JOINED = re.compile(r'"j(\d+)":\{"t": "[dp]", "cid": "([^"]+)", "party": "([^"]+)"')
+
+
+def conclusion_fact(twin: str, conclusion: str, party: str, fact_id: str) -> str:
+    """The JSON text of a conclusion fact (its layout is what :data:`_JOINED` reads)."""
+    if not _NAME.fullmatch(conclusion) or not _NAME.fullmatch(party):
+        raise EngineError(f"not a conclusion or party name: {conclusion!r} / {party!r}")
+    return _CONCLUSION.format(twin, conclusion, party, fact_id)
+
+
+_NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 @dataclass(frozen=True)
@@ -146,7 +166,14 @@ class Runtime:
                 self._assert(loaded, case, asserted, firings, number)
                 for phase in loaded.phases:
                     self._assert(loaded, phase, asserted, firings, number)
-            except BaseException:
+            except EngineError:
+                self._reset(loaded)
+                raise
+            except Exception as exc:
+                self._reset(loaded)
+                raise EngineError(f"a rule action failed: {type(exc).__name__}: "
+                                  f"{str(exc)[:500]}") from exc
+            except BaseException:  # KeyboardInterrupt mid-case: the session is reopened
                 self._reset(loaded)
                 raise
             self._retract(loaded, asserted)
@@ -164,9 +191,9 @@ class Runtime:
         message = started[1] if started is not None else None
         while message is not None:
             self.counters["actions"] += 1
-            frame: dict[str, dict[str, Any]] = json.loads(message)
-            (key, facts), = frame.items()
-            self._fire(loaded, loaded.actions[key], facts, asserted, firings, number)
+            key = message[2:message.index('"', 2)]
+            joined = tuple(sorted(_JOINED.findall(message), key=lambda m: int(m[0])))
+            self._fire(loaded, loaded.actions[key], joined, asserted, firings, number)
             message = dre.complete_and_start_action(handle, state)
 
     def _post(self, handle: int, text: str) -> int | None:
@@ -179,17 +206,19 @@ class Runtime:
             raise EngineError(f"durable_rules refused a fact (code {code}): {text[:200]}")
         return int(state)
 
-    def _fire(self, loaded: _Loaded, action: _Action, facts: dict[str, Any],
+    def _fire(self, loaded: _Loaded, action: _Action, found: tuple[tuple[str, str, str], ...],
               asserted: dict[str, None], firings: list[Firing], number: int) -> None:
-        joined = tuple((str(facts[n]["cid"]), str(facts[n]["party"])) for n in action.joins)
+        if len(found) != len(action.joins):
+            raise EngineError(f"durable_rules passed {len(found)} joined conclusions to "
+                              f"{action.variant.key}, which joins {len(action.joins)}")
+        joined = tuple((cid, party) for _, cid, party in found)
         static = action.static_party
         party = joined[0][1] if static == "same" else (static or NO_PARTY)
         firings.append(Firing(action.variant, party, joined))
         if not action.feeds:
             return
         marker = f"{action.twin}|{action.conclusion}|{party}"
-        text = json.dumps({"t": action.twin, "cid": action.conclusion, "party": party,
-                           "sid": SID, "id": f"c{number}|{marker}"})
+        text = conclusion_fact(action.twin, action.conclusion, party, f"c{number}|{marker}")
         if text in asserted:
             return  # already concluded for this party by another rule or alternative
         self._post(loaded.handle, text)  # its actions run in this agenda, after this one
