@@ -269,7 +269,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path,
 
 def test_more_cases_than_durable_rules_sessions(engine: Any, tmp_path: Path) -> None:
     """One process, 1,100 cases: durable_rules would raise MemoryError at the 1,025th live
-    session if a case's session were not deleted."""
+    session if each case kept a session (they share one, and retract their facts)."""
     src = write_jsonl(tmp_path / "many.jsonl",
                       [quick(engine, f"m{i}", views=i % 7) for i in range(1100)])
     summary = tmp_path / "s.json"
@@ -279,9 +279,9 @@ def test_more_cases_than_durable_rules_sessions(engine: Any, tmp_path: Path) -> 
     assert len(records(tmp_path / "out.jsonl")) == 1100
     data = json.loads(summary.read_text(encoding="utf-8"))
     assert data["cases"] == 1100
-    # every case really ran on durable_rules: its own session, the case fact and the phases
-    assert data["engine"]["sessions"] == 1100
-    assert data["engine"]["asserts"] >= 1100 * (engine.book.strata + 1)
+    # every case really ran on durable_rules: its case fact matched, and its phase facts
+    assert data["engine"]["cases"] == 1100
+    assert data["engine"]["asserts"] >= 1100 * (1 + len(engine.compiled.phases))
 
 
 def test_dask_local_cluster_gives_identical_output(mixed: Path, mixed_out: Path,

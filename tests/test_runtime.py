@@ -82,12 +82,18 @@ def test_generated_no_fire_family_in_fresh_processes(engine: Engine, tmp_path: P
     runs = [[*cli, "assess", str(one), "--format", "json"],
             [*cli, "batch", str(cases), "--jobs", "1"],
             [*cli, "batch", str(cases), "--jobs", "2"]]
-    for command in runs:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, (command, done.stderr)
-        records = ([json.loads(done.stdout)] if command[3] == "assess"
-                   else [json.loads(line) for line in done.stdout.splitlines()])
-        assert records and all(r["conclusions"] == [] and "error" not in r for r in records)
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        # a fresh dask worker process whose first case is a no-fire case
+        runs.append([*cli, "batch", str(cases), "--cluster", cluster.scheduler_address])
+        for command in runs:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, (command, done.stderr)
+            records = ([json.loads(done.stdout)] if command[3] == "assess"
+                       else [json.loads(line) for line in done.stdout.splitlines()])
+            assert len(records) == (1 if command[3] == "assess" else len(family))
+            assert all(r["conclusions"] == [] and "error" not in r for r in records)
 
 
 def test_no_fire_answers_in_ask(tmp_path: Path) -> None:
