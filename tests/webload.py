@@ -1,0 +1,185 @@
+"""Load on a live `faceright serve`: start one, build realistic request bodies, hammer it from
+client threads while timing `/api/health`. Shared by tests/test_web_latency.py and bench/web.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from faceright.evaluate import Engine
+from faceright.interview import DONT_KNOW, Answers, Final, Interviewer
+
+#: a case on which no rule fires (durable_rules once aborted a fresh process on it)
+NO_FIRE = {"case": "nofire", "incident_date": "2022-10-18",
+           "facts": {"consent": "given", "identifiable": True, "purpose": "personal_private", "published": False,
+                     "obscene": False, "pi_traded": False, "tool_provider": False}}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """A `faceright serve` subprocess; ``log`` is its stderr once stopped."""
+
+    proc: subprocess.Popen[bytes]
+    url: str
+    log: str = ""
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+
+def _wait_healthy(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not server.alive():
+            raise RuntimeError(f"faceright serve exited with {server.proc.returncode} before answering")
+        try:
+            if httpx.get(f"{server.url}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"faceright serve did not answer /api/health within {timeout} s")
+
+
+@contextmanager
+def serve(root: Path, *args: str, wait: bool = True, timeout: float = 20.0) -> Iterator[Server]:
+    """Run `faceright serve --port <free> *args` from ``root``; the process is always stopped
+    (terminated, killed after 10 s) on leaving, and its output (stdout and stderr, kept in a
+    temporary file so that it can never block the server) is then in ``Server.log``. With
+    ``wait``, yields once /api/health answers (RuntimeError if the server exits first or takes
+    longer than ``timeout`` seconds)."""
+    port = free_port()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen([sys.executable, "-c", "from faceright.cli import run; run()", "serve",
+                                 "--port", str(port), *args], cwd=root, stdout=out, stderr=subprocess.STDOUT)
+        server = Server(proc, f"http://127.0.0.1:{port}")
+        try:
+            if wait:
+                _wait_healthy(server, timeout)
+            yield server
+        finally:
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=10)
+            out.seek(0)
+            server.log = out.read().decode("utf-8", "replace")
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def bodies(engine: Engine, cases: list[Any], limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Realistic request bodies from shipped cases: ``limit`` bodies of /api/next-question (the
+    answers a user has given at each step of the questionnaire for the case, don't know where the
+    case is silent) and ``limit`` bodies of /api/assess (whole cases), spread over the cases."""
+    interviewer = Interviewer(engine, remember=0)
+    step = max(1, len(cases) // limit)
+    picked = cases[::step][:limit]
+    questions: list[dict[str, Any]] = []
+    for number, case in enumerate(picked):
+        facts = {**engine.facts_of(case), "incident_date": case.incident_date}
+        answers = Answers()
+        walk: list[dict[str, Any]] = []
+        while len(walk) < 80:
+            walk.append({k: _json_value(v) for k, v in answers.values.items()})
+            next_step = interviewer.next_question(answers, "en")
+            if isinstance(next_step, Final):
+                break
+            value = facts.get(next_step.fact)
+            answers.set(next_step.fact, DONT_KNOW if value is None else value)
+        questions.append({"answers": walk[len(walk) * (number % 4) // 4], "lang": ("en", "zh")[number % 2]})
+    assess = [case.model_dump(mode="json", exclude_none=True, exclude={"expect"}) for case in picked]
+    return questions, assess
+
+
+@dataclass
+class Load:
+    """What the clients saw: per-path latencies (seconds), responses per path and body index
+    (as (status, json)), and errors (transport failures)."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    responses: dict[tuple[str, int], list[tuple[int, Any]]] = field(default_factory=dict)
+    health: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def hammer(url: str, work: dict[str, list[dict[str, Any]]], clients: int, seconds: float,
+           probe_every: float = 0.1) -> Load:
+    """``clients`` threads POST the bodies of ``work`` (path → bodies, taken round-robin, each
+    client starting at its own offset) for ``seconds``; meanwhile one more thread GETs
+    /api/health every ``probe_every`` seconds and times it."""
+    load = Load(latencies={path: [] for path in work})
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    jobs = [(path, i, body) for path, items in work.items() for i, body in enumerate(items)]
+
+    def client(offset: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            n = offset
+            while time.monotonic() < stop:
+                path, i, body = jobs[n % len(jobs)]
+                n += 1
+                t0 = time.perf_counter()
+                try:
+                    response = http.post(path, json=body)
+                except httpx.HTTPError as exc:
+                    with lock:
+                        load.errors.append(f"{path}: {exc!r}")
+                    return
+                took = time.perf_counter() - t0
+                with lock:
+                    load.latencies[path].append(took)
+                    load.responses.setdefault((path, i), []).append((response.status_code, response.json()))
+
+    def prober() -> None:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            time.sleep(min(0.5, seconds / 4))  # let the clients get going
+            while time.monotonic() < stop:
+                t0 = time.perf_counter()
+                try:
+                    response = http.get("/api/health")
+                    response.raise_for_status()
+                except httpx.HTTPError as exc:
+                    with lock:
+                        load.errors.append(f"/api/health: {exc!r}")
+                    return
+                load.health.append(time.perf_counter() - t0)
+                time.sleep(probe_every)
+
+    threads = [threading.Thread(target=client, args=(k * len(jobs) // clients,)) for k in range(clients)]
+    threads.append(threading.Thread(target=prober))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    return load
+
+
+def quantile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of non-empty ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
