@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from faceright.evaluate import Engine
-from faceright.interview import DONT_KNOW, Answers, Final, Interviewer
+from faceright.interview import DONT_KNOW
 
 #: a case on which no rule fires (durable_rules once aborted a fresh process on it)
 NO_FIRE = {"case": "nofire", "incident_date": "2022-10-18",
@@ -93,25 +93,23 @@ def _json_value(value: Any) -> Any:
 
 
 def bodies(engine: Engine, cases: list[Any], limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Realistic request bodies from shipped cases: ``limit`` bodies of /api/next-question (the
-    answers a user has given at each step of the questionnaire for the case, don't know where the
-    case is silent) and ``limit`` bodies of /api/assess (whole cases), spread over the cases."""
-    interviewer = Interviewer(engine, remember=0)
+    """Realistic request bodies from ``limit`` shipped cases (spread over them): bodies of
+    /api/next-question — the answers given so far, a quarter to all of the case's facts in the
+    vocabulary's order with "unknown" for one of them, in en or zh — and of /api/assess (the
+    whole cases)."""
     step = max(1, len(cases) // limit)
     picked = cases[::step][:limit]
+    order = list(engine.book.vocabulary.facts)
     questions: list[dict[str, Any]] = []
     for number, case in enumerate(picked):
-        facts = {**engine.facts_of(case), "incident_date": case.incident_date}
-        answers = Answers()
-        walk: list[dict[str, Any]] = []
-        while len(walk) < 80:
-            walk.append({k: _json_value(v) for k, v in answers.values.items()})
-            next_step = interviewer.next_question(answers, "en")
-            if isinstance(next_step, Final):
-                break
-            value = facts.get(next_step.fact)
-            answers.set(next_step.fact, DONT_KNOW if value is None else value)
-        questions.append({"answers": walk[len(walk) * (number % 4) // 4], "lang": ("en", "zh")[number % 2]})
+        facts = sorted(engine.facts_of(case).items(), key=lambda kv: order.index(kv[0]))
+        given = facts[:max(1, len(facts) * (1 + number % 4) // 4)]
+        answers = {k: _json_value(v) for k, v in given}
+        if case.incident_date is not None:
+            answers["incident_date"] = case.incident_date.isoformat()
+        if len(given) > 1:
+            answers[given[number % len(given)][0]] = DONT_KNOW
+        questions.append({"answers": answers, "lang": ("en", "zh")[number % 2]})
     assess = [case.model_dump(mode="json", exclude_none=True, exclude={"expect"}) for case in picked]
     return questions, assess
 
