@@ -4,6 +4,7 @@ client threads while timing `/api/health`. Shared by tests/test_web_latency.py a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 import subprocess
 import sys
@@ -125,11 +126,30 @@ class Load:
     errors: list[str] = field(default_factory=list)
 
 
+#: the health prober: argv url, seconds, interval; prints the latencies (seconds) as JSON
+PROBE = """
+import json, sys, time
+import httpx
+url, seconds, every = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+stop = time.monotonic() + seconds
+took = []
+with httpx.Client(base_url=url, timeout=30) as http:
+    http.get("/api/health").raise_for_status()
+    time.sleep(min(0.5, seconds / 4))  # let the clients get going
+    while time.monotonic() < stop:
+        t0 = time.perf_counter()
+        http.get("/api/health").raise_for_status()
+        took.append(time.perf_counter() - t0)
+        time.sleep(every)
+print(json.dumps(took))
+"""
+
+
 def hammer(url: str, work: dict[str, list[dict[str, Any]]], clients: int, seconds: float,
            probe_every: float = 0.1) -> Load:
     """``clients`` threads POST the bodies of ``work`` (path → bodies, taken round-robin, each
     client starting at its own offset) for ``seconds``; meanwhile one more thread GETs
-    /api/health every ``probe_every`` seconds and times it."""
+    /api/health every ``probe_every`` seconds and times it (from a process of its own)."""
     load = Load(latencies={path: [] for path in work})
     lock = threading.Lock()
     stop = time.monotonic() + seconds
@@ -154,19 +174,15 @@ def hammer(url: str, work: dict[str, list[dict[str, Any]]], clients: int, second
                     load.responses.setdefault((path, i), []).append((response.status_code, response.json()))
 
     def prober() -> None:
-        with httpx.Client(base_url=url, timeout=30) as http:
-            time.sleep(min(0.5, seconds / 4))  # let the clients get going
-            while time.monotonic() < stop:
-                t0 = time.perf_counter()
-                try:
-                    response = http.get("/api/health")
-                    response.raise_for_status()
-                except httpx.HTTPError as exc:
-                    with lock:
-                        load.errors.append(f"/api/health: {exc!r}")
-                    return
-                load.health.append(time.perf_counter() - t0)
-                time.sleep(probe_every)
+        # in its own process: timing it among the client threads would count their GIL turns
+        try:
+            out = subprocess.run([sys.executable, "-c", PROBE, url, str(seconds), str(probe_every)],
+                                 capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
+        except (subprocess.SubprocessError, OSError) as exc:
+            with lock:
+                load.errors.append(f"/api/health: {exc!r}")
+            return
+        load.health.extend(json.loads(out))
 
     threads = [threading.Thread(target=client, args=(k * len(jobs) // clients,)) for k in range(clients)]
     threads.append(threading.Thread(target=prober))
