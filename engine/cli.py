@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import click
 from .errors import FacerightError
 from .evaluate import Engine, load_engine
 from .render import json_line, to_text
+from .rulebook import default_rules_dir
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -384,17 +386,26 @@ def verify(receipt_file: str, rules: str | None) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes, each with its own engine. Within one, the engine runs one request "
+                   "at a time off the event loop (health checks and I/O never wait behind it); more "
+                   "workers assess in parallel (about one per core).")
 @RULES
-def serve(host: str, port: int, rules: str | None) -> None:
+def serve(host: str, port: int, workers: int, rules: str | None) -> None:
     """Serve the web questionnaire and the HTTP API (needs the `web` extra).
 
-    Example: faceright serve --port 8000   (then open http://127.0.0.1:8000/, API docs at /docs)
+    No access log is written and nothing about a user is kept.
+
+    Example: faceright serve --port 8000 --workers 2   (then open http://127.0.0.1:8000/, API docs at /docs)
     """
     try:
         import uvicorn
 
-        from .web import create_app
+        from .web import RULES_ENV
     except ImportError as exc:
         raise click.UsageError(f"the web server needs: pip install -e '.[web]' ({exc.name} missing)") from None
-    _engine(rules)
-    uvicorn.run(create_app(rules), host=host, port=port, access_log=False)
+    _engine(rules)  # a bad rulebook is a usage error here, not a traceback in every worker
+    # the workers import the app afresh (spawned, not forked): they find the rules by this
+    os.environ[RULES_ENV] = str((Path(rules) if rules is not None else default_rules_dir()).resolve())
+    uvicorn.run("faceright.web:app_factory", factory=True, host=host, port=port, workers=workers,
+                access_log=False)

@@ -3,18 +3,27 @@
 Stateless by design: the answers so far travel with every POST as a hidden form field (never in
 a query string), are re-validated on each request, and nothing about a user is kept or logged.
 Server-rendered HTML that works without JavaScript; every user-supplied string is escaped.
+
+The event loop never runs the engine: every request that assesses, chooses a question, renders a
+result or runs a batch does that work in a worker thread (:func:`_engine_call`), holding the
+process's one engine lock (durable_rules' Host must never be entered by two threads at once), so
+``/api/health`` and the reading of other requests never wait behind it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+import os
+import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from .ask import parse_answer
 from .casefile import jsonl_line
@@ -25,6 +34,10 @@ from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .render import DISCLAIMER, esc, json_line, reason_line, to_html
 from .vocabulary import INCIDENT_DATE
 
+#: the environment variable naming the rules directory of :func:`app_factory` (set by `faceright serve`)
+RULES_ENV = "FACERIGHT_RULES"
+#: seconds between GIL hand-overs in the server process (see :func:`app_factory`)
+SWITCH_INTERVAL = 0.001
 MAX_BODY = 1024 * 1024
 MAX_BATCH = 32 * 1024 * 1024
 HEADERS = {
@@ -274,25 +287,65 @@ class WebApp:
                              "why": [{"conclusion": r.conclusion, "party": r.party, "provisions": r.provisions}
                                      for r in step.why]}}
 
-    async def batch(self, body: bytes) -> AsyncIterator[bytes]:
-        for number, raw in enumerate(body.split(b"\n"), start=1):
+    def batch_line(self, number: int, raw: bytes) -> bytes | None:
+        """One line of a JSONL batch → its result or error record (a JSON line), or ``None`` for
+        a blank or comment line."""
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return (json_line({"source": f"-:{number}", "error": f"-:{number}: not UTF-8 text"}) + "\n").encode()
+        doc = jsonl_line("-", number, line)
+        if doc is None:
+            return None
+        if isinstance(doc, FacerightError):
+            record: dict[str, Any] = {"source": f"-:{number}", "error": str(doc)}
+        else:
             try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                yield (json_line({"source": f"-:{number}", "error": f"-:{number}: not UTF-8 text"}) + "\n").encode()
-                continue
-            doc = jsonl_line("-", number, line)
-            if doc is None:
-                continue
-            if isinstance(doc, FacerightError):
-                record: dict[str, Any] = {"source": f"-:{number}", "error": str(doc)}
-            else:
-                try:
-                    case = self.engine.reader.validate(doc, "-", f"line{number}")
-                    record = {**self.engine.assess(case).to_json_dict(), "source": f"-:{number}"}
-                except FacerightError as exc:
-                    record = {"source": f"-:{number}", "error": str(exc)}
-            yield (json_line(record) + "\n").encode()
+                case = self.engine.reader.validate(doc, "-", f"line{number}")
+                record = {**self.engine.assess(case).to_json_dict(), "source": f"-:{number}"}
+            except FacerightError as exc:
+                record = {"source": f"-:{number}", "error": str(exc)}
+        return (json_line(record) + "\n").encode()
+
+
+# --- off the event loop ------------------------------------------------------------------
+#: held around every call into the engine: durable_rules' Host is not safe for two threads
+_ENGINE_LOCK = threading.Lock()
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+async def _engine_call(fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """``fn(*args, **kwargs)`` in a worker thread of the pool, holding the engine lock; the
+    event loop awaits it. Whatever ``fn`` raises (e.g. :class:`BadInput`) is raised here."""
+    def locked() -> R:
+        with _ENGINE_LOCK:
+            return fn(*args, **kwargs)
+
+    return await run_in_threadpool(locked)
+
+
+def _batch_stream(web: WebApp, body: bytes) -> Iterator[bytes]:
+    """The records of a JSONL batch body, one chunk per line. A plain generator: the streaming
+    response iterates it in worker threads (one ``next`` at a time), and each line takes the
+    engine lock for itself, so other requests run between the lines of a long batch (the lock
+    is never held across a ``yield``: the next line may run in another thread)."""
+    for number, raw in enumerate(body.split(b"\n"), start=1):
+        with _ENGINE_LOCK:
+            chunk = web.batch_line(number, raw)
+        if chunk is not None:
+            yield chunk
+
+
+def _json_api(fn: Callable[[Any], dict[str, Any]], body: bytes) -> JSONResponse:
+    """The JSON API in a worker thread: parse ``body`` (:class:`BadInput` 400 if malformed), run
+    ``fn`` on it, serialise the answer (the caller holds the engine lock)."""
+    return JSONResponse(fn(_parse_json(body)))
+
+
+def _form_page(fn: Callable[[dict[str, str]], R], body: bytes) -> R:
+    """A form handler in a worker thread: parse the form ``body``, run ``fn`` on it."""
+    return fn(_parse_form(body))
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -314,10 +367,10 @@ def _require(request: Request, *types: str) -> None:
         raise BadInput(415, f"content type must be {' or '.join(types)}")
 
 
-async def _json(request: Request) -> Any:
-    _require(request, "application/json")
+def _parse_json(body: bytes) -> Any:
+    """A JSON body (NaN and Infinity refused); :class:`BadInput` 400 if malformed."""
     try:
-        return json.loads(await _body(request, MAX_BODY), parse_constant=_reject)
+        return json.loads(body, parse_constant=_reject)
     except (ValueError, RecursionError):
         raise BadInput(400, "malformed JSON") from None
 
@@ -326,17 +379,30 @@ def _reject(name: str) -> Any:
     raise ValueError(name)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    _require(request, "application/x-www-form-urlencoded")
+def _parse_form(body: bytes) -> dict[str, str]:
+    """A url-encoded form body (repeated fields joined by commas); :class:`BadInput` 400 unless UTF-8."""
     try:
-        parsed = parse_qs((await _body(request, MAX_BODY)).decode("utf-8"), keep_blank_values=True)
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
         raise BadInput(400, "form is not UTF-8") from None
     return {k: ",".join(v) for k, v in parsed.items()}
 
 
+async def _json_body(request: Request) -> bytes:
+    """The body of a JSON request (415 for another content type, 413 over :data:`MAX_BODY`)."""
+    _require(request, "application/json")
+    return await _body(request, MAX_BODY)
+
+
+async def _form_body(request: Request) -> bytes:
+    """The body of a form POST (415 for another content type, 413 over :data:`MAX_BODY`)."""
+    _require(request, "application/x-www-form-urlencoded")
+    return await _body(request, MAX_BODY)
+
+
 def create_app(rules_dir: str | None = None) -> FastAPI:
-    """The ASGI application (one engine, loaded at start)."""
+    """The ASGI application (one engine, loaded at start; its durable Host is made on the first
+    assessment, in this process). Raises :class:`FacerightError` for an unusable rulebook."""
     web = WebApp(load_engine(rules_dir))
     app = FastAPI(title="faceright", version=web.engine.version,
                   description="Assess AI face-swap incidents under Chinese law — an assessment aid, not legal advice.")
@@ -362,15 +428,15 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
 
     @app.post("/interview", response_class=HTMLResponse)
     async def interview(request: Request) -> HTMLResponse:
-        return web.interview(await _form(request))
+        return await _engine_call(_form_page, web.interview, await _form_body(request))
 
     @app.post("/download/case")
     async def download_case(request: Request) -> Response:
-        return web.case_file(await _form(request))
+        return await _engine_call(_form_page, web.case_file, await _form_body(request))
 
     @app.post("/download/notice")
     async def download_notice(request: Request) -> Response:
-        return web.notice_file(await _form(request))
+        return await _engine_call(_form_page, web.notice_file, await _form_body(request))
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:
@@ -390,18 +456,31 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
                 raise BadInput(422, "as_of must be a date YYYY-MM-DD") from None
         return data
 
-    @app.post("/api/assess")
-    async def assess(request: Request) -> dict[str, Any]:
-        return web.assess(await _json(request))
+    @app.post("/api/assess", response_model=dict[str, Any])
+    async def assess(request: Request) -> Response:
+        return await _engine_call(_json_api, web.assess, await _json_body(request))
 
-    @app.post("/api/next-question")
-    async def next_question(request: Request) -> dict[str, Any]:
-        return web.next_question(await _json(request))
+    @app.post("/api/next-question", response_model=dict[str, Any])
+    async def next_question(request: Request) -> Response:
+        return await _engine_call(_json_api, web.next_question, await _json_body(request))
 
     @app.post("/api/batch")
     async def batch(request: Request) -> StreamingResponse:
         _require(request, "application/x-ndjson", "application/jsonl", "text/plain")
         body = await _body(request, MAX_BATCH)
-        return StreamingResponse(web.batch(body), media_type="application/x-ndjson")
+        return StreamingResponse(_batch_stream(web, body), media_type="application/x-ndjson")
 
     return app
+
+
+def app_factory() -> FastAPI:
+    """The application each worker of ``faceright serve`` imports (``uvicorn --factory
+    faceright.web:app_factory``): the rules directory comes from the environment variable
+    :data:`RULES_ENV` (the shipped rulebook when unset or empty), each worker process loading
+    its own engine.
+
+    The server process also hands the GIL over every :data:`SWITCH_INTERVAL` seconds (instead
+    of Python's 5 ms): the event loop takes it back from the engine's thread at each step of a
+    request, so a health check waits about one interval per step rather than 5 ms."""
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    return create_app(os.environ.get(RULES_ENV) or None)
