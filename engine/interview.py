@@ -3,8 +3,8 @@
 Relevance comes from the engine: the candidates are the facts the open conclusions ``need``
 (most open conclusions first), then facts that only presumptions stand in for. Each candidate
 is confirmed relevant — some value of it changes what holds or is open — with the rulebook
-evaluated directly in three-valued logic (:mod:`.relevance`) before it is asked. One function, :func:`next_question`, serves the terminal and
-the web page alike.
+evaluated directly in three-valued logic (:mod:`.relevance`) before it is asked. One function,
+:func:`next_question`, serves the terminal and the web page alike.
 """
 
 from __future__ import annotations

@@ -63,9 +63,9 @@ def _truth_arithmetic(tree: ast.Module) -> list[int]:
 
 
 def _truth_constants(tree: ast.Module) -> list[int]:
-    """Lines defining TRUE / UNKNOWN / FALSE as integers, at module level."""
+    """Lines defining TRUE / UNKNOWN / FALSE as integers (in a module, class or function)."""
     out = []
-    for node in tree.body:
+    for node in ast.walk(tree):
         if isinstance(node, ast.Assign):
             names = [t for target in node.targets
                      for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
@@ -94,4 +94,4 @@ def test_the_checks_catch_what_they_look_for() -> None:
     tree = ast.parse((ROOT / "tests" / "reference.py").read_text(encoding="utf-8"))
     assert _truth_arithmetic(tree) and _truth_constants(tree) and _comparisons(tree)
     mine = ast.parse((ROOT / "engine" / SEMANTICS).read_text(encoding="utf-8"))
-    assert _comparisons(mine) == ["compare"]
+    assert _comparisons(mine) == ["compare"] and len(_truth_constants(mine)) == 3  # class Truth
