@@ -7,7 +7,8 @@ periods) to one JSONL file, then runs each mode in its own subprocess on that fi
              in a loop, in one process;
 - jobs1:     ``faceright batch --jobs 1``;
 - jobsN:     ``faceright batch --jobs N`` (N = the cores available, or --jobs);
-- reference: the plain-Python reference evaluator (the test oracle), in one process.
+- reference: the plain-Python reference evaluator (the test oracle, ``tests/reference.py``),
+             in one process.
 
 simple, jobs1 and jobsN must write byte-identical files; the reference's conclusions (status
 and needs, public conclusions only) must match jobsN's. Throughput excludes each mode's start-up
@@ -82,8 +83,8 @@ def mode_simple(src: str, dst: str) -> None:
 def mode_reference(src: str, dst: str) -> None:
     """The reference evaluator on the same validated facts, one normalised line per case."""
     from faceright.evaluate import load_engine
-    from faceright.reference import Reference
     from faceright.source import Document
+    from reference import Reference  # the oracle, tests/reference.py
     engine = load_engine(ROOT / "rules")
     reference = Reference(engine.book)
     public = set(engine.book.public_conclusions())

@@ -2,7 +2,7 @@
 exceptions was ever decisive (the only thing deciding the rule: flip it and the rule's result
 flips), and how often each provision was cited.
 
-Decisiveness is computed with the explanation machinery: each condition's three-valued value
+Decisiveness is computed as explanations do: each condition's three-valued value (:mod:`.kleene`)
 against the engine's own conclusions for the case.
 """
 
@@ -15,8 +15,8 @@ from typing import Any
 from .compiler import NO_PARTY
 from .conditions import SAME, All, Cond
 from .evaluate import Engine
-from .explain import _Diagnoser, _period_reason
-from .reference import FALSE, TRUE
+from .explain import condition_value
+from .kleene import TRUE, UNKNOWN, in_time
 from .regression import CaseResult
 from .rulebook import Rule
 
@@ -59,18 +59,18 @@ class Coverage:
 
 def _decisive(engine: Engine, rule: Rule, derivations: Any, facts: dict[str, Any],
               law_day: Any) -> set[str]:
-    if _period_reason(rule, law_day, facts) is not None:
+    if in_time(rule, facts, law_day)[0] is not TRUE:
         return set()
     parties = list(engine.book.parties) if rule.spec.conclude.party == SAME else [NO_PARTY]
     found: set[str] = set()
     for party in parties:
         values = []
         for label, cond, negated in terms(rule):
-            v = _Diagnoser(derivations, facts, party).value(cond, [])
-            values.append((label, (2 - v) if negated else v))
+            v = condition_value(derivations, facts, party, cond)
+            values.append((label, ~v if negated else v))
         for label, v in values:
             others = [w for other, w in values if other != label]
-            if v in (TRUE, FALSE) and all(w == TRUE for w in others):
+            if v is not UNKNOWN and all(w is TRUE for w in others):
                 found.add(label)
     return found
 

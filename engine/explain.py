@@ -13,11 +13,12 @@ from typing import Any
 from .assessment import Derivations, Key, label, show
 from .compiler import NO_PARTY
 from .runtime import Firing
-from .conditions import SAME, All, Any_, Cond, Not, Ref, Test, refs, tests
+from .conditions import SAME, Cond, Ref, Test, refs, tests
 from .evaluate import Engine
 from .probes import probe_values
-from .reference import FALSE, TRUE, UNKNOWN
+from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, Truth, diagnose, evaluate, in_time
 from .rulebook import Rule
+from .vocabulary import INCIDENT_DATE
 
 
 @dataclass
@@ -86,70 +87,56 @@ def _describe(test: Test) -> str:
     return f"{test.fact} {test.op} {show(test.value)}"
 
 
-class _Diagnoser:
-    """Kleene evaluation of one rule against the engine's conclusions, collecting the parts
-    that fail or stay unknown."""
+class _Conclusions:
+    """Conclusion references of one party's rule, valued by the engine's own conclusions for
+    the case (holds: TRUE, open: UNKNOWN, else FALSE)."""
 
-    def __init__(self, derivations: Derivations, facts: dict[str, Any], party: str) -> None:
+    def __init__(self, derivations: Derivations, party: str) -> None:
         self.derivations = derivations
-        self.facts = facts
         self.party = party
 
-    def value(self, cond: Cond, out: list[str], negated: bool = False) -> int:
-        if isinstance(cond, Not):
-            return 2 - self.value(cond.item, out, not negated)
-        if isinstance(cond, (All, Any_)):
-            local: list[str] = []
-            values = [self.value(c, local, negated) for c in cond.items]
-            result = min(values) if isinstance(cond, All) else max(values)
-            if (2 - result if negated else result) != TRUE:
-                out.extend(local)
-            return result
-        if isinstance(cond, Ref):
-            want = self.party if cond.party == SAME else cond.party
-            found = [self.derivations.status(k) for k in self.derivations.firings
-                     if k[0] == cond.concl and (want is None or k[1] == want)]
-            v = TRUE if "holds" in found else (UNKNOWN if "open" in found else FALSE)
-            text = f"conclusion {cond.concl}" + (f"@{want}" if want and want != NO_PARTY else "")
-            self._note(v, negated, text, out)
-            return v
-        assert isinstance(cond, Test)
-        if cond.fact not in self.facts:
-            if cond.unknown_is is not None or cond.op == "unknown":
-                v = TRUE if (cond.op == "unknown" or cond.unknown_is) else FALSE
-            else:
-                v = UNKNOWN
+    def want(self, ref: Ref) -> str | None:
+        return self.party if ref.party == SAME else ref.party
+
+    def __call__(self, ref: Ref) -> Result:
+        want = self.want(ref)
+        found = [self.derivations.status(k) for k in self.derivations.firings
+                 if k[0] == ref.concl and (want is None or k[1] == want)]
+        return (TRUE if "holds" in found else (UNKNOWN if "open" in found else FALSE)), NOTHING
+
+
+def condition_value(derivations: Derivations, facts: dict[str, Any], party: str, cond: Cond) -> Truth:
+    """A condition's value on the case's facts and the engine's conclusions for it."""
+    return evaluate(cond, facts, _Conclusions(derivations, party))[0]
+
+
+def _diagnose(derivations: Derivations, facts: dict[str, Any], party: str, cond: Cond,
+              out: list[str]) -> Truth:
+    """A condition's value (as :func:`condition_value`), adding to ``out`` what fails in it
+    or stays unknown."""
+    refs_ = _Conclusions(derivations, party)
+    value, blame = diagnose(cond, facts, refs_)
+    for part in blame:
+        if isinstance(part.leaf, Ref):
+            want = refs_.want(part.leaf)
+            text = f"conclusion {part.leaf.concl}" + (f"@{want}" if want and want != NO_PARTY else "")
         else:
-            from .reference import _compare
-            v = FALSE if cond.op == "unknown" else (
-                TRUE if _compare(cond.op, self.facts[cond.fact], cond.value) else FALSE)
-        have = show(self.facts[cond.fact]) if cond.fact in self.facts else "unknown"
-        self._note(v, negated, f"{'not ' if negated else ''}{_describe(cond)} (the case has {have})", out)
-        return v
-
-    @staticmethod
-    def _note(value: int, negated: bool, text: str, out: list[str]) -> None:
-        effective = 2 - value if negated else value
-        if effective == FALSE:
-            out.append(f"fails: {text}")
-        elif effective == UNKNOWN:
-            out.append(f"unknown: {text}")
+            fact = part.leaf.fact
+            have = show(facts[fact]) if fact in facts else "unknown"
+            text = f"{'not ' if part.negated else ''}{_describe(part.leaf)} (the case has {have})"
+        out.append(f"{'fails' if part.value is FALSE else 'unknown'}: {text}")
+    return value
 
 
-def _period_reason(rule: Rule, law_day: dt.date | None, facts: dict[str, Any]) -> str | None:
-    if law_day is None:
+def _period_reason(rule: Rule, law_day: dt.date | None, applies: Result) -> str | None:
+    """Why the rule may not apply in time (``applies``: :func:`.kleene.in_time`), if it may not."""
+    value, needs = applies
+    if value is TRUE:
+        return None
+    if value is UNKNOWN and INCIDENT_DATE in needs:
         return "unknown: incident_date (decides which law applies)"
-    inside = (rule.start is None or law_day >= rule.start) and (rule.until is None or law_day <= rule.until)
-    if inside:
-        return None
-    if rule.continuing and rule.start and law_day < rule.start:
-        until = facts.get("online_until")
-        if until is None:
-            return f"unknown: online_until (the rule applies from {rule.start} to conduct continuing into it)"
-        if until >= rule.start:
-            return None
-    if rule.earlier and rule.start and law_day < rule.start:
-        return None
+    if value is UNKNOWN:
+        return f"unknown: online_until (the rule applies from {rule.start} to conduct continuing into it)"
     span = f"{rule.start or 'always'} to {rule.until or 'now'}"
     return f"not in force: the rule applies {span}, the law date is {law_day}"
 
@@ -161,25 +148,24 @@ def why_not(engine: Engine, derivations: Derivations, facts: dict[str, Any],
     for rule in sorted(engine.book.rules_for(cid), key=lambda r: r.id):
         parties = list(engine.book.parties) if rule.spec.conclude.party == SAME else [
             rule.spec.conclude.party or NO_PARTY]
-        best: tuple[int, list[str]] | None = None
+        best: tuple[Truth, list[str]] | None = None
+        applies = in_time(rule, facts, law_day)
         for party in parties:
             reasons: list[str] = []
-            period = _period_reason(rule, law_day, facts)
-            if period:
-                reasons.append(period)
-            diag = _Diagnoser(derivations, facts, party)
-            value = diag.value(rule.cond, reasons)
+            when = _period_reason(rule, law_day, applies)
+            if when:
+                reasons.append(when)
+            value = _diagnose(derivations, facts, party, rule.cond, reasons)
             for i, exc in enumerate(rule.exceptions):
                 local: list[str] = []
-                ev = _Diagnoser(derivations, facts, party).value(exc.cond, local)
-                if ev == TRUE:
+                ev = _diagnose(derivations, facts, party, exc.cond, local)
+                if ev is TRUE:
                     reasons.append(f"defeated by exception {i + 1} ({', '.join(exc.provisions)})")
-                    value = FALSE
-                elif ev == UNKNOWN:
+                elif ev is UNKNOWN:
                     reasons.append(f"exception {i + 1} ({', '.join(exc.provisions)}) may apply: "
                                    + "; ".join(local))
-                    value = min(value, UNKNOWN)
-            if period and period.startswith("not in force"):
+                value &= ~ev
+            if applies[0] is FALSE:
                 value = FALSE
             if best is None or value > best[0]:
                 best = (value, reasons)

@@ -2,9 +2,9 @@
 
 Relevance comes from the engine: the candidates are the facts the open conclusions ``need``
 (most open conclusions first), then facts that only presumptions stand in for. Each candidate
-is confirmed relevant — some value of it changes what holds or is open — with the reference
-evaluator before it is asked. One function, :func:`next_question`, serves the terminal and
-the web page alike.
+is confirmed relevant — some value of it changes what holds or is open — with the rulebook
+evaluated directly in three-valued logic (:mod:`.relevance`) before it is asked. One function,
+:func:`next_question`, serves the terminal and the web page alike.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from .compiler import NO_PARTY
 from .conditions import Test, tests
 from .evaluate import Engine
 from .probes import probe_values
-from .reference import TRUE, UNKNOWN, Reference, Run
+from .kleene import TRUE, UNKNOWN
+from .relevance import Evaluator, Run
 from .vocabulary import INCIDENT_DATE, FactSpec
 
 DONT_KNOW = "unknown"
@@ -94,7 +95,7 @@ class Interviewer:
     def __init__(self, engine: Engine, remember: int = CHOICES_KEPT) -> None:
         self.engine = engine
         self.remember = remember
-        self.reference = Reference(engine.book)
+        self.evaluator = Evaluator(engine.book)
         self.public = set(engine.book.public_conclusions())
         self.order = {name: i for i, name in enumerate([INCIDENT_DATE, *engine.book.vocabulary.facts])}
         self.presumed = sorted({t.fact for r in engine.book.rules
@@ -159,16 +160,16 @@ class Interviewer:
 
     def _signature(self, run: Run) -> tuple[frozenset[Any], frozenset[Any]]:
         """What holds, and what is open with which needs (public conclusions only)."""
-        holds = frozenset(k for k, (v, _) in run.status.items() if v == TRUE and k[0] in self.public)
-        open_ = frozenset((k, n) for k, (v, n) in run.status.items() if v == UNKNOWN and k[0] in self.public)
+        holds = frozenset(k for k, (v, _) in run.status.items() if v is TRUE and k[0] in self.public)
+        open_ = frozenset((k, n) for k, (v, n) in run.status.items() if v is UNKNOWN and k[0] in self.public)
         return holds, open_
 
     def _run(self, known: dict[str, Any], base: Run | None = None, changed: str | None = None) -> Run:
         facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
-        return self.reference.run(facts, known.get(INCIDENT_DATE), base, changed)
+        return self.evaluator.run(facts, known.get(INCIDENT_DATE), base, changed)
 
     def _relevant(self, fact: str, known: dict[str, Any], base: Run, signature: tuple[Any, Any]) -> bool:
-        """Whether some value of ``fact`` changes what holds or is open (reference evaluator);
+        """Whether some value of ``fact`` changes what holds or is open (direct evaluation);
         ``signature`` is that of ``base``, the run without it."""
         return any(self._signature(self._run({**known, fact: value}, base, fact)) != signature
                    for value in self.points.get(fact, ()))

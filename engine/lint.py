@@ -13,9 +13,9 @@ from typing import Any
 
 from .compiler import period_literals, reaches
 from .conditions import All, Ref, Test, refs
+from .kleene import TRUE, truth_of
 from .logic import Alternative, alternatives, with_exceptions
 from .probes import probe_values
-from .reference import _compare
 from .rulebook import Rule, Rulebook
 
 ABSENT = object()
@@ -45,17 +45,11 @@ def _candidates(book: Rulebook, points: dict[str, list[Any]], fact: str) -> list
 
 
 def _literal_holds(test: Test, negated: bool, value: Any) -> bool:
+    """Whether the literal definitely holds with its fact at ``value`` (``ABSENT``: unknown)."""
     if test.op == "absent":
         return value is ABSENT
-    if test.op == "unknown":
-        result = value is ABSENT
-    elif value is ABSENT:
-        if test.unknown_is is None:
-            return False  # satisfiable means: some facts make it definitely hold
-        result = test.unknown_is
-    else:
-        result = _compare(test.op, value, test.value)
-    return result != negated
+    truth = truth_of(test, {} if value is ABSENT else {test.fact: value})
+    return (~truth if negated else truth) is TRUE
 
 
 def satisfiable(book: Rulebook, alt: Alternative, points: dict[str, list[Any]]) -> bool:

@@ -11,6 +11,7 @@ from faceright import probes
 from faceright.conditions import Ref, Test
 from faceright.logic import alternatives, with_exceptions
 from faceright.rulebook import Rule, Rulebook
+from reference import _compare
 
 
 def thresholds(book: Rulebook) -> dict[str, list[Any]]:
@@ -72,7 +73,6 @@ class Generator:
                     self._aim(rng, rng.choice(producers), facts, depth + 1)
 
     def _satisfy(self, rng: random.Random, test: Test, negated: bool, facts: dict[str, Any]) -> None:
-        from faceright.reference import _compare
         if test.op == "unknown":
             if negated:
                 facts.setdefault(test.fact, self.value(rng, test.fact))

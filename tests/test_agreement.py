@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faceright.evaluate import Engine
-from faceright.reference import TRUE, UNKNOWN, Reference
 from faceright.render import to_json
 from generate import Generator
+from reference import TRUE, UNKNOWN, Reference
 
 
 def engine_view(engine: Engine, case: Any, derivations: Any = None) -> dict[tuple[str, str], tuple[int, frozenset[str]]]:

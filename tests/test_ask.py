@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from faceright.cli import main
 from faceright.evaluate import Engine, load_engine
 from faceright.interview import DONT_KNOW, Answers, Final, Interviewer, interviewer_for
-from faceright.reference import Reference
 from faceright.render import to_text
 from faceright.rulebook import SPECIAL_FILES
 from generate import Generator
+from reference import Reference
 
 
 @pytest.fixture(scope="module")

@@ -84,3 +84,29 @@ def test_flips_in_the_cli(root: Path) -> None:
 def test_unknown_conclusion_is_a_usage_error(root: Path) -> None:
     code, _, err = run("explain", str(root / EXAMPLE), "--why", "portrait_rigth_infringed")
     assert code == 2 and "did you mean 'portrait_right_infringed'" in err
+
+
+def test_why_not_reports_the_period_as_the_engine_applies_it(engine: Engine) -> None:
+    """A Civil Code rule reaching back to conduct continuing into 2021 waits on online_until;
+    one that also reaches earlier conduct (voice, SPC temporal provisions art. 3) applies to a
+    2019 incident whatever online_until is, so its period is no reason for anything."""
+    from faceright.explain import why_not
+    case = engine.case({"case": "p", "incident_date": "2019-06-01", "facts": {
+        "depicted_person": "living", "identifiable": True, "likeness": ["voice"], "consent": "none"}})
+    derivations, _ = engine.derive(case)
+
+    def reasons(cid: str, rule: str) -> list[str]:
+        found = {d.rule: d for d in why_not(engine, derivations, engine.facts_of(case),
+                                            case.incident_date, cid)}
+        return found[rule].reasons
+
+    assert reasons("portrait_right_infringed", "portrait.unconsented_use")[0] == (
+        "unknown: online_until (the rule applies from 2021-01-01 to conduct continuing into it)")
+    voice = reasons("voice_interest_infringed", "voice.unconsented_imitation")
+    assert not any("online_until" in r or "incident_date" in r for r in voice), voice
+    assert engine.assess(case).holds("voice_interest_infringed") or engine.assess(case).is_open(
+        "voice_interest_infringed")
+    undated = engine.case({"case": "u", "facts": {"likeness": ["voice"]}})
+    derivations, _ = engine.derive(undated)
+    [first, *_] = why_not(engine, derivations, engine.facts_of(undated), None, "voice_interest_infringed")
+    assert first.reasons[0] == "unknown: incident_date (decides which law applies)"

@@ -3,17 +3,18 @@
 It reads the validated rule model (never the compiled JSON, so a compiler bug cannot agree
 with itself) and applies three-valued (Kleene) logic directly: a test on an unknown fact is
 UNKNOWN, ``all`` is false if any part is false, ``any`` true if any part is true. Plain and
-slow on purpose.
+slow on purpose, and independent of the production semantics (``faceright.kleene``, which it
+must never import): its own truth values, comparisons and rule periods, so that a mistake
+there cannot agree with itself either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
-from .conditions import SAME, All, Any_, Cond, Not, Ref, Test, refs, tests
-from .rulebook import Rule, Rulebook
+from faceright.conditions import SAME, All, Any_, Cond, Not, Ref, Test
+from faceright.rulebook import Rule, Rulebook
 
 TRUE, UNKNOWN, FALSE = 2, 1, 0
 NOTHING: frozenset[str] = frozenset()
@@ -48,14 +49,6 @@ def _period(rule: Rule) -> Cond:
     return Any_(tuple(alternatives))
 
 
-@dataclass(frozen=True)
-class Run:
-    """One evaluation: the conclusions' status, and each (rule, party)'s own result."""
-
-    status: Status
-    results: dict[tuple[str, str], Result]
-
-
 class Reference:
     """Evaluates a rulebook on a case's facts, conclusion by conclusion, stratum by stratum."""
 
@@ -63,44 +56,26 @@ class Reference:
         self.book = book
         self.parties = [*book.parties, NONE_PARTY]
         self.rules = sorted(book.rules, key=lambda r: (r.stratum, r.id))
-        periods = {rule.id: _period(rule) for rule in book.rules}
-        conds = {r.id: [periods[r.id], r.cond, *(e.cond for e in r.exceptions)] for r in book.rules}
         #: each rule as one condition: in its period, its condition, and no exception
-        self.whole = {r.id: All((periods[r.id], r.cond, *(Not(e.cond) for e in r.exceptions)))
+        self.whole = {r.id: All((_period(r), r.cond, *(Not(e.cond) for e in r.exceptions)))
                       for r in book.rules}
-        self._facts = {rid: {t.fact for c in cs for t in tests(c)} for rid, cs in conds.items()}
-        self._refs = {rid: {ref.concl for c in cs for ref in refs(c)} for rid, cs in conds.items()}
-        self._unaffected: dict[str, frozenset[str]] = {}
 
     def evaluate(self, facts: dict[str, Any], law_day: dt.date | None) -> Status:
         """``{(conclusion, party): (TRUE or UNKNOWN, needs)}`` for everything not false."""
-        return self.run(facts, law_day).status
+        return self.trace(facts, law_day)[0]
 
     def trace(self, facts: dict[str, Any], law_day: dt.date | None) -> tuple[Status, dict[str, int]]:
         """The conclusions, and the best value each rule reached (for coverage)."""
-        run = self.run(facts, law_day)
-        rules: dict[str, int] = {}
-        for (rule_id, _), (value, _) in run.results.items():
-            rules[rule_id] = max(rules.get(rule_id, FALSE), value)
-        return run.status, rules
-
-    def run(self, facts: dict[str, Any], law_day: dt.date | None,
-            base: Run | None = None, changed: str | None = None) -> Run:
-        """Evaluate every rule for every party. Given the ``base`` run of the same facts but
-        ``changed``, only the rules that depend on that fact (directly or through conclusions)
-        are evaluated again — the questionnaire's "would this answer change anything?"."""
-        keep = set() if base is None or changed is None else self._independent(changed)
         known = dict(facts)
         if law_day is not None:
             known["incident_date"] = law_day
-        results: dict[tuple[str, str], Result] = {}
+        rules: dict[str, int] = {}
         status: dict[str, Status] = {}  # by conclusion id, so a reference looks at its own only
         for rule in self.rules:
-            for party in self._parties(rule):
-                if base is not None and rule.id in keep:
-                    value, needs = results[(rule.id, party)] = base.results[(rule.id, party)]
-                else:
-                    value, needs = results[(rule.id, party)] = self._rule(rule, known, status, party)
+            parties = self.parties if rule.spec.conclude.party == SAME else [NONE_PARTY]
+            for party in parties:
+                value, needs = self._eval(self.whole[rule.id], known, status, party)
+                rules[rule.id] = max(rules.get(rule.id, FALSE), value)
                 if value == FALSE:
                     continue
                 key = (rule.concl, party if rule.spec.conclude.party == SAME
@@ -111,26 +86,8 @@ class Reference:
                     found[key] = (value, needs)
                 elif value == old_value == UNKNOWN:
                     found[key] = (value, old_needs | needs)
-        return Run({k: (v, n if v == UNKNOWN else NOTHING)
-                    for found in status.values() for k, (v, n) in found.items()}, results)
-
-    def _independent(self, fact: str) -> frozenset[str]:
-        """The rules whose result cannot depend on ``fact``."""
-        if fact not in self._unaffected:
-            affected = {r.id for r in self.rules if fact in self._facts[r.id]}
-            concls = {r.concl for r in self.rules if r.id in affected}
-            for rule in self.rules:  # stratum order: a reference is to an earlier stratum
-                if rule.id not in affected and self._refs[rule.id] & concls:
-                    affected.add(rule.id)
-                    concls.add(rule.concl)
-            self._unaffected[fact] = frozenset(r.id for r in self.rules if r.id not in affected)
-        return self._unaffected[fact]
-
-    def _parties(self, rule: Rule) -> list[str]:
-        return self.parties if rule.spec.conclude.party == SAME else [NONE_PARTY]
-
-    def _rule(self, rule: Rule, facts: dict[str, Any], status: dict[str, Status], party: str) -> Result:
-        return self._eval(self.whole[rule.id], facts, status, party)
+        return {k: (v, n if v == UNKNOWN else NOTHING)
+                for found in status.values() for k, (v, n) in found.items()}, rules
 
     def _eval(self, cond: Cond, facts: dict[str, Any], status: dict[str, Status], party: str) -> Result:
         if isinstance(cond, Test):

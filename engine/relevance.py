@@ -1,0 +1,107 @@
+"""The rulebook evaluated directly in three-valued logic, for the questionnaire's relevance
+check ("would some answer to this question change what holds or is open?").
+
+It applies :mod:`.kleene` to the validated rule model, conclusion by conclusion, stratum by
+stratum, and re-evaluates only the rules a changed fact can reach — fast enough to try every
+probe value of every candidate question. Its results agree with the durable_rules engine's
+(the test suite checks both against an independent reference evaluator).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from .conditions import SAME, Ref, refs, tests
+from .kleene import FALSE, NOTHING, UNKNOWN, Result, evaluate, period, whole
+from .rulebook import Rule, Rulebook
+from .vocabulary import INCIDENT_DATE
+
+NONE_PARTY = "-"
+#: ``{(conclusion, party): (TRUE or UNKNOWN, needs)}`` for everything not false
+Status = dict[tuple[str, str], Result]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One evaluation: the conclusions' status, and each (rule, party)'s own result."""
+
+    status: Status
+    results: dict[tuple[str, str], Result]
+
+
+class Evaluator:
+    """Evaluates a rulebook on a case's facts, conclusion by conclusion, stratum by stratum."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.book = book
+        self.parties = [*book.parties, NONE_PARTY]
+        self.rules = sorted(book.rules, key=lambda r: (r.stratum, r.id))
+        self.whole = {r.id: whole(r) for r in book.rules}
+        conds = {r.id: [period(r), r.cond, *(e.cond for e in r.exceptions)] for r in book.rules}
+        self._facts = {rid: {t.fact for c in cs for t in tests(c)} for rid, cs in conds.items()}
+        self._refs = {rid: {ref.concl for c in cs for ref in refs(c)} for rid, cs in conds.items()}
+        self._unaffected: dict[str, frozenset[str]] = {}
+
+    def run(self, facts: dict[str, Any], law_day: dt.date | None,
+            base: Run | None = None, changed: str | None = None) -> Run:
+        """Evaluate every rule for every party. Given the ``base`` run of the same facts but
+        ``changed``, only the rules that depend on that fact (directly or through conclusions)
+        are evaluated again."""
+        keep = set() if base is None or changed is None else self._independent(changed)
+        known = dict(facts)
+        if law_day is not None:
+            known[INCIDENT_DATE] = law_day
+        results: dict[tuple[str, str], Result] = {}
+        status: dict[str, Status] = {}  # by conclusion id, so a reference looks at its own only
+        for rule in self.rules:
+            for party in self._parties(rule):
+                if base is not None and rule.id in keep:
+                    value, needs = results[(rule.id, party)] = base.results[(rule.id, party)]
+                else:
+                    value, needs = results[(rule.id, party)] = evaluate(
+                        self.whole[rule.id], known, _Refs(status, party))
+                if value is FALSE:
+                    continue
+                key = (rule.concl, party if rule.spec.conclude.party == SAME
+                       else rule.spec.conclude.party or NONE_PARTY)
+                found = status.setdefault(rule.concl, {})
+                old_value, old_needs = found.get(key, (FALSE, NOTHING))
+                if value > old_value:
+                    found[key] = (value, needs)
+                elif value is old_value is UNKNOWN:
+                    found[key] = (value, old_needs | needs)
+        return Run({k: (v, n if v is UNKNOWN else NOTHING)
+                    for found in status.values() for k, (v, n) in found.items()}, results)
+
+    def _independent(self, fact: str) -> frozenset[str]:
+        """The rules whose result cannot depend on ``fact``."""
+        if fact not in self._unaffected:
+            affected = {r.id for r in self.rules if fact in self._facts[r.id]}
+            concls = {r.concl for r in self.rules if r.id in affected}
+            for rule in self.rules:  # stratum order: a reference is to an earlier stratum
+                if rule.id not in affected and self._refs[rule.id] & concls:
+                    affected.add(rule.id)
+                    concls.add(rule.concl)
+            self._unaffected[fact] = frozenset(r.id for r in self.rules if r.id not in affected)
+        return self._unaffected[fact]
+
+    def _parties(self, rule: Rule) -> list[str]:
+        return self.parties if rule.spec.conclude.party == SAME else [NONE_PARTY]
+
+
+class _Refs:
+    """Conclusion references of one party's rule, looked up in the conclusions so far: the
+    best value any instance reached, and the needs of the UNKNOWN ones when none holds."""
+
+    def __init__(self, status: dict[str, Status], party: str) -> None:
+        self.status = status
+        self.party = party
+
+    def __call__(self, ref: Ref) -> Result:
+        want = self.party if ref.party == SAME else ref.party
+        found = [v for (_, p), v in self.status.get(ref.concl, {}).items() if want is None or p == want]
+        best = max((v for v, _ in found), default=FALSE)
+        needs = NOTHING.union(*(n for v, n in found if v is UNKNOWN)) if best is UNKNOWN else NOTHING
+        return best, needs
