@@ -69,6 +69,8 @@ _BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
 for _kind, _pattern, _first in _IMPLICIT_12:
     for _char in _first:
         _BY_FIRST.setdefault(_char, []).append((_STD + _kind, re.compile(_pattern, re.X)))
+_YAML_12_ONLY = ("faceright reads YAML 1.2 only (where yes/no/on/off are text, not booleans); "
+                 "remove it")
 #: characters YAML 1.1 reads as line breaks and YAML 1.2 does not
 _AMBIGUOUS_BREAKS = re.compile("[\x85\u2028\u2029]")
 
@@ -261,9 +263,7 @@ def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
             assert isinstance(event, DocumentStartEvent)
             if event.version is not None and tuple(event.version) != (1, 2):
                 version = ".".join(map(str, event.version))
-                raise SourceError(_line(event),
-                                  f"%YAML {version} directive: faceright reads YAML 1.2 only "
-                                  "(where yes/no/on/off are text, not booleans); remove it")
+                raise SourceError(_line(event), f"%YAML {version} directive: {_YAML_12_ONLY}")
             doc = _document(loader)
             problem = None if tolerant else doc.problem()
             if problem is not None:
@@ -272,6 +272,8 @@ def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = mark.line + 1 if mark is not None else None
+        if "incompatible YAML document" in str(exc.problem):  # %YAML 2.0, 1.0, 1.3 (libyaml)
+            raise SourceError(where, f"%YAML directive: {_YAML_12_ONLY}") from None
         raise SourceError(where, f"malformed YAML: {exc.problem or exc.context}") from None
     except (yaml.YAMLError, RecursionError, UnicodeError, ValueError) as exc:
         raise SourceError(None, f"malformed YAML: {str(exc).splitlines()[0][:200]}") from None
