@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import sys
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,24 @@ from .render import json_line, to_text
 from .rulebook import default_rules_dir
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
+
+
+class LazyGroup(click.Group):
+    """A command group whose heavier commands are imported only when named (or listed by
+    ``--help``), so that ``assess`` does not load the batch machinery (processes, sqlite3, Dask).
+
+    ``LAZY`` maps a command name to ``(module, attribute)`` of its click command."""
+
+    LAZY: dict[str, tuple[str, str]] = {"batch": ("faceright.batch_cmd", "batch")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.LAZY and cmd_name not in self.commands:
+            module, attribute = self.LAZY[cmd_name]
+            self.add_command(getattr(import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
 
 def _engine(rules: str | None) -> Engine:
@@ -43,7 +62,7 @@ AS_OF = click.option("--as-of", callback=_date, default=None, metavar="DATE",
                      help="Assess under the law as of DATE (a hypothetical override).")
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(package_name="faceright")
 def main() -> None:
     """faceright: assess AI face-swap incidents under Chinese law (an assessment aid, not legal advice)."""
@@ -249,15 +268,6 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
     save()
     click.echo("")
     click.echo(closing(session.interviewer, answers, assessment, lang, notice_path), nl=False)
-
-
-def _register_batch() -> None:
-    """The batch command lives in its own module (its options are many)."""
-    from .batch_cmd import batch
-    main.add_command(batch)
-
-
-_register_batch()
 
 
 def _case_files(paths: tuple[str, ...]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from .assessment import Assessment, Derivations, assemble, engine_fact
 from .casefile import CaseReader
@@ -23,9 +23,10 @@ from .vocabulary import INCIDENT_DATE
 class Engine:
     """A validated rulebook compiled onto durable_rules."""
 
-    def __init__(self, book: Rulebook) -> None:
+    def __init__(self, book: Rulebook, compiled: Compiled | None = None) -> None:
+        """``compiled`` is ``compile_rulebook(book)``, passed when already at hand (cached)."""
         self.book = book
-        self.compiled: Compiled = compile_rulebook(book)
+        self.compiled: Compiled = compiled if compiled is not None else compile_rulebook(book)
         self.reader = CaseReader(book.vocabulary, frozenset(book.conclusions),
                                  frozenset(book.parties))
         self._types = {n: (s.type, s.values) for n, s in book.vocabulary.facts.items()}
@@ -67,12 +68,29 @@ class Engine:
         return self.reader.validate(Document(data), "<case>", str(data.get("case", "case")))
 
 
+Built = tuple[Rulebook, Compiled]
+
+
+def _build(directory: Path) -> Built:
+    book = load_rulebook(directory)
+    return book, compile_rulebook(book)
+
+
+def _is_built(value: object) -> TypeGuard[Built]:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], Rulebook)
+            and isinstance(value[1], Compiled))
+
+
 @cache
 def _load(directory: str) -> Engine:
-    return Engine(load_rulebook(Path(directory)))
+    from .cache import cached
+    book, compiled = cached(Path(directory), lambda: _build(Path(directory)), _is_built)
+    return Engine(book, compiled)
 
 
 def load_engine(rules_dir: Path | str | None = None) -> Engine:
-    """The engine for a rules directory (the shipped rules by default), loaded once per process."""
+    """The engine for a rules directory (the shipped rules by default), loaded once per process
+    and, across processes, from the user's cache while the rule files are unchanged (see
+    :mod:`faceright.cache`). Raises :class:`RuleFileError` for an invalid rulebook."""
     directory = Path(rules_dir) if rules_dir is not None else default_rules_dir()
     return _load(str(directory.resolve()))

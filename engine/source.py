@@ -1,23 +1,36 @@
 """Safe reading of YAML and JSON documents that remembers where every key and value stood.
 
-Documents are composed (never constructed), so no YAML tag can build an object; anchors and
-aliases are refused outright (no alias bombs); size, depth and node counts are bounded.
-The result is plain Python data plus a map from key paths to line numbers, which error
-messages use to point at the offending line.
+Documents are read as a stream of parser events (libyaml through PyYAML's C parser, or PyYAML's
+pure-Python parser where the C one is missing: same results, slower) and built into plain data
+here, so no YAML tag can construct an object; anchors and aliases are refused outright (no alias
+bombs); size, depth and node counts are bounded. The result is plain Python data plus a map from
+key paths to line numbers, which error messages use to point at the offending line.
+
+Values have their **YAML 1.2** (core schema) meaning whatever the parser's own version:
+``yes``/``no``/``on``/``off`` are text, ``true``/``False``/``TRUE`` are booleans, ``0o17`` and
+``1_000`` are integers, ``~``/``null``/an empty value are null, ``2023-06-01`` is a date.
+Plain scalars are resolved by :func:`resolve` (the rules ruamel.yaml applies to YAML 1.2), never
+by PyYAML's YAML 1.1 resolver. A ``%YAML`` directive other than ``%YAML 1.2`` is refused (a
+``%YAML 1.1`` document would mean ``yes`` is true), and so are the characters U+0085, U+2028
+and U+2029, on which YAML 1.1 and 1.2 disagree (line breaks or not) and so on line numbers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+import yaml
+from yaml.events import (AliasEvent, DocumentEndEvent, DocumentStartEvent, Event,
+                         MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+                         SequenceStartEvent, StreamEndEvent)
+
+#: PyYAML's libyaml parser when built with it (the wheels are), else its pure-Python one
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 32
@@ -25,6 +38,52 @@ MAX_NODES = 2_000_000
 Path_ = tuple[str | int, ...]
 
 _STD = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP, _MERGE = _STD + "str", _STD + "seq", _STD + "map", _STD + "merge"
+
+# The YAML 1.2 implicit resolvers, in ruamel.yaml's order, by the scalar's first character
+# (ruamel.yaml/resolver.py, entries for version (1, 2)); ``$`` as in ``re.match``.
+_IMPLICIT_12: list[tuple[str, str, str]] = [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("float", r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", "-+0123456789."),
+    ("int", r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""", "-+0123456789"),
+    ("merge", r"^(?:<<)$", "<"),
+    ("null", r"""^(?: ~
+        |null|Null|NULL
+        | )$""", "~nN"),
+    ("timestamp", r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", "0123456789"),
+    ("value", r"^(?:=)$", "="),
+]
+_BY_FIRST: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+for _kind, _pattern, _first in _IMPLICIT_12:
+    for _char in _first:
+        _BY_FIRST.setdefault(_char, []).append((_STD + _kind, re.compile(_pattern, re.X)))
+_YAML_12_ONLY = ("faceright reads YAML 1.2 only (where yes/no/on/off are text, not booleans); "
+                 "remove it")
+#: characters YAML 1.1 reads as line breaks and YAML 1.2 does not
+_AMBIGUOUS_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def resolve(value: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain scalar: ``'yes'`` -> ``tag:yaml.org,2002:str``,
+    ``'TRUE'`` -> ``...:bool``, ``'0o17'`` -> ``...:int``, ``''`` -> ``...:null``."""
+    if value == "":
+        return _STD + "null"
+    for tag, regexp in _BY_FIRST.get(value[0], ()):
+        if regexp.match(value):
+            return tag
+    return _STR
 
 
 @dataclass
@@ -78,57 +137,80 @@ def dotted(path: Path_) -> str | None:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    """Builds one document from parser events, depth first, as ruamel's node walk did."""
+
+    def __init__(self, next_event: Callable[[], Event]) -> None:
+        self.next_event = next_event
         self.lines: dict[Path_, int] = {}
-        self.seen: set[int] = set()
         self.count = 0
         self.problems: list[tuple[Path_, int, str]] = []
 
-    def build(self, node: Node, path: Path_, depth: int) -> Any:
+    def build(self, event: Event, path: Path_, depth: int) -> Any:
         self.count += 1
-        line = node.start_mark.line + 1
+        line = _line(event)
         if self.count > MAX_NODES:
             raise SourceError(line, f"document has more than {MAX_NODES} nodes")
         if depth > MAX_DEPTH:
             raise SourceError(line, f"nesting deeper than {MAX_DEPTH} levels")
-        if id(node) in self.seen or getattr(node, "anchor", None):
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
             raise SourceError(line, "YAML anchors and aliases are not allowed")
-        self.seen.add(id(node))
         self.lines.setdefault(path, line)
-        tag = str(node.tag)
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path, depth, tag)
-        if isinstance(node, SequenceNode):
-            if tag != _STD + "seq":
+        if isinstance(event, MappingStartEvent):
+            return self._mapping(event, path, depth)
+        if isinstance(event, SequenceStartEvent):
+            tag = _SEQ if event.tag in (None, "!") else str(event.tag)
+            if tag != _SEQ:
                 raise SourceError(line, f"YAML tag '{tag}' is not allowed")
-            return [self.build(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
+            out: list[Any] = []
+            item = self.next_event()
+            while not isinstance(item, SequenceEndEvent):
+                out.append(self.build(item, (*path, len(out)), depth + 1))
+                item = self.next_event()
+            return out
+        assert isinstance(event, ScalarEvent)
         try:
-            return _scalar(node, tag, line)
+            return _scalar(str(event.value), _tag(event), line)
         except SourceError as exc:
             self.problems.append((path, line, exc.message))
             return None
 
-    def _mapping(self, node: MappingNode, path: Path_, depth: int, tag: str) -> dict[str, Any]:
-        line = node.start_mark.line + 1
-        if tag != _STD + "map":
+    def _mapping(self, event: MappingStartEvent, path: Path_, depth: int) -> dict[str, Any]:
+        line = _line(event)
+        tag = _MAP if event.tag in (None, "!") else str(event.tag)
+        if tag != _MAP:
             raise SourceError(line, f"YAML tag '{tag}' is not allowed")
         out: dict[str, Any] = {}
-        for knode, vnode in node.value:
-            kline = knode.start_mark.line + 1
-            if not isinstance(knode, ScalarNode) or str(knode.tag) == _STD + "merge":
+        knode = self.next_event()
+        while not isinstance(knode, MappingEndEvent):
+            kline = _line(knode)
+            if not isinstance(knode, ScalarEvent) or _tag(knode) == _MERGE:
                 raise SourceError(kline, "keys must be plain scalars (no merge keys)")
+            if knode.anchor is not None:
+                raise SourceError(kline, "YAML anchors and aliases are not allowed")
             key = str(knode.value)
             if key in out:
                 raise SourceError(kline, f"duplicate key '{key}'")
             self.lines[(*path, key)] = kline
-            out[key] = self.build(vnode, (*path, key), depth + 1)
+            out[key] = self.build(self.next_event(), (*path, key), depth + 1)
             self.lines[(*path, key)] = kline
+            knode = self.next_event()
         return out
 
 
-def _scalar(node: ScalarNode, tag: str, line: int) -> Any:
-    text = str(node.value)
+def _line(event: Event) -> int:
+    """The 1-based line an event starts on (parsed events always carry their mark)."""
+    mark = event.start_mark
+    return mark.line + 1 if mark is not None else 1
+
+
+def _tag(event: ScalarEvent) -> str:
+    """A scalar's tag: explicit, or resolved by YAML 1.2 rules (``!`` alone is non-specific)."""
+    if event.tag is None or event.tag == "!":
+        return resolve(event.value) if event.implicit[0] else _STR
+    return str(event.tag)
+
+
+def _scalar(text: str, tag: str, line: int) -> Any:
     kind = tag[len(_STD):] if tag.startswith(_STD) else None
     if kind == "str":
         return text
@@ -157,25 +239,62 @@ def _scalar(node: ScalarNode, tag: str, line: int) -> Any:
 def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
     """Parse YAML (or JSON, a subset of YAML 1.2) text into documents, lazily.
 
-    An unreadable scalar (an infinite number, a bad date) raises at once, unless ``tolerant``:
-    then it is left in :attr:`Document.problems` for the caller to report per item."""
+    Raises :class:`SourceError` (with the 1-based line where known) for malformed YAML, a
+    ``%YAML`` directive other than 1.2, an anchor or alias, a tag other than the standard
+    ones, a duplicate or non-scalar key, too deep or too large a document. Within a
+    document a syntax error is reported before any of these, as when documents were composed
+    whole. An unreadable scalar (an infinite number, a bad date) raises at once, unless
+    ``tolerant``: then it is left in :attr:`Document.problems` for the caller to report per item."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SourceError(None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
-    yaml = YAML(typ="rt")
+    odd = _AMBIGUOUS_BREAKS.search(text)
+    if odd is not None:
+        line = len(re.findall("\r\n|\r|\n", text[:odd.start()])) + 1
+        raise SourceError(line, f"character U+{ord(odd.group()):04X} is not allowed (YAML 1.1 "
+                          "reads it as a line break, YAML 1.2 does not); in a double-quoted "
+                          "string write it as \\N, \\L or \\P")
+    loader = _Loader(text)
     try:
-        for node in yaml.compose_all(io.StringIO(text)):
-            if node is None:
-                continue
-            builder = _Builder()
-            data = builder.build(node, (), 0)
-            doc = Document(data, builder.lines, node.start_mark.line + 1, builder.problems)
+        event = loader.get_event()  # the stream start
+        while True:
+            event = loader.get_event()
+            if isinstance(event, StreamEndEvent) or event is None:
+                return
+            assert isinstance(event, DocumentStartEvent)
+            if event.version is not None and tuple(event.version) != (1, 2):
+                version = ".".join(map(str, event.version))
+                raise SourceError(_line(event), f"%YAML {version} directive: {_YAML_12_ONLY}")
+            doc = _document(loader)
             problem = None if tolerant else doc.problem()
             if problem is not None:
                 raise problem
             yield doc
-    except MarkedYAMLError as exc:
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise SourceError(line, f"malformed YAML: {exc.problem or exc.context}") from None
-    except (YAMLError, RecursionError, UnicodeError, ValueError) as exc:
+        where = mark.line + 1 if mark is not None else None
+        if "incompatible YAML document" in str(exc.problem):  # %YAML 2.0, 1.0, 1.3 (libyaml)
+            raise SourceError(where, f"%YAML directive: {_YAML_12_ONLY}") from None
+        raise SourceError(where, f"malformed YAML: {exc.problem or exc.context}") from None
+    except (yaml.YAMLError, RecursionError, UnicodeError, ValueError) as exc:
         raise SourceError(None, f"malformed YAML: {str(exc).splitlines()[0][:200]}") from None
+    finally:
+        loader.dispose()
+
+
+def _document(loader: Any) -> Document:
+    """Build the document whose start event was just read. A problem found while building is
+    raised only once the rest of the document has parsed, so a syntax error anywhere in the
+    document wins (as when documents were composed whole before being built)."""
+    builder = _Builder(loader.get_event)
+    root = loader.get_event()
+    error: SourceError | None = None
+    data: Any = None
+    try:
+        data = builder.build(root, (), 0)
+    except SourceError as exc:
+        error = exc
+    while not isinstance(loader.get_event(), DocumentEndEvent):
+        pass
+    if error is not None:
+        raise error
+    return Document(data, builder.lines, _line(root), builder.problems)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,13 @@ settings.register_profile("dev", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The rulebook cache of this test session (and of the commands it starts) lives in a temporary
+# folder, never in the user's ~/.cache; tests of the cache itself set their own.
+if "FACERIGHT_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="faceright-test-cache-")
+    os.environ["FACERIGHT_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, True)
 
 
 @pytest.fixture(scope="session")
