@@ -257,6 +257,7 @@ def test_known_difference_an_empty_tagged_value_in_a_flow_mapping() -> None:
     assert data_of(text) == {"a": "", "b": "yes"}
 
 
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")  # the oracle's
 @settings(max_examples=400)
 @given(documents())
 def test_same_data_and_line_map_as_the_ruamel_reader(text: str) -> None:
