@@ -32,11 +32,59 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command behind the error boundary (see :func:`guarded`): a
+        :class:`FacerightError` or an unreadable file becomes ``error: …`` and exit 2, a bug
+        ``error: internal error — please report (log: PATH)`` and exit 70."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
+                KeyboardInterrupt, EOFError):
+            raise
+        except EngineError as exc:  # valid input the engine failed on: a bug
+            raise Reported(_internal(exc, _command_path(ctx)), INTERNAL) from None
+        except FacerightError as exc:
+            raise Reported(str(exc), 2) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            raise Reported(_os_message(exc), 2) from None
+        except Exception as exc:  # noqa: BLE001 - the boundary: a bug, reported without a traceback
+            raise Reported(_internal(exc, _command_path(ctx)), INTERNAL) from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY and cmd_name not in self.commands:
             module, attribute = self.LAZY[cmd_name]
             self.add_command(getattr(import_module(module), attribute), cmd_name)
         return super().get_command(ctx, cmd_name)
+
+
+class Reported(click.ClickException):
+    """An error already worded for the user: printed as ``error: MESSAGE``, exit ``code``."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.exit_code = code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def _os_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    return f"{where}{exc.strerror or type(exc).__name__}"
+
+
+def _command_path(ctx: click.Context) -> str:
+    """The command named on the line (e.g. ``faceright rules lint``), never its arguments."""
+    words = ["faceright"]
+    sub = ctx.invoked_subcommand
+    group: click.Command | None = ctx.command
+    while sub and isinstance(group, click.Group):
+        words.append(sub)
+        group = group.commands.get(sub)
+        sub = None
+    return " ".join(words)
 
 
 def _engine(rules: str | None) -> Engine:
@@ -157,21 +205,6 @@ def provisions(provision_id: str | None, fmt: str, as_of: dt.date | None, rules:
 INTERNAL = 70  # EX_SOFTWARE: a bug in faceright
 
 
-def _command_name(args: list[str]) -> str:
-    """The command named on the line (e.g. ``faceright rules lint``), never its arguments."""
-    words = ["faceright"]
-    group: click.Command = main
-    for word in args:
-        if not isinstance(group, click.Group) or word.startswith("-"):
-            break
-        sub = group.get_command(click.Context(group), word)
-        if sub is None:
-            break
-        words.append(word)
-        group = sub
-    return " ".join(words)
-
-
 def guarded(args: list[str] | None = None) -> int:
     """Run the command line ``args`` (default: ``sys.argv[1:]``) behind the CLI's error
     boundary and return its exit code, as in the README's table: a :class:`FacerightError` or
@@ -196,27 +229,25 @@ def guarded(args: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except EngineError as exc:  # valid input the engine failed on: a bug
-        return _internal(exc, argv)
     except FacerightError as exc:
         click.echo(f"error: {exc}", err=True)
         return 2
     except OSError as exc:
         if exc.errno == errno.EPIPE:
             return 1
-        where = f"{exc.filename}: " if exc.filename is not None else ""
-        click.echo(f"error: {where}{exc.strerror or type(exc).__name__}", err=True)
+        click.echo(f"error: {_os_message(exc)}", err=True)
         return 2
     except Exception as exc:  # noqa: BLE001 - the boundary: a bug, reported without a traceback
-        return _internal(exc, argv)
+        click.echo(f"error: {_internal(exc, 'faceright')}", err=True)
+        return INTERNAL
 
 
-def _internal(exc: BaseException, argv: list[str]) -> int:
+def _internal(exc: BaseException, where: str) -> str:
+    """Write the report of a bug to the log; the message for the user."""
     from .crash import write_report
-    _, path = write_report(exc, _command_name(argv))
+    _, path = write_report(exc, where)
     log = f"log: {path}" if path is not None else "no log could be written; set FACERIGHT_LOG"
-    click.echo(f"error: internal error — please report ({log})", err=True)
-    return INTERNAL
+    return f"internal error — please report ({log})"
 
 
 def run(args: list[str] | None = None) -> None:

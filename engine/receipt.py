@@ -61,7 +61,7 @@ class ReceiptError(FacerightError):
 
     def __init__(self, path: str, field: str | None, message: str) -> None:
         self.path, self.field, self.message = path, field, message
-        super().__init__(f"{path}: {field}: {message}" if field else f"{path}: {message}")
+        super().__init__(f"{path}: not a readable receipt: " + (f"{field}: {message}" if field else message))
 
 
 #: the fields of a receipt and the JSON type each must have
@@ -98,9 +98,9 @@ def load(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     except json.JSONDecodeError as exc:
         raise ReceiptError(f"{path}:{exc.lineno}", None, f"not JSON ({exc.msg})") from None
     except (ValueError, RecursionError) as exc:
-        raise ReceiptError(path, None, f"not a receipt ({exc if isinstance(exc, ValueError) else 'nested too deeply'})") from None
+        raise ReceiptError(path, None, str(exc) if isinstance(exc, ValueError) else "nested too deeply") from None
     if not isinstance(data, dict):
-        raise ReceiptError(path, None, "not a receipt: expected a JSON object")
+        raise ReceiptError(path, None, "expected a JSON object")
     if "receipt" in data:
         receipt, result = data["receipt"], {k: v for k, v in data.items() if k != "receipt"}
         prefix = "receipt."

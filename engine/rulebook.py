@@ -112,13 +112,17 @@ def _model(model: type[M], doc: Document, path: Path, rule_of: Any = None) -> M:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        # a misspelt key is both unknown and missing: report it as the unknown key
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(err["loc"])
         rule_id = rule_of(loc) if rule_of else None
         name = str(loc[-1]) if loc else ""
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = f"unknown key '{name}'"
+            missing = [str(e["loc"][-1]) for e in errors
+                       if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]]
+            message = f"unknown key '{name}'" + did_you_mean(name, missing)
         raise RuleFileError(str(path), doc.line_of(loc), rule_id,
                             ".".join(map(str, loc)) or None, message) from None
 
