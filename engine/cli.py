@@ -42,15 +42,15 @@ class LazyGroup(click.Group):
                 KeyboardInterrupt, EOFError):
             raise
         except EngineError as exc:  # valid input the engine failed on: a bug
-            raise Reported(_internal(exc, _command_path(ctx)), INTERNAL) from None
+            raise InternalError(_internal(exc, _command_path(ctx))) from None
         except FacerightError as exc:
-            raise Reported(str(exc), 2) from None
+            raise Reported(str(exc)) from None
         except OSError as exc:
             if exc.errno == errno.EPIPE:
                 raise
-            raise Reported(_os_message(exc), 2) from None
+            raise Reported(_os_message(exc)) from None
         except Exception as exc:  # noqa: BLE001 - the boundary: a bug, reported without a traceback
-            raise Reported(_internal(exc, _command_path(ctx)), INTERNAL) from None
+            raise InternalError(_internal(exc, _command_path(ctx))) from None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY and cmd_name not in self.commands:
@@ -60,14 +60,18 @@ class LazyGroup(click.Group):
 
 
 class Reported(click.ClickException):
-    """An error already worded for the user: printed as ``error: MESSAGE``, exit ``code``."""
+    """An error already worded for the user: printed as ``error: MESSAGE``, exit 2."""
 
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.exit_code = code
+    exit_code = 2
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {self.message}", err=True)
+
+
+class InternalError(Reported):
+    """A bug, already logged: ``error: internal error — please report (log: PATH)``, exit 70."""
+
+    exit_code = 70
 
 
 def _os_message(exc: OSError) -> str:
