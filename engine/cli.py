@@ -378,7 +378,7 @@ def _case_files(paths: tuple[str, ...]) -> list[str]:
     for raw in paths or ("cases",):
         p = Path(raw)
         if p.is_dir():
-            found += sorted(str(f) for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json", ".jsonl"))
+            found += sorted(str(f) for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json", ".jsonl", ".csv"))
         elif p.exists():
             found.append(str(p))
         else:

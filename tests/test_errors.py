@@ -352,3 +352,36 @@ def test_a_web_bug_is_a_500_with_an_error_id_in_the_server_log(root: Path, monke
     assert "in broken" in text
     assert "Zhang" not in text and "withheld" not in text.replace("message withheld", "")
     assert record.exc_info is None  # no formatted traceback with the message
+
+
+def test_ctrl_c_anywhere_is_exit_130_without_a_traceback(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*_: Any, **__: Any) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "to_text", interrupted)  # Ctrl-C while the report is written
+    code, out, err = run("assess", str(root / EXAMPLE))
+    assert code == 130 and out == ""
+    no_traceback(err)
+    assert "Aborted" not in err
+
+
+def test_the_installed_entry_point_gives_clean_errors(root: Path, tmp_path: Path,
+                                                      receipt_doc: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+    data = json.loads(json.dumps(receipt_doc))
+    data["receipt"]["input"] = "not an object"
+    receipt = write(tmp_path / "r.json", data)
+    odd = tmp_path / "odd.yaml"
+    odd.write_text("- 1\n", encoding="utf-8")
+    env = {**__import__("os").environ, "FACERIGHT_LOG": str(tmp_path / "errors.log")}
+    for args, code, message in (
+            (["verify", str(receipt)], 2, f"error: {receipt}: not a readable receipt: receipt.input: expected an object\n"),
+            (["diff", "--old", "rules", "--new", "rules", str(odd)], 2, ""),
+            (["assess", str(tmp_path / "none.yaml")], 2, f"error: {tmp_path / 'none.yaml'}: cannot read file")):
+        proc = subprocess.run([sys.executable, "cli.py", *args], cwd=root, capture_output=True, text=True,
+                              env=env, timeout=120)
+        assert proc.returncode == code, proc.stderr
+        no_traceback(proc.stdout, proc.stderr)
+        assert proc.stderr.startswith(message)
+    assert not (tmp_path / "errors.log").exists()
