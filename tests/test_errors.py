@@ -385,3 +385,27 @@ def test_the_installed_entry_point_gives_clean_errors(root: Path, tmp_path: Path
         no_traceback(proc.stdout, proc.stderr)
         assert proc.stderr.startswith(message)
     assert not (tmp_path / "errors.log").exists()
+
+
+def test_a_web_bug_on_a_page_is_a_500_page_with_an_error_id(root: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from faceright import web
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise ValueError(SECRET)
+
+    monkeypatch.setattr(web.WebApp, "interview", broken)
+    with TestClient(web.create_app(str(root / "rules")), raise_server_exceptions=False) as client:
+        with caplog.at_level("ERROR", logger="faceright.web"):
+            response = client.post("/interview", content=b"answers=%7B%7D&lang=en&consent=Zhang",
+                                   headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 500 and response.headers["content-type"].startswith("text/html")
+    [record] = [r for r in caplog.records if r.name == "faceright.web"]
+    ident = record.getMessage().split("error ", 1)[1].split()[0]
+    assert f"internal error — please report, error id {ident}" in response.text
+    assert "Zhang" not in record.getMessage() and "Zhang" not in response.text
+    for key, value in web.HEADERS.items():
+        assert response.headers[key] == value
