@@ -481,20 +481,25 @@ def diff_cmd(old_ref: str, new_ref: str, corpus: tuple[str, ...], fmt: str, fail
 @RULES
 def verify(receipt_file: str, rules: str | None) -> None:
     """Re-run an assessment from its receipt and say whether it still holds (exit 1 if not).
+    RECEIPT_FILE is `assess --format json --receipt` output (one case, or one JSON line per
+    case), or a receipt alone.
 
     Example: faceright assess case.yaml --format json --receipt > r.json && faceright verify r.json
     """
     from .receipt import load, verify as check_receipt
     engine = _engine(rules)
-    receipt, result = load(receipt_file)
-    problems = check_receipt(engine, receipt, result)
-    if not problems:
-        click.echo(f"{receipt_file}: receipt holds (rules {engine.version})")
-        return
-    click.echo(f"{receipt_file}: receipt no longer holds:")
-    for problem in problems:
-        click.echo(f"  - {problem}")
-    sys.exit(1)
+    failed = False
+    for where, receipt, result in load(receipt_file):
+        problems = check_receipt(engine, receipt, result)
+        if not problems:
+            click.echo(f"{where}: receipt holds (rules {engine.version})")
+            continue
+        failed = True
+        click.echo(f"{where}: receipt no longer holds:")
+        for problem in problems:
+            click.echo(f"  - {problem}")
+    if failed:
+        sys.exit(1)
 
 
 @main.command()

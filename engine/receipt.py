@@ -81,24 +81,44 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def load(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def load(path: str) -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
     """Read a receipt file: the whole ``assess --format json --receipt`` output (an object with
-    a ``receipt`` member) or a bare receipt. Returns the receipt and the recorded result (the
-    output without ``receipt``; ``None`` for a bare receipt).
+    a ``receipt`` member), a bare receipt, or the JSON lines ``assess`` prints for a file of
+    several cases. Returns, for each, where it is (``path``, or ``path:line`` for a line), the
+    receipt and the recorded result (the output without ``receipt``; ``None`` for a bare one).
 
-    Raises :class:`ReceiptError` (naming the field) for an unreadable file, text that is not one
-    JSON object, a duplicate key, a missing field, a field of the wrong type, or another format."""
+    Raises :class:`ReceiptError` (naming the line or field) for an unreadable file, text that is
+    not JSON, a duplicate key, a missing field, a field of the wrong type, or another format."""
     try:
         with open(path, encoding="utf-8") as handle:
             text = handle.read()
     except (OSError, UnicodeError) as exc:
         raise ReceiptError(path, None, f"cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        return [(path, *_checked(path, _parse(path, text, 1)))]
+    except ReceiptError as exc:
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if "Extra data" not in exc.message or len(lines) < 2:
+            raise
+    out = []
+    for number, line in lines:
+        where = f"{path}:{number}"
+        out.append((where, *_checked(where, _parse(path, line, number))))
+    return out
+
+
+def _parse(path: str, text: str, first_line: int) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates)
     except json.JSONDecodeError as exc:
-        raise ReceiptError(f"{path}:{exc.lineno}", None, f"not JSON ({exc.msg})") from None
+        raise ReceiptError(f"{path}:{exc.lineno + first_line - 1}", None, f"not JSON ({exc.msg})") from None
     except (ValueError, RecursionError) as exc:
-        raise ReceiptError(path, None, str(exc) if isinstance(exc, ValueError) else "nested too deeply") from None
+        where = path if first_line == 1 else f"{path}:{first_line}"
+        raise ReceiptError(where, None, str(exc) if isinstance(exc, ValueError) else "nested too deeply") from None
+
+
+def _checked(path: str, data: Any) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The receipt and recorded result of one parsed document, every field checked."""
     if not isinstance(data, dict):
         raise ReceiptError(path, None, "expected a JSON object")
     if "receipt" in data:

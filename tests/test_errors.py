@@ -409,3 +409,26 @@ def test_a_web_bug_on_a_page_is_a_500_page_with_an_error_id(root: Path, monkeypa
     assert "Zhang" not in record.getMessage() and "Zhang" not in response.text
     for key, value in web.HEADERS.items():
         assert response.headers[key] == value
+
+
+def test_verify_takes_the_json_lines_of_several_cases(root: Path, tmp_path: Path) -> None:
+    text = (root / EXAMPLE).read_text(encoding="utf-8")
+    two = tmp_path / "two.yaml"
+    two.write_text(text + "---\n" + text.replace("case: zhang-v-template-app", "case: other"), encoding="utf-8")
+    code, out, _ = run("assess", str(two), "--format", "json", "--receipt")
+    assert code == 0 and len(out.splitlines()) == 2
+    lines = tmp_path / "r.jsonl"
+    lines.write_text(out, encoding="utf-8")
+    code, got, _ = run("verify", str(lines))
+    assert code == 0 and [x.split(": ")[0] for x in got.splitlines()] == [f"{lines}:1", f"{lines}:2"]
+    second = json.loads(out.splitlines()[1])
+    second["open"] = []
+    lines.write_text(out.splitlines()[0] + "\n" + json.dumps(second) + "\n", encoding="utf-8")
+    code, got, _ = run("verify", str(lines))
+    assert code == 1
+    assert got.splitlines()[0] == f"{lines}:1: receipt holds (rules {json.loads(out.splitlines()[0])['rules_version']})"
+    assert got.splitlines()[1] == f"{lines}:2: receipt no longer holds:"
+    assert any(x.startswith("  - open: 0 recorded") for x in got.splitlines())
+    lines.write_text(out.splitlines()[0] + "\n{oops\n", encoding="utf-8")
+    code, got, err = run("verify", str(lines))
+    assert (code, got) == (2, "") and err.startswith(f"error: {lines}:2: not a readable receipt: not JSON (")
