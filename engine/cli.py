@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 
 import click
 
-from .errors import FacerightError
+from .errors import EngineError, FacerightError
 from .evaluate import Engine, load_engine
 from .render import json_line, to_text
 from .rulebook import default_rules_dir
@@ -31,11 +32,63 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.LAZY})
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command behind the error boundary (see :func:`guarded`): a
+        :class:`FacerightError` or an unreadable file becomes ``error: …`` and exit 2, a bug
+        ``error: internal error — please report (log: PATH)`` and exit 70."""
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
+                KeyboardInterrupt, EOFError):
+            raise
+        except EngineError as exc:  # valid input the engine failed on: a bug
+            raise InternalError(_internal(exc, _command_path(ctx))) from None
+        except FacerightError as exc:
+            raise Reported(str(exc)) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            raise Reported(_os_message(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - the boundary: a bug, reported without a traceback
+            raise InternalError(_internal(exc, _command_path(ctx))) from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.LAZY and cmd_name not in self.commands:
             module, attribute = self.LAZY[cmd_name]
             self.add_command(getattr(import_module(module), attribute), cmd_name)
         return super().get_command(ctx, cmd_name)
+
+
+class Reported(click.ClickException):
+    """An error already worded for the user: printed as ``error: MESSAGE``, exit 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+class InternalError(Reported):
+    """A bug, already logged: ``error: internal error — please report (log: PATH)``, exit 70."""
+
+    exit_code = 70
+
+
+def _os_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename is not None else ""
+    return f"{where}{exc.strerror or type(exc).__name__}"
+
+
+def _command_path(ctx: click.Context) -> str:
+    """The command named on the line (e.g. ``faceright rules lint``), never its arguments."""
+    words = ["faceright"]
+    sub = ctx.invoked_subcommand
+    group: click.Command | None = ctx.command
+    while sub and isinstance(group, click.Group):
+        words.append(sub)
+        group = group.commands.get(sub)
+        sub = None
+    return " ".join(words)
 
 
 def _engine(rules: str | None) -> Engine:
@@ -153,12 +206,62 @@ def provisions(provision_id: str | None, fmt: str, as_of: dt.date | None, rules:
     click.echo("\n".join(lines))
 
 
-def run() -> None:
-    """Entry point that turns Ctrl-C into exit code 130."""
+INTERNAL = 70  # EX_SOFTWARE: a bug in faceright
+
+
+def guarded(args: list[str] | None = None) -> int:
+    """Run the command line ``args`` (default: ``sys.argv[1:]``) behind the CLI's error
+    boundary and return its exit code, as in the README's table: a :class:`FacerightError` or
+    click usage error is printed as ``error: file:line: key: message`` (2); a file that cannot
+    be read or written is ``error: PATH: reason`` (2); Ctrl-C is 130; anything else is a bug:
+    ``error: internal error — please report (log: PATH)``, exit 70, its code locations (never
+    its message, which may quote input) appended to the log (:mod:`faceright.crash`)."""
+    argv = sys.argv[1:] if args is None else list(args)
     try:
-        main(standalone_mode=True)
+        result = main.main(args=argv, prog_name="faceright", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except SystemExit as stop:
+        code = stop.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except click.ClickException as exc:
+        exc.show()
+        return 2 if exc.exit_code == 1 else exc.exit_code
+    except click.Abort as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            return 130
+        click.echo("error: input ended", err=True)
+        return 2
     except KeyboardInterrupt:
-        sys.exit(130)
+        return 130
+    except FacerightError as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            return 1
+        click.echo(f"error: {_os_message(exc)}", err=True)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - the boundary: a bug, reported without a traceback
+        click.echo(f"error: {_internal(exc, 'faceright')}", err=True)
+        return INTERNAL
+
+
+def _internal(exc: BaseException, where: str) -> str:
+    """Write the report of a bug to the log; the message for the user."""
+    from .crash import write_report
+    _, path = write_report(exc, where)
+    log = f"log: {path}" if path is not None else "no log could be written; set FACERIGHT_LOG"
+    return f"internal error — please report ({log})"
+
+
+def run(args: list[str] | None = None) -> None:
+    """The ``faceright`` entry point: :func:`guarded`, then exit with its code."""
+    code = guarded(args)
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        code = code or 1
+    sys.exit(code)
 
 
 
@@ -275,7 +378,7 @@ def _case_files(paths: tuple[str, ...]) -> list[str]:
     for raw in paths or ("cases",):
         p = Path(raw)
         if p.is_dir():
-            found += sorted(str(f) for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json", ".jsonl"))
+            found += sorted(str(f) for f in p.rglob("*") if f.suffix in (".yaml", ".yml", ".json", ".jsonl", ".csv"))
         elif p.exists():
             found.append(str(p))
         else:
@@ -313,6 +416,10 @@ def test_cmd(paths: tuple[str, ...], coverage: bool, rules: str | None) -> None:
         report = coverage_report(engine, [r for r in results if r.assessment is not None])
         click.echo(report.to_text())
     click.echo(f"{passed} passed, {failed} failed")
+    if not bad_input and not results:
+        click.echo("error: no case with an `expect` block in " + (" ".join(paths) or "cases")
+                   + " (nothing was tested)", err=True)
+        sys.exit(2)
     if bad_input:
         sys.exit(2)
     if failed or (coverage and report.gaps()):
@@ -347,9 +454,12 @@ def rules_lint(directory: str | None) -> None:
 @click.option("--new", "new_ref", default="rules", show_default=True, metavar="REF", help="Rules directory or git:REV.")
 @click.argument("corpus", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--fail-on-change", is_flag=True, help="Exit 1 when any case changed (for CI gating of rule edits).")
+@click.option("--fail-on-change", is_flag=True, hidden=True,
+              help="Kept for old scripts: a change always exits 1.")
 def diff_cmd(old_ref: str, new_ref: str, corpus: tuple[str, ...], fmt: str, fail_on_change: bool) -> None:
-    """Semantic diff of two rule versions over a corpus of case files (default: cases/).
+    """Semantic diff of two rule versions over a corpus of case files (default: cases/; YAML,
+    JSON, JSONL or CSV). Exit 0 when nothing changed, 1 when some case's result changed, 2
+    when a case cannot be read by either version.
 
     Example: faceright diff --old git:HEAD~1 --new rules cases/
     """
@@ -360,7 +470,9 @@ def diff_cmd(old_ref: str, new_ref: str, corpus: tuple[str, ...], fmt: str, fail
     except VersionError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else report.to_text(), nl=fmt == "json")
-    if fail_on_change and report.changes:
+    if report.input_errors:
+        sys.exit(2)
+    if report.changes:
         sys.exit(1)
 
 
@@ -369,28 +481,25 @@ def diff_cmd(old_ref: str, new_ref: str, corpus: tuple[str, ...], fmt: str, fail
 @RULES
 def verify(receipt_file: str, rules: str | None) -> None:
     """Re-run an assessment from its receipt and say whether it still holds (exit 1 if not).
+    RECEIPT_FILE is `assess --format json --receipt` output (one case, or one JSON line per
+    case), or a receipt alone.
 
     Example: faceright assess case.yaml --format json --receipt > r.json && faceright verify r.json
     """
-    from .errors import FacerightError
-    from .receipt import verify as check_receipt
+    from .receipt import load, verify as check_receipt
     engine = _engine(rules)
-    try:
-        with open(receipt_file, encoding="utf-8") as handle:
-            data = json.load(handle)
-        receipt = data.get("receipt", data) if isinstance(data, dict) else None
-        if not isinstance(receipt, dict):
-            raise ValueError("no receipt object")
-        problems = check_receipt(engine, receipt)
-    except (OSError, ValueError, KeyError, TypeError, FacerightError) as exc:
-        raise click.UsageError(f"{receipt_file}: not a readable receipt: {exc}") from None
-    if not problems:
-        click.echo(f"{receipt_file}: receipt holds (rules {engine.version})")
-        return
-    click.echo(f"{receipt_file}: receipt no longer holds:")
-    for problem in problems:
-        click.echo(f"  - {problem}")
-    sys.exit(1)
+    failed = False
+    for where, receipt, result in load(receipt_file):
+        problems = check_receipt(engine, receipt, result)
+        if not problems:
+            click.echo(f"{where}: receipt holds (rules {engine.version})")
+            continue
+        failed = True
+        click.echo(f"{where}: receipt no longer holds:")
+        for problem in problems:
+            click.echo(f"  - {problem}")
+    if failed:
+        sys.exit(1)
 
 
 @main.command()

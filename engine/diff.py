@@ -9,11 +9,14 @@ import subprocess
 import tarfile
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from itertools import zip_longest
 from typing import Any
 
-from .errors import FacerightError
+from .casefile import LoadedCase
+from .errors import CaseFileError, FacerightError
 from .evaluate import Engine, load_engine
 
 Key = tuple[str, str | None]
@@ -84,13 +87,9 @@ def _rules_behind(derivations: Any, cid: str, party: str | None) -> list[str]:
     return sorted({f.variant.rule.id for f in twins["d"] or twins["p"]})
 
 
-def compare_case(old: Engine, new: Engine, data: Any, source: str) -> CaseChange:
-    """Assess one case document under both versions and describe the difference."""
-    name = str(data.get("case", "?")) if isinstance(data, dict) else "?"
-    try:
-        a_case, b_case = old.case(data), new.case(data)
-    except FacerightError as exc:
-        return CaseChange(name, source, error=str(exc))
+def compare_case(old: Engine, new: Engine, a_case: Any, b_case: Any, source: str) -> CaseChange:
+    """Assess one case, validated by each version's reader, under both versions and describe
+    the difference."""
     (a, da), (b, db) = old.evaluate(a_case), new.evaluate(b_case)
     change = CaseChange(b_case.case, source)
     held_a = {(c.id, c.party): c for c in a.conclusions}
@@ -125,6 +124,7 @@ class DiffReport:
     new: str
     cases: int
     changes: list[CaseChange]
+    input_errors: int = 0
 
     def grouped(self, by: str) -> dict[str, list[str]]:
         out: dict[str, set[str]] = defaultdict(set)
@@ -139,7 +139,7 @@ class DiffReport:
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
-        return {"old": self.old, "new": self.new, "cases": self.cases,
+        return {"old": self.old, "new": self.new, "cases": self.cases, "input_errors": self.input_errors,
                 "changed": [asdict(c) for c in self.changes],
                 "by_conclusion": self.grouped("conclusion"), "by_rule": self.grouped("rule"),
                 "by_provision": self.grouped("provision")}
@@ -168,19 +168,41 @@ class DiffReport:
         return "\n".join(lines) + "\n"
 
 
-def diff(old_ref: str, new_ref: str, corpus: list[str], repo: Path) -> DiffReport:
-    """Evaluate every case of the corpus under both versions."""
-    from .casefile import documents
-    old, new = engine_for(old_ref, repo), engine_for(new_ref, repo)
-    changes, count = [], 0
-    for path in corpus:
-        for doc in documents(path):
-            count += 1
-            if isinstance(doc, FacerightError):
-                changes.append(CaseChange("?", path, error=str(doc)))
-                continue
-            change = compare_case(old, new, doc.data, f"{path}:{doc.start_line}")
-            if change.changed():
-                changes.append(change)
-    return DiffReport(old_ref, new_ref, count, changes)
+def _pairs(old: Engine, new: Engine, path: str) -> Iterator[tuple[LoadedCase, LoadedCase]]:
+    """Each case of a case file (YAML, JSON, JSONL or CSV) as read by the old and the new
+    version's reader (their vocabularies may differ), in file order."""
+    from .casefile import read_cases
+    for a, b in zip_longest(read_cases(old.reader, path), read_cases(new.reader, path)):
+        if a is None or b is None:  # the vocabularies split a file differently: pair with an error
+            real = b if a is None else a
+            assert real is not None
+            miss = LoadedCase(real.where, None, CaseFileError(path, real.where.line, None,
+                                                              "read differently by the other version"))
+            yield (miss, real) if a is None else (real, miss)
+            continue
+        yield a, b
 
+
+def diff(old_ref: str, new_ref: str, corpus: list[str], repo: Path) -> DiffReport:
+    """Evaluate every case of the corpus under both versions. A case neither version can read
+    is an input error (``DiffReport.input_errors``); one only one version reads is a change."""
+    old, new = engine_for(old_ref, repo), engine_for(new_ref, repo)
+    changes: list[CaseChange] = []
+    count = bad = 0
+    for path in corpus:
+        for a, b in _pairs(old, new, path):
+            count += 1
+            source = str(b.where)
+            if a.error is not None and b.error is not None:
+                bad += 1
+                changes.append(CaseChange("?", source, error=str(b.error)))
+            elif a.error is not None or b.error is not None:
+                which, err = ("old", a.error) if a.error is not None else ("new", b.error)
+                readable = b.case if b.case is not None else a.case
+                name = str(getattr(readable, "case", "?"))
+                changes.append(CaseChange(name, source, error=f"only the {which} version cannot read it: {err}"))
+            else:
+                change = compare_case(old, new, a.case, b.case, source)
+                if change.changed():
+                    changes.append(change)
+    return DiffReport(old_ref, new_ref, count, changes, bad)

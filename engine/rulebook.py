@@ -85,6 +85,7 @@ class Rulebook:
     not_formalised: tuple[tuple[str, NotFormalised], ...]
     version: str
     strata: int = field(default=1)
+    guidance: Any = None  #: the validated ``guidance.yaml`` (:class:`faceright.guidance.Guidance`)
 
     def public_conclusions(self) -> list[str]:
         """Conclusion ids that assessments report (internal ones only explain)."""
@@ -111,13 +112,17 @@ def _model(model: type[M], doc: Document, path: Path, rule_of: Any = None) -> M:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        # a misspelt key is both unknown and missing: report it as the unknown key
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(err["loc"])
         rule_id = rule_of(loc) if rule_of else None
         name = str(loc[-1]) if loc else ""
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = f"unknown key '{name}'"
+            missing = [str(e["loc"][-1]) for e in errors
+                       if e["type"] == "missing" and tuple(e["loc"][:-1]) == loc[:-1]]
+            message = f"unknown key '{name}'" + did_you_mean(name, missing)
         raise RuleFileError(str(path), doc.line_of(loc), rule_id,
                             ".".join(map(str, loc)) or None, message) from None
 
@@ -277,6 +282,12 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     directory = Path(directory)
     if not directory.is_dir():
         raise RuleFileError(str(directory), None, None, None, "not a rules directory")
+    for name in SPECIAL_FILES:
+        if not (directory / name).is_file():
+            raise RuleFileError(str(directory / name), None, None, None,
+                                "missing: a rules directory holds " + ", ".join(SPECIAL_FILES))
+    from .guidance import load_guidance
+    guidance = load_guidance(directory / "guidance.yaml", _read_one(directory / "guidance.yaml"))
     vocab = _model(Vocabulary, _read_one(directory / "facts.yaml"), directory / "facts.yaml")
     cfile = _model(ConclusionsFile, _read_one(directory / "conclusions.yaml"),
                    directory / "conclusions.yaml")
@@ -312,7 +323,7 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     version = _hash(directory, [directory / n for n in SPECIAL_FILES] + rule_files)
     return Rulebook(directory, vocab, dict(cfile.conclusions), tuple(cfile.parties),
                     dict(pfile.policies), catalogue, tuple(stratified), tuple(not_formalised),
-                    version, strata)
+                    version, strata, guidance)
 
 
 def _fail_nf(path: Path, doc: Document, index: int, sub: tuple[str | int, ...], message: str) -> None:

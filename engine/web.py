@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sys
 import threading
@@ -400,6 +401,23 @@ async def _form_body(request: Request) -> bytes:
     return await _body(request, MAX_BODY)
 
 
+LOG = logging.getLogger("faceright.web")
+
+
+def _internal_error(request: Request, exc: BaseException) -> Response:
+    """A bug met while serving ``request``: a 500 with an error id (JSON for ``/api/``, a page
+    otherwise); the report — the exception's type and code locations, never its message, the
+    body or the answers (:mod:`faceright.crash`) — goes to the server's log under that id."""
+    from .crash import error_id, report
+    ident = error_id()
+    LOG.error("%s", report(exc, ident, f"{request.method} {request.url.path}").rstrip("\n"))
+    message = f"internal error — please report, error id {ident}"
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message, "error_id": ident}, status_code=500)
+    return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>faceright</title><p>{message}</p>",
+                        status_code=500)
+
+
 def create_app(rules_dir: str | None = None) -> FastAPI:
     """The ASGI application (one engine, loaded at start; its durable Host is made on the first
     assessment, in this process). Raises :class:`FacerightError` for an unusable rulebook."""
@@ -413,8 +431,8 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
             response = await call_next(request)
         except BadInput as exc:
             response = JSONResponse({"error": exc.message}, status_code=exc.status)
-        except Exception:  # noqa: BLE001 - never a traceback to the client
-            response = JSONResponse({"error": "internal error"}, status_code=500)
+        except Exception as exc:  # noqa: BLE001 - never a traceback to the client
+            response = _internal_error(request, exc)
         response.headers.update(HEADERS)
         return response
 

@@ -156,9 +156,13 @@ def test_receipt_holds_then_detects_a_rule_change(root: Path, tmp_path: Path) ->
     code, out, _ = run("verify", str(path), "--rules", str(rules))
     assert code == 1
     assert out.splitlines()[1:] == [
-        "  - rule file policies.yaml changed",
-        "  - rules fired differ (no longer: platform.notice_not_acted_in_time; now also: -)",
-        "  - the assessment differs from the recorded one"]
+        f"  - receipt.rules_version: recorded {data['rules_version']!r}, now {json.loads(run('assess', str(root / 'cases' / 'zhang-v-template-app.yaml'), '--format', 'json', '--rules', str(rules))[1])['rules_version']!r}",
+        "  - receipt.files.policies.yaml: rule file changed since the receipt",
+        "  - receipt.rules_fired: differ (no longer: platform.notice_not_acted_in_time; now also: -)",
+        "  - receipt.result_sha256: the assessment differs from the recorded one",
+        "  - conclusions: 7 recorded, 6 in the assessment (not in the assessment: platform_jointly_liable@platform)",
+        "  - open: 26 recorded, 27 in the assessment (missing from the receipt: platform_jointly_liable@platform)",
+        "  - rules_version: differs from the assessment"]
     path.write_text("{}", encoding="utf-8")
     code, _, err = run("verify", str(path))
     assert code == 2 and "not a readable receipt" in err
