@@ -261,7 +261,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path,
                  ["batch", str(ROOT / "cases"), "-o", str(tmp_path / "no" / "such" / "dir.jsonl")]):
         code, out, err = invoke(*args)
         assert code == 2 and err.startswith("error: ") and "Traceback" not in err, (args, err)
-    monkeypatch.setattr("faceright.batch.CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("faceright.batch.cluster.CONNECT_TIMEOUT", 1.0)
     code, _, err = invoke("batch", str(ROOT / "cases" / "zhang-v-template-app.yaml"),
                           "--cluster", "tcp://127.0.0.1:9", "--jobs", "1")
     assert code == 2 and "cannot connect to the Dask scheduler" in err

@@ -76,26 +76,81 @@ def _walk(directory: str) -> list[str]:
     return sorted(found, key=lambda p: Path(p).parts)
 
 
-def _jsonl_stream(path: str, handle: Iterable[bytes]) -> Iterator[Document | CaseFileError]:
-    """JSONL one line at a time (the same records and messages as ``assess``, any file size)."""
+def jsonl_document(path: str, number: int, raw: bytes) -> Document | CaseFileError | None:
+    """Line ``number`` of a JSONL input, as bytes → its case document, the error in its place
+    (not UTF-8 text, malformed JSON), or None for a blank line. A leading BOM on line 1 is
+    skipped. The one JSONL line reader of ``faceright batch`` and ``POST /api/batch``."""
+    if number == 1 and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return CaseFileError(path, number, None, "not UTF-8 text")
+    return jsonl_line(path, number, line)
+
+
+def jsonl_stream(path: str, handle: Iterable[bytes]) -> Iterator[Document | CaseFileError]:
+    """JSONL one line at a time (the same records and messages as ``assess``, any file size);
+    a line that is not UTF-8 is one error and reading goes on."""
     for number, raw in enumerate(handle, start=1):
-        if number == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8):]
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield CaseFileError(path, number, None, "not UTF-8 text")
-            return
-        doc = jsonl_line(path, number, line)
+        doc = jsonl_document(path, number, raw)
         if doc is not None:
             yield doc
 
 
-def _decoded(handle: IO[bytes]) -> Iterator[str]:
-    first = True
-    for raw in handle:
-        yield raw.decode("utf-8-sig" if first else "utf-8")
-        first = False
+class _Lines:
+    """The decoded lines of a byte stream; an undecodable line is noted in ``bad`` (its line
+    number) and decoded with U+FFFD in place of the bad bytes, so the CSV's structure (quotes,
+    separators, line numbers) stays as written and reading goes on."""
+
+    def __init__(self, handle: Iterable[bytes]) -> None:
+        self.handle = handle
+        self.bad: list[int] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for number, raw in enumerate(self.handle, start=1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad.append(number)
+                yield raw.decode("utf-8", errors="replace")
+
+
+def csv_stream(path: str, handle: Iterable[bytes], book: Rulebook
+               ) -> Iterator[Document | CaseFileError]:
+    """CSV rows as case documents, streamed. A row with a line that is not UTF-8 is one error
+    (``file:line: not UTF-8 text``, the first such line) in its place, and reading goes on; a
+    header line that is not UTF-8 is the file's one error (without it no row has a meaning)."""
+    lines = _Lines(handle)
+    text = iter(lines)
+    first = next(text, None)
+    if first is None:
+        return
+    if lines.bad:
+        yield CaseFileError(path, 1, None, "not UTF-8 text (the header line)")
+        return
+
+    def rest() -> Iterator[str]:
+        yield first
+        yield from text
+
+    def checked(doc: Document | CaseFileError, end: int | None) -> Document | CaseFileError:
+        """``doc`` (its row ends before line ``end``), or the error of its first bad line."""
+        start = (doc.line or 0) if isinstance(doc, CaseFileError) else doc.start_line
+        bad = [n for n in lines.bad if n >= start and (end is None or n < end)]
+        lines.bad = [n for n in lines.bad if n not in bad and (end is None or n >= end)]
+        return CaseFileError(path, bad[0], None, "not UTF-8 text") if bad else doc
+
+    held: Document | CaseFileError | None = None  # a row is yielded once the next one starts
+    for doc in csv_documents(path, rest(), book.vocabulary):
+        if held is not None:
+            yield checked(held, (doc.line or 0) if isinstance(doc, CaseFileError)
+                          else doc.start_line)
+        held = doc
+    if held is not None:
+        yield checked(held, None)
 
 
 def _stdin_documents(stream: IO[bytes]) -> Iterator[Document | CaseFileError]:
@@ -107,7 +162,7 @@ def _stdin_documents(stream: IO[bytes]) -> Iterator[Document | CaseFileError]:
         except (ValueError, RecursionError):
             pass
         else:
-            yield from _jsonl_stream("-", _Prepend(first, stream))
+            yield from jsonl_stream("-", _Prepend(first, stream))
             return
     raw = first + stream.read(MAX_BYTES + 1 - len(first))
     if len(raw) > MAX_BYTES:
@@ -174,9 +229,9 @@ class Reader:
             assert handle.binary is not None
             yield from _stdin_documents(handle.binary)
         elif handle.binary is not None and is_csv(path):
-            yield from csv_documents(path, _decoded(handle.binary), self.book.vocabulary)
+            yield from csv_stream(path, handle.binary, self.book)
         elif handle.binary is not None:
-            yield from _jsonl_stream(path, handle.binary)
+            yield from jsonl_stream(path, handle.binary)
         else:
             yield from documents(path)
 
