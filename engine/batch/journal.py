@@ -102,16 +102,21 @@ class FileSink:
             return None
         return size if isinstance(size, int) and size > 0 else None
 
-    def resume(self, manifest: dict[str, Any]) -> Resumed | None:
-        """Continue an interrupted run, or None when there is none (then start afresh).
+    def resume(self, manifest: dict[str, Any], header: str | None) -> Resumed | None:
+        """Continue an interrupted run, or None when there is none (then start afresh): no
+        partial output, or one that holds nothing but its ``header``.
 
-        Refuses (BatchError) when the inputs, rules or output options differ from the run that
-        wrote the partial output: mixing them would give a file no single run produces."""
+        Refuses (BatchError, the partial output left as it is) when the inputs, rules or output
+        options differ from the run that wrote the partial output (mixing them would give a
+        file no single run produces), and when its manifest or journal is missing or
+        unreadable (what it holds could not be trusted, and starting afresh would delete it)."""
         if not os.path.exists(self.part):
             return None
         try:
             with open(self.manifest, encoding="utf-8") as handle:
                 old = json.load(handle)
+            if not isinstance(old, dict):
+                raise ValueError("not a JSON object")
         except (OSError, ValueError):
             raise BatchError(f"{self.part}: cannot resume: its manifest {self.manifest} is "
                              "missing or unreadable (run without --resume to start again)") from None
@@ -121,7 +126,12 @@ class FileSink:
                              "run (run without --resume to start again)")
         journal = _read_journal(self.journal_path)
         if journal is None:
-            return None
+            if self._holds_nothing(header):
+                return None
+            raise BatchError(f"{self.part}: cannot resume: its journal {self.journal_path} is "
+                             "missing or unreadable, so what the partial output holds cannot be "
+                             "trusted; it is left as it is (move it away, or run without --resume "
+                             "to start again)")
         resumed, end, good = journal
         if os.path.getsize(self.part) < end:
             raise BatchError(f"{self.part}: cannot resume: the file is shorter than its journal "
@@ -134,6 +144,17 @@ class FileSink:
         self._journal = open(self.journal_path, "ab")  # noqa: SIM115
         self.offset = end
         return resumed
+
+    def _holds_nothing(self, header: str | None) -> bool:
+        """Whether the partial output is empty or only its header (a run killed at its start)."""
+        want = b"" if header is None else header.encode("utf-8") + b"\n"
+        try:
+            if os.path.getsize(self.part) > len(want):
+                return False
+            with open(self.part, "rb") as handle:
+                return want.startswith(handle.read())
+        except OSError:
+            return False
 
     def write(self, index: int, lines: list[str], tally: Tally) -> None:
         assert self._file is not None

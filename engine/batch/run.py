@@ -58,7 +58,7 @@ def run(opts: Options, stdout: IO[bytes], console: Callable[[str], None],
         if unreadable and opts.resume:
             raise BatchError(f"{unreadable[0]['path']}: cannot read file: {unreadable[0]['error']}")
         if opts.resume:
-            resumed = sink_file.resume(manifest)
+            resumed = sink_file.resume(manifest, header)
         if resumed is None:
             sink_file.start(manifest, header)
         sink = sink_file
