@@ -520,3 +520,39 @@ def test_web_batch_records_are_faceright_batch_records(engine: Any) -> None:
     assert [list(r) for r in errors] == [["format", "case", "source", "rules_version", "error"]] * 3
     assert [r["case"] for r in errors] == [None, "typo", None]
     assert all(r["rules_version"] == engine.version for r in web)
+
+
+def test_sigterm_to_the_batch_stops_its_workers_and_resumes(engine: Any, tmp_path: Path) -> None:
+    """SIGTERM to the batch: exit 130 within a bound, no worker left behind, no record of the
+    interruption in the partial output, and --resume gives the uninterrupted bytes."""
+    src = write_jsonl(tmp_path / "in.jsonl", [quick(engine, f"t{i}", views=i) for i in range(300)])
+    out = tmp_path / "out.jsonl"
+    journal = tmp_path / "out.jsonl.partial.journal"
+    args = ["batch", str(src), "-o", str(out), "--jobs", "2", "--chunk-size", "4"]
+    proc = subprocess.Popen([*FACERIGHT, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and journal_entries(journal) < 4:
+            time.sleep(0.01)
+        workers = children(proc.pid)
+        assert proc.poll() is None and workers, "the batch ended before it could be stopped"
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert code == 130 and "--resume" in err and "Traceback" not in err, err
+    time.sleep(0.1)
+    assert not [w for w in workers if os.path.exists(f"/proc/{w}")
+                and open(f"/proc/{w}/stat", encoding="ascii").read().split()[2] != "Z"]
+    assert b"Interrupted" not in (tmp_path / "out.jsonl.partial").read_bytes()
+    code, _, err = invoke(*args, "--resume")
+    assert code == 0 and "resuming:" in err, err
+    full = tmp_path / "full.jsonl"
+    assert invoke("batch", str(src), "-o", str(full), "--jobs", "1", "--chunk-size", "4")[0] == 0
+    assert out.read_bytes() == full.read_bytes()
