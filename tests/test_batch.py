@@ -329,21 +329,28 @@ def journal_entries(journal: Path) -> int:
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc")
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-@pytest.mark.parametrize("then", ["finish", "kill-parent"])
+@pytest.mark.parametrize(("then", "big"), [("finish", False), ("finish", True),
+                                         ("kill-parent", False)])
 def test_a_dead_worker_is_replaced_and_its_chunk_run_again(engine: Any, tmp_path: Path,
-                                                           sig: signal.Signals, then: str) -> None:
+                                                           sig: signal.Signals, then: str,
+                                                           big: bool) -> None:
     """A worker killed mid-run (kill -9, or a SIGTERM: workers do not inherit the parent's
     handler) neither hangs the run nor loses its chunk: the chunk runs again in a fresh worker,
-    the output is the uninterrupted run's bytes, and a run killed afterwards still resumes."""
-    src = write_jsonl(tmp_path / "in.jsonl", [quick(engine, f"w{i}", views=i) for i in range(400)])
+    the output is the uninterrupted run's bytes, and a run killed afterwards still resumes.
+    ``big``: cases with every fact unknown (long records), 8 a chunk, so that each chunk's
+    result is over 64 KiB (more than a pipe holds)."""
+    n, chunk = (160, 8) if big else (400, 4)
+    cases = [{"case": f"w{i}", "facts": {}} if big else quick(engine, f"w{i}", views=i)
+             for i in range(n)]
+    src = write_jsonl(tmp_path / "in.jsonl", cases)
     out = tmp_path / "out.jsonl"
     journal = tmp_path / "out.jsonl.partial.journal"
-    args = ["batch", str(src), "-o", str(out), "--jobs", "2", "--chunk-size", "4"]
+    args = ["batch", str(src), "-o", str(out), "--jobs", "2", "--chunk-size", str(chunk)]
     proc = subprocess.Popen([*FACERIGHT, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None and journal_entries(journal) < 4:
+        while time.monotonic() < deadline and proc.poll() is None and journal_entries(journal) < 3:
             time.sleep(0.01)
         workers = children(proc.pid)
         assert proc.poll() is None and len(workers) == 2, "the batch ended before a worker died"
@@ -374,9 +381,10 @@ def test_a_dead_worker_is_replaced_and_its_chunk_run_again(engine: Any, tmp_path
         assert "resuming:" in err
     assert code == 0, err
     full = tmp_path / "full.jsonl"
-    assert invoke("batch", str(src), "-o", str(full), "--jobs", "1", "--chunk-size", "4")[0] == 0
+    assert invoke("batch", str(src), "-o", str(full), "--jobs", "1", "--chunk-size", str(chunk))[0] == 0
     assert out.read_bytes() == full.read_bytes()
-    assert len(records(out)) == 400 and b"Interrupted" not in out.read_bytes()
+    assert len(records(out)) == n and b"Interrupted" not in out.read_bytes()
+    assert not big or len(out.read_bytes()) / (n / chunk) > 65536
 
 
 def test_a_chunk_whose_worker_dies_twice_becomes_error_records(engine: Any, tmp_path: Path) -> None:

@@ -10,11 +10,10 @@ from typing import Any
 
 from ..errors import FacerightError
 from ..evaluate import load_engine
-from .model import BatchError, Column, Item, Outcome
+from .model import WINDOW_PER_WORKER, BatchError, Column, Item, Outcome
 from .records import WorkerState, evaluate
 
 CONNECT_TIMEOUT = 20.0  # seconds to reach a Dask scheduler
-WINDOW_PER_WORKER = 4
 
 
 # Dask workers: the rulebook arrives as data and is built once per worker process.

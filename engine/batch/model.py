@@ -14,6 +14,7 @@ from ..errors import FacerightError
 from ..source import Document
 
 CHUNK_SIZE = 32
+WINDOW_PER_WORKER = 4  # chunks in flight per worker (the parent's window)
 Column = tuple[str, str | None]
 
 

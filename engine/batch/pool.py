@@ -29,10 +29,9 @@ from typing import Any, Protocol
 
 from ..errors import FacerightError
 from ..evaluate import load_engine
-from .model import BatchError, Column, Item, Outcome
+from .model import WINDOW_PER_WORKER, BatchError, Column, Item, Outcome
 from .records import WorkerState, evaluate, failed
 
-WINDOW_PER_WORKER = 4
 ATTEMPTS = 2  # a chunk runs at most twice: once, and once more in a fresh worker
 START_TIMEOUT = 120.0  # seconds for a worker to build its engine
 STOP_GRACE = 2.0  # seconds between SIGTERM and SIGKILL when the pool closes
