@@ -35,6 +35,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from faceright.source import Document
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 FACERIGHT = [sys.executable, "-c", "from faceright.cli import run; run()"]
@@ -62,36 +64,36 @@ def _iso(value: Any) -> str:
 
 
 def mode_simple(src: str, dst: str) -> None:
-    """What ``faceright assess`` does for each case, one after the other (streamed reading)."""
+    """What ``faceright assess`` does for each case, one after the other (streamed reading
+    and the record writer shared with ``faceright batch``)."""
+    from faceright.batch.inputs import jsonl_stream
+    from faceright.batch.records import result_record
     from faceright.evaluate import load_engine
     from faceright.render import json_line
-    from faceright.source import Document
     engine = load_engine(ROOT / "rules")
-    with open(src, encoding="utf-8") as lines, open(dst, "wb") as out:
-        for number, line in enumerate(lines, start=1):
-            case = engine.reader.validate(Document(json.loads(line), {(): number}, number),
-                                          src, "case")
+    with open(src, "rb") as lines, open(dst, "wb") as out:
+        for doc in jsonl_stream(src, lines):
+            if not isinstance(doc, Document):
+                raise SystemExit(f"bench input: {doc}")
+            case = engine.reader.validate(doc, src, "case")
             data = engine.assess(case).to_json_dict()
-            record = {}
-            for key, value in data.items():
-                record[key] = value
-                if key == "case":
-                    record["source"] = f"{src}:{number}"
-            out.write(json_line(record).encode("utf-8") + b"\n")
+            out.write(json_line(result_record(data, f"{src}:{doc.start_line}")).encode("utf-8")
+                      + b"\n")
 
 
 def mode_reference(src: str, dst: str) -> None:
     """The reference evaluator on the same validated facts, one normalised line per case."""
+    from faceright.batch.inputs import jsonl_stream
     from faceright.evaluate import load_engine
-    from faceright.source import Document
     from reference import Reference  # the oracle, tests/reference.py
     engine = load_engine(ROOT / "rules")
     reference = Reference(engine.book)
     public = set(engine.book.public_conclusions())
-    with open(src, encoding="utf-8") as lines, open(dst, "w", encoding="utf-8") as out:
-        for number, line in enumerate(lines, start=1):
-            case = engine.reader.validate(Document(json.loads(line), {(): number}, number),
-                                          src, "case")
+    with open(src, "rb") as lines, open(dst, "w", encoding="utf-8") as out:
+        for doc in jsonl_stream(src, lines):
+            if not isinstance(doc, Document):
+                raise SystemExit(f"bench input: {doc}")
+            case = engine.reader.validate(doc, src, "case")
             status = reference.evaluate(engine.facts_of(case), case.incident_date)
             items = sorted([k[0], k[1], v, sorted(needs)] for k, (v, needs) in status.items()
                            if k[0] in public)

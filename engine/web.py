@@ -27,7 +27,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from starlette.concurrency import run_in_threadpool
 
 from .ask import parse_answer
-from .casefile import jsonl_line
 from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
@@ -108,6 +107,7 @@ class WebApp:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.interviewer = Interviewer(engine, remember=0)  # no one's answers kept in memory
+        self._batch_state: Any = None  # the batch record writer's state, made on first use
         vocabulary = engine.book.vocabulary
         #: facts whose answers travel as ISO text in the hidden field
         self.dates = {n for n in vocabulary.names() if vocabulary.spec(n).type == "date"}
@@ -289,24 +289,26 @@ class WebApp:
                                      for r in step.why]}}
 
     def batch_line(self, number: int, raw: bytes) -> bytes | None:
-        """One line of a JSONL batch → its result or error record (a JSON line), or ``None`` for
-        a blank or comment line."""
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return (json_line({"source": f"-:{number}", "error": f"-:{number}: not UTF-8 text"}) + "\n").encode()
-        doc = jsonl_line("-", number, line)
+        """One line of a JSONL batch → its record as a JSON line, or ``None`` for a blank line.
+
+        The line reader and record writer of ``faceright batch`` (:mod:`faceright.batch`): a
+        result is the assessment JSON with ``source`` (``-:LINE``) after ``case``; an error
+        record is ``{"format", "case", "source", "rules_version", "error"}``. A case without an
+        id is ``lineN``."""
+        from .batch.inputs import jsonl_document
+        from .batch.model import Item
+        from .batch.records import WorkerState, evaluate
+        doc = jsonl_document("-", number, raw)
         if doc is None:
             return None
         if isinstance(doc, FacerightError):
-            record: dict[str, Any] = {"source": f"-:{number}", "error": str(doc)}
+            item = Item("-", number, "", None, str(doc))
         else:
-            try:
-                case = self.engine.reader.validate(doc, "-", f"line{number}")
-                record = {**self.engine.assess(case).to_json_dict(), "source": f"-:{number}"}
-            except FacerightError as exc:
-                record = {"source": f"-:{number}", "error": str(exc)}
-        return (json_line(record) + "\n").encode()
+            item = Item("-", number, f"line{number}", doc, None)
+        if self._batch_state is None:
+            self._batch_state = WorkerState(self.engine, "jsonl", [])
+        [outcome] = evaluate(self._batch_state, [item])
+        return (outcome.line + "\n").encode()
 
 
 # --- off the event loop ------------------------------------------------------------------

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FACERIGHT = [sys.executable, "-c", "from faceright.cli import run; run()"]
 
 
-def invoke(*args: str, input: str | None = None) -> tuple[int, str, str]:
+def invoke(*args: str, input: str | bytes | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(main, list(args), input=input)
     return result.exit_code, result.stdout, result.stderr
 
@@ -261,7 +261,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path: Path,
                  ["batch", str(ROOT / "cases"), "-o", str(tmp_path / "no" / "such" / "dir.jsonl")]):
         code, out, err = invoke(*args)
         assert code == 2 and err.startswith("error: ") and "Traceback" not in err, (args, err)
-    monkeypatch.setattr("faceright.batch.CONNECT_TIMEOUT", 1.0)
+    monkeypatch.setattr("faceright.batch.cluster.CONNECT_TIMEOUT", 1.0)
     code, _, err = invoke("batch", str(ROOT / "cases" / "zhang-v-template-app.yaml"),
                           "--cluster", "tcp://127.0.0.1:9", "--jobs", "1")
     assert code == 2 and "cannot connect to the Dask scheduler" in err
@@ -305,3 +305,262 @@ def test_csv_input_unknown_column_is_named_with_a_suggestion(tmp_path: Path) -> 
     assert record["error"] == f"{path}:1: consnet: unknown column 'consnet' (did you mean 'consent'?)"
     code, _, err = invoke("assess", str(path))
     assert code == 2 and err.strip() == f"error: {record['error']}"
+
+
+# --- a batch that never loses or hangs ---------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    """The direct children of a process, from /proc (the batch's worker processes: with one
+    thread in the parent they are forked from it)."""
+    found: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found += [int(c) for c in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def journal_entries(journal: Path) -> int:
+    return journal.read_bytes().count(b"\n") if journal.exists() else 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+@pytest.mark.parametrize(("then", "big"), [("finish", False), ("finish", True),
+                                         ("kill-parent", False)])
+def test_a_dead_worker_is_replaced_and_its_chunk_run_again(engine: Any, tmp_path: Path,
+                                                           sig: signal.Signals, then: str,
+                                                           big: bool) -> None:
+    """A worker killed mid-run (kill -9, or a SIGTERM: workers do not inherit the parent's
+    handler) neither hangs the run nor loses its chunk: the chunk runs again in a fresh worker,
+    the output is the uninterrupted run's bytes, and a run killed afterwards still resumes.
+    ``big``: cases with every fact unknown (long records), 8 a chunk, so that each chunk's
+    result is over 64 KiB (more than a pipe holds)."""
+    n, chunk = (160, 8) if big else (400, 4)
+    cases = [{"case": f"w{i}", "facts": {}} if big else quick(engine, f"w{i}", views=i)
+             for i in range(n)]
+    src = write_jsonl(tmp_path / "in.jsonl", cases)
+    out = tmp_path / "out.jsonl"
+    journal = tmp_path / "out.jsonl.partial.journal"
+    args = ["batch", str(src), "-o", str(out), "--jobs", "2", "--chunk-size", str(chunk)]
+    proc = subprocess.Popen([*FACERIGHT, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and journal_entries(journal) < 3:
+            time.sleep(0.01)
+        workers = children(proc.pid)
+        assert proc.poll() is None and len(workers) == 2, "the batch ended before a worker died"
+        os.kill(workers[0], sig)
+        if then == "kill-parent":
+            # the parent reaps the dead worker and starts a fresh one, then goes on writing
+            while time.monotonic() < deadline and proc.poll() is None and \
+                    (workers[0] in children(proc.pid) or len(children(proc.pid)) < 2):
+                time.sleep(0.01)
+            seen = journal_entries(journal)
+            while time.monotonic() < deadline and proc.poll() is None and \
+                    journal_entries(journal) < seen + 2:
+                time.sleep(0.01)
+            assert proc.poll() is None, "the batch ended before it could be killed"
+            assert workers[0] not in children(proc.pid)  # the dead one was replaced
+            proc.kill()
+        code = proc.wait(timeout=90)  # a hang fails here
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    if then == "kill-parent":
+        assert not out.exists()
+        code, _, err = invoke(*args, "--resume")
+        assert "resuming:" in err
+    assert code == 0, err
+    full = tmp_path / "full.jsonl"
+    assert invoke("batch", str(src), "-o", str(full), "--jobs", "1", "--chunk-size", str(chunk))[0] == 0
+    assert out.read_bytes() == full.read_bytes()
+    assert len(records(out)) == n and b"Interrupted" not in out.read_bytes()
+    assert not big or len(out.read_bytes()) / (n / chunk) > 65536
+
+
+def test_a_chunk_whose_worker_dies_twice_becomes_error_records(engine: Any, tmp_path: Path) -> None:
+    """The pool itself, with real worker processes: the worker running a chunk is killed, and
+    so is the fresh worker running it again; every case of the chunk gets an error record
+    naming it and saying why, and the pool goes on with a third worker."""
+    from faceright.batch import Item, csv_columns
+    from faceright.batch.pool import Processes
+    from faceright.source import Document
+
+    def item(i: int) -> Item:
+        return Item("in.jsonl", i + 1, f"in#{i}", Document(quick(engine, f"d{i}"), {(): i + 1},
+                                                           i + 1), None)
+
+    pool = Processes(1, str(ROOT / "rules"), engine.version, "jsonl", csv_columns(engine.book))
+    try:
+        task = pool.submit([item(i) for i in range(300)])  # a few seconds of work
+        for attempt in (1, 2):
+            deadline = time.monotonic() + 30
+            while not (task.attempts == attempt and pool.workers[0].task is task):
+                assert time.monotonic() < deadline and task.outcomes is None
+                pool._step(0.05)
+            os.kill(pool.workers[0].process.pid, signal.SIGKILL)
+        assert pool.wait([task]) == {task}
+        outcomes = pool.result(task)
+        assert len(outcomes) == 300 and all(o.error for o in outcomes)
+        first = json.loads(outcomes[0].line)
+        assert first == {"format": "faceright/1", "case": "d0", "source": "in.jsonl:1",
+                         "rules_version": engine.version,
+                         "error": "in.jsonl:1: not assessed: the worker process died twice on "
+                                  "this chunk (killed by signal SIGKILL; out of memory, killed, "
+                                  "or the engine aborted)"}
+        # the pool still works: a third worker assesses the next chunk
+        again = pool.submit([item(0)])
+        assert pool.wait([again]) == {again} and not pool.result(again)[0].error
+    finally:
+        pool.close(True)
+    assert not any(p.process.is_alive() for p in pool.workers)
+
+
+def test_lines_that_are_not_utf8_are_one_error_record_each(engine: Any, tmp_path: Path) -> None:
+    """Reading goes on after an undecodable line: one record per input line or row, the
+    summary counting them all (JSONL, CSV with a bad line inside a quoted cell, and stdin)."""
+    good = [json.dumps(quick(engine, f"u{i}")).encode() for i in range(3)]
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes(b"\n".join([good[0], b'{"case": "caf\xe9"}', good[1], good[2]]) + b"\n")
+    table = tmp_path / "in.csv"
+    table.write_bytes(b"case,views\nr1,1\nr\xff2,2\nr3,3\n\"r4\n\xfe\",4\nr5,5\n")
+    summary = tmp_path / "s.json"
+    code, out, err = invoke("batch", str(jsonl), str(table), "--jobs", "1",
+                            "--summary", str(summary))
+    assert code == 1 and "Traceback" not in err
+    got = [json.loads(line) for line in out.splitlines()]
+    assert [(r["source"].replace(f"{tmp_path}/", ""), r.get("case"), "error" in r) for r in got] == [
+        ("in.jsonl:1", "u0", False), ("in.jsonl:2", None, True), ("in.jsonl:3", "u1", False),
+        ("in.jsonl:4", "u2", False), ("in.csv:2", "r1", False), ("in.csv:3", None, True),
+        ("in.csv:4", "r3", False), ("in.csv:6", None, True), ("in.csv:7", "r5", False)]
+    assert [r["error"] for r in got if "error" in r] == [
+        f"{jsonl}:2: not UTF-8 text", f"{table}:3: not UTF-8 text", f"{table}:6: not UTF-8 text"]
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    assert data["cases"] == len(got) == 9 and data["errors"] == 3
+    code, out, _ = invoke("batch", "-", "--jobs", "1", input=jsonl.read_bytes())
+    assert [json.loads(line).get("case") for line in out.splitlines()] == ["u0", None, "u1", "u2"]
+    # a header that is not UTF-8: the file's one error, and the next file is read
+    (tmp_path / "bad-header.csv").write_bytes(b"ca\xffse,views\nx,1\n")
+    code, out, _ = invoke("batch", str(tmp_path / "bad-header.csv"), str(jsonl), "--jobs", "1")
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert lines[0]["error"] == f"{tmp_path}/bad-header.csv:1: not UTF-8 text (the header line)"
+    assert len(lines) == 5
+
+
+@pytest.mark.parametrize("damage", ["missing", "garbage", "empty"])
+def test_resume_refuses_rather_than_delete_when_the_journal_is_unreadable(
+        engine: Any, tmp_path: Path, damage: str) -> None:
+    cases = [quick(engine, f"j{i}") for i in range(8)]
+    cases[3]["facts"]["bogus"] = True
+    src = write_jsonl(tmp_path / "in.jsonl", cases)
+    out = tmp_path / "out.jsonl"
+    part = tmp_path / "out.jsonl.partial"
+    journal = tmp_path / "out.jsonl.partial.journal"
+    assert invoke("batch", str(src), "-o", str(out), "--jobs", "1", "--chunk-size", "2",
+                  "--fail-fast")[0] == 1
+    before = part.read_bytes()
+    assert before
+    if damage == "missing":
+        journal.unlink()
+    else:
+        journal.write_bytes(b"\x00\xffnot a journal\n" if damage == "garbage" else b"")
+    code, _, err = invoke("batch", str(src), "-o", str(out), "--jobs", "1", "--chunk-size", "2",
+                          "--resume")
+    assert code == 2 and "Traceback" not in err
+    assert f"error: {part}: cannot resume: its journal {journal} is missing or unreadable" in err
+    assert part.read_bytes() == before and not out.exists()
+    # a partial output holding nothing (killed at its start) is simply started afresh
+    part.write_bytes(b"")
+    code, _, err = invoke("batch", str(src), "-o", str(out), "--jobs", "1", "--resume")
+    assert code == 1 and len(records(out)) == 8, err
+
+
+def test_csv_output_neutralises_formula_cells(engine: Any, tmp_path: Path) -> None:
+    """OWASP CSV injection: a cell a spreadsheet would run as a formula gets a leading ``'``;
+    the JSONL output keeps the id as it is."""
+    ids = ['=HYPERLINK("http://evil.example","click")', "+1+1", "-2", "@SUM(A1)", "\tx",
+           "plain", "a=b"]
+    cases = [quick(engine, cid) for cid in ids]
+    cases.append({"case": "=1+2", "facts": {"consnet": "none"}})  # an error record too
+    src = write_jsonl(tmp_path / "in.jsonl", cases)
+    out = tmp_path / "out.csv"
+    assert invoke("batch", str(src), "-o", str(out), "--jobs", "1")[0] == 1
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert [r["case"] for r in rows] == ["'" + ids[0], "'+1+1", "'-2", "'@SUM(A1)", "'\tx",
+                                         "plain", "a=b", "'=1+2"]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+                   for row in rows for cell in row.values())
+    assert rows[-1]["error"].endswith("unknown key 'consnet' (did you mean 'consent'?)")
+    code, stdout, _ = invoke("batch", str(src), "--jobs", "1")
+    assert [json.loads(line)["case"] for line in stdout.splitlines()] == [*ids, "=1+2"]
+
+
+def test_web_batch_records_are_faceright_batch_records(engine: Any) -> None:
+    """``POST /api/batch`` and ``faceright batch -`` read a body the same way and write the
+    same records, error records included (format, case, source, rules_version, error)."""
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from faceright.web import create_app
+    body = b"\n".join([json.dumps(quick(engine, "ok")).encode(), b"{bad",
+                       json.dumps({"case": "typo", "facts": {"consnet": "none"}}).encode(),
+                       b'{"case": "caf\xe9"}', b"", json.dumps(quick(engine, "ok2")).encode()])
+    code, stdout, _ = invoke("batch", "-", "--jobs", "1", input=body)
+    assert code == 1
+    with TestClient(create_app(str(ROOT / "rules"))) as client:
+        response = client.post("/api/batch", content=body,
+                               headers={"content-type": "application/x-ndjson"})
+    assert response.status_code == 200
+    web = [json.loads(line) for line in response.text.splitlines()]
+    cli = [json.loads(line) for line in stdout.splitlines()]
+    assert web == cli and len(web) == 5
+    assert response.text == stdout  # the same bytes, key order included
+    errors = [r for r in web if "error" in r]
+    assert [list(r) for r in errors] == [["format", "case", "source", "rules_version", "error"]] * 3
+    assert [r["case"] for r in errors] == [None, "typo", None]
+    assert all(r["rules_version"] == engine.version for r in web)
+
+
+def test_sigterm_to_the_batch_stops_its_workers_and_resumes(engine: Any, tmp_path: Path) -> None:
+    """SIGTERM to the batch: exit 130 within a bound, no worker left behind, no record of the
+    interruption in the partial output, and --resume gives the uninterrupted bytes."""
+    src = write_jsonl(tmp_path / "in.jsonl", [quick(engine, f"t{i}", views=i) for i in range(300)])
+    out = tmp_path / "out.jsonl"
+    journal = tmp_path / "out.jsonl.partial.journal"
+    args = ["batch", str(src), "-o", str(out), "--jobs", "2", "--chunk-size", "4"]
+    proc = subprocess.Popen([*FACERIGHT, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None and journal_entries(journal) < 4:
+            time.sleep(0.01)
+        workers = children(proc.pid)
+        assert proc.poll() is None and workers, "the batch ended before it could be stopped"
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert code == 130 and "--resume" in err and "Traceback" not in err, err
+    time.sleep(0.1)
+    assert not [w for w in workers if os.path.exists(f"/proc/{w}")
+                and open(f"/proc/{w}/stat", encoding="ascii").read().split()[2] != "Z"]
+    assert b"Interrupted" not in (tmp_path / "out.jsonl.partial").read_bytes()
+    code, _, err = invoke(*args, "--resume")
+    assert code == 0 and "resuming:" in err, err
+    full = tmp_path / "full.jsonl"
+    assert invoke("batch", str(src), "-o", str(full), "--jobs", "1", "--chunk-size", "4")[0] == 0
+    assert out.read_bytes() == full.read_bytes()

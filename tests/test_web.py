@@ -78,7 +78,7 @@ def test_batch_streams_one_record_or_error_per_line(client: TestClient) -> None:
                            headers={"content-type": "application/x-ndjson"})
     assert response.status_code == 200
     records = [json.loads(line) for line in response.text.splitlines()]
-    assert [r.get("case") for r in records] == ["a", None, None]
+    assert [r.get("case") for r in records] == ["a", None, "c"]  # an invalid case keeps its id
     assert records[1]["error"].startswith("-:2: malformed JSON")
     assert "unknown key 'x'" in records[2]["error"]
 
