@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +16,7 @@ from click.testing import CliRunner
 
 from faceright.cli import main
 from faceright.evaluate import Engine, load_engine
-from faceright.interview import DONT_KNOW, Answers, Final, Interviewer, interviewer_for
+from faceright.interview import DONT_KNOW, Answers, Final, Interviewer
 from faceright.render import to_text
 from faceright.rulebook import SPECIAL_FILES
 from generate import Generator
@@ -221,24 +224,51 @@ def typed(value: Any) -> str:
     return ",".join(value) if isinstance(value, list) else str(value)
 
 
+#: Runs `faceright ask --lang en` once per input in a process of its own (so no interviewer of
+#: the test's process is shared): reads a JSON list of stdin texts, prints their exit codes and
+#: outputs as JSON.
+ASK_IN_A_FRESH_PROCESS = """
+import json, sys
+from click.testing import CliRunner
+from faceright.cli import main
+inputs = json.load(sys.stdin)
+out = []
+for text in inputs:
+    result = CliRunner().invoke(main, ["ask", "--lang", "en"], input=text)
+    out.append([result.exit_code, result.stdout])
+json.dump(out, sys.stdout)
+"""
+
+
 def test_terminal_questionnaire_agrees_with_assess_on_every_shipped_case(engine: Engine,
-                                                                         shipped_cases: list[Any]) -> None:
+                                                                         shipped_cases: list[Any],
+                                                                         tmp_path: Path) -> None:
     """Every shipped case answered through `faceright ask` (stdin, don't know where the case is
     silent) ends with the conclusions `faceright assess` prints; the terminal asks exactly the
-    questions `next_question` chooses, in its order."""
+    questions `next_question` chooses, in its order. The terminal runs in a fresh process: its
+    interviewer chooses each question itself (in this process, `interviewer_for` would hand it
+    the choices the test's interview just made, and the order would hold by construction)."""
     questions = {engine.book.vocabulary.spec(n).en: n for n in engine.book.vocabulary.names()}
-    interviewer = interviewer_for(engine)  # the one `faceright ask` uses: the replay below is cheap
+    interviewer = Interviewer(engine)  # not the terminal's: nothing is shared with it
+    expected = []
     for case in shipped_cases:
         facts = {**engine.facts_of(case), "incident_date": case.incident_date}
         final, steps = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
         assessment = engine.assess(case)
         assert [(c.id, c.party) for c in final.conclusions] == [(c.id, c.party) for c in assessment.conclusions]
         asked = [fact for fact, _ in steps]
-        result = CliRunner().invoke(main, ["ask", "--lang", "en"],
-                                    input="\n".join(typed(facts.get(f)) for f in asked) + "\n")
-        assert result.exit_code == 0, (case.case, result.output[-500:])
-        assert [questions[q] for q in re.findall(r"^\[\d+\] (.+)$", result.stdout, re.M)] == asked, case.case
-        assert HELD.findall(result.stdout) == HELD.findall(to_text(engine, assessment, "en")), case.case
+        expected.append((case.case, asked, "\n".join(typed(facts.get(f)) for f in asked) + "\n",
+                         HELD.findall(to_text(engine, assessment, "en"))))
+    run = subprocess.run([sys.executable, "-c", ASK_IN_A_FRESH_PROCESS], cwd=tmp_path, text=True,
+                         input=json.dumps([text for _, _, text, _ in expected]),
+                         capture_output=True, check=False, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(run.stdout)
+    assert len(results) == len(expected)
+    for (case_id, asked, _, held), (code, stdout) in zip(expected, results):
+        assert code == 0, (case_id, stdout[-500:])
+        assert [questions[q] for q in re.findall(r"^\[\d+\] (.+)$", stdout, re.M)] == asked, case_id
+        assert HELD.findall(stdout) == held, case_id
 
 
 @pytest.mark.parametrize("body,message", [
