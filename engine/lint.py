@@ -2,7 +2,8 @@
 
 Unreachable rules (every alternative contradicts itself), incompatible conclusions reached on
 overlapping conditions without an exception between them, provisions nobody cites (nor lists as
-not formalised), rules without the statute text they formalise, and facts with no question.
+not formalised), rules that neither quote the statute text they formalise nor say why they
+cannot (``text_unverified``), and facts with no question.
 """
 
 from __future__ import annotations
@@ -89,10 +90,7 @@ def lint(book: Rulebook, cited_elsewhere: set[str] | None = None) -> list[Findin
         if dead and alts[rule.id]:
             findings.append(Finding(rule.path, rule.line, rule.id,
                                     f"depends on conclusions no rule can reach: {', '.join(dead)}"))
-        verified = [p for p in rule.spec.provisions if book.catalogue.get(p).text_zh]
-        if verified and not rule.spec.text:
-            findings.append(Finding(rule.path, rule.line, rule.id,
-                                    f"no statute text quoted, though {verified[0]} has verified text"))
+        findings += _unquoted(book, rule)
     findings += _conflicts(book, alts, points)
     findings += _uncited(book)
     for name, spec in book.vocabulary.facts.items():
@@ -100,6 +98,22 @@ def lint(book: Rulebook, cited_elsewhere: set[str] | None = None) -> list[Findin
             findings.append(Finding(str(book.directory / "facts.yaml"), 1, None,
                                     f"fact '{name}' has no question to supply it"))
     return sorted(findings)
+
+
+def _unquoted(book: Rulebook, rule: Rule) -> list[Finding]:
+    """A rule must quote its statute text (``text``) or say why it cannot (``text_unverified``:
+    no cited provision has verified text). The loader already refuses a reason where verified
+    text exists, so only the rule with neither is left to report here."""
+    spec = rule.spec
+    if spec.text or spec.text_unverified:
+        return []
+    verified = [p for p in spec.provisions if book.catalogue.get(p).text_zh]
+    if verified:
+        message = f"no statute text quoted, though {verified[0]} has verified text"
+    else:
+        message = ("no statute text quoted and no 'text_unverified' reason (none of "
+                   f"{', '.join(spec.provisions)} has verified text: say so)")
+    return [Finding(rule.path, rule.line, rule.id, message)]
 
 
 def _conflicts(book: Rulebook, alts: dict[str, list[Alternative]],

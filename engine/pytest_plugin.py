@@ -1,4 +1,9 @@
-"""pytest collection of case files: one item per case with ``expect``, named by file and case id."""
+"""pytest collection of case files: one item per case with ``expect``, named by file and case id.
+
+Collection only reads and validates the files (cheap: ``pytest --collect-only`` or ``-k``
+assess nothing); each item assesses its case when it runs. A file that cannot be read is one
+item that fails with the error (file, line, key).
+"""
 
 from __future__ import annotations
 
@@ -8,31 +13,35 @@ from typing import Any
 
 import pytest
 
+from .casefile import LoadedCase, read_cases
 from .evaluate import load_engine
-from .regression import CaseResult, run_file
+from .regression import CaseResult, run_case
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 
 
 class CaseFile(pytest.File):
-    """A case file; its items are its cases."""
+    """A case file; its items are its cases with ``expect`` (and any case that failed to load)."""
 
     def collect(self) -> Iterator[pytest.Item]:
-        for result in run_file(load_engine(), str(self.path)):
-            name = result.case_id or f"line {result.where.line}"
-            yield CaseItem.from_parent(self, name=name, result=result)
+        for loaded in read_cases(load_engine().reader, str(self.path)):
+            if loaded.error is None and getattr(loaded.case, "expect", None) is None:
+                continue
+            name = getattr(loaded.case, "case", None) or f"line {loaded.where.line}"
+            yield CaseItem.from_parent(self, name=name, loaded=loaded)
 
 
 class CaseItem(pytest.Item):
-    """One case: fails with the expectations it missed."""
+    """One case: assessed when run; fails with the expectations it missed."""
 
-    def __init__(self, *, result: CaseResult, **kwargs: Any) -> None:
+    def __init__(self, *, loaded: LoadedCase, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.result = result
+        self.loaded = loaded
 
     def runtest(self) -> None:
-        if not self.result.passed:
-            raise CaseFailure(self.result)
+        result = run_case(load_engine(), self.loaded)
+        if not result.passed:
+            raise CaseFailure(result)
 
     def repr_failure(self, excinfo: Any, style: Any = None) -> str:
         if isinstance(excinfo.value, CaseFailure):
@@ -40,7 +49,7 @@ class CaseItem(pytest.Item):
         return str(super().repr_failure(excinfo))
 
     def reportinfo(self) -> tuple[Path, int, str]:
-        return self.path, self.result.where.line - 1, f"case {self.name}"
+        return self.path, self.loaded.where.line - 1, f"case {self.name}"
 
 
 class CaseFailure(Exception):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assessment import Assessment
-from .casefile import Located, read_cases
+from .casefile import LoadedCase, Located, read_cases
 from .errors import CaseFileError
 from .evaluate import Engine
 from .expect import check
@@ -64,16 +64,21 @@ def _derivation(engine: Engine, case: Any, failure: str) -> list[str]:
 def run_file(engine: Engine, path: str) -> Iterator[CaseResult]:
     """Every case with expectations in a file (cases without ``expect`` are skipped)."""
     for loaded in read_cases(engine.reader, path):
-        if loaded.error is not None:
-            yield CaseResult(loaded.where, None, error=loaded.error)
-            continue
-        case: Any = loaded.case
-        if case.expect is None:
-            continue
-        assessment = engine.assess(case)
-        failures = check(assessment, case.expect)
-        details: list[str] = []
-        for failure in failures:
-            details.append(f"  {failure}")
-            details += _derivation(engine, case, failure)
-        yield CaseResult(loaded.where, case.case, failures, None, assessment, details)
+        if loaded.error is not None or getattr(loaded.case, "expect", None) is not None:
+            yield run_case(engine, loaded)
+
+
+def run_case(engine: Engine, loaded: LoadedCase) -> CaseResult:
+    """One read case (or the error that replaced it) assessed against its ``expect`` block."""
+    if loaded.error is not None:
+        return CaseResult(loaded.where, None, error=loaded.error)
+    case: Any = loaded.case
+    if case.expect is None:
+        return CaseResult(loaded.where, case.case)  # nothing to check
+    assessment = engine.assess(case)
+    failures = check(assessment, case.expect)
+    details: list[str] = []
+    for failure in failures:
+        details.append(f"  {failure}")
+        details += _derivation(engine, case, failure)
+    return CaseResult(loaded.where, case.case, failures, None, assessment, details)

@@ -227,16 +227,27 @@ class _Checker:
         return claimed_start, claimed_until
 
     def _texts(self, spec: RuleSpec, fail: Any) -> None:
-        quoted: list[tuple[tuple[str | int, ...], str | None, list[str]]] = [
-            (("text",), spec.text, spec.provisions)]
-        quoted += [(("unless", i, "text"), u.text, u.provisions) for i, u in enumerate(spec.unless)]
-        for where, text, pids in quoted:
+        """``text`` must be a verbatim quote of a cited provision's verified text; the
+        ``text_unverified`` reason is allowed only where no cited provision has any."""
+        quoted: list[tuple[tuple[str | int, ...], str | None, str | None, list[str]]] = [
+            ((), spec.text, spec.text_unverified, spec.provisions)]
+        quoted += [(("unless", i), u.text, u.text_unverified, u.provisions)
+                   for i, u in enumerate(spec.unless)]
+        for where, text, unverified, pids in quoted:
+            sources = [self.catalogue.get(p).text_zh or "" for p in pids]
+            if text is not None and unverified is not None:
+                fail((*where, "text_unverified"), "give either 'text' (a verbatim quote) or "
+                     "'text_unverified' (why no text can be quoted), not both")
+            if unverified is not None:
+                verified = [p for p, s in zip(pids, sources) if s]
+                if verified:
+                    fail((*where, "text_unverified"), f"provision '{verified[0]}' has verified "
+                         "text in the catalogue: quote it in 'text' instead")
             if text is None:
                 continue
-            sources = [self.catalogue.get(p).text_zh or "" for p in pids]
             if not any(_squash(text) in _squash(s) for s in sources if s):
-                fail(where, "this text is not found verbatim in the cited provisions' verified "
-                     "text (quote the catalogue; never retype statute text)")
+                fail((*where, "text"), "this text is not found verbatim in the cited provisions' "
+                     "verified text (quote the catalogue; never retype statute text)")
 
     def _same_party(self, rule: Rule, fail: Any) -> None:
         uses_same = any(r.party == SAME for r in rule.all_refs())

@@ -42,22 +42,32 @@ class Conclude(_Strict):
 
 
 class Unless(_Strict):
-    """An exception that defeats the rule, grounded in its own provision(s)."""
+    """An exception that defeats the rule, grounded in its own provision(s); ``text`` and
+    ``text_unverified`` as for :class:`RuleSpec`."""
 
     when: Any
     provisions: list[str] = Field(min_length=1)
     text: str | None = None
+    text_unverified: str | None = Field(default=None, pattern=r"\S")
     note: str | None = None
 
 
 class RuleSpec(_Strict):
-    """One rule as written by a lawyer."""
+    """One rule as written by a lawyer.
+
+    ``text`` is the sentence of statute it formalises, copied from a cited provision's verified
+    ``text_zh`` in ``provisions.yaml`` (checked verbatim, whitespace ignored, at load).
+    ``text_unverified`` is given instead when none of the cited provisions has verified text
+    (``verified: false``): it says why nothing can be quoted. ``rules lint`` reports a rule
+    with neither; the loader refuses both at once, and ``text_unverified`` on a rule that cites
+    a provision with verified text."""
 
     id: str = Field(pattern=RULE_ID)
     title_zh: str = Field(min_length=1)
     title_en: str = Field(min_length=1)
     provisions: list[str] = Field(min_length=1)
     text: str | None = None
+    text_unverified: str | None = Field(default=None, pattern=r"\S")
     period: Period | None = None
     when: Any
     unless: list[Unless] = Field(default_factory=list)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -63,11 +65,21 @@ def generated(engine: Engine, n: int, seed: int, per_rule: int = 0) -> list[dict
     return out
 
 
-def test_engine_agrees_with_reference_and_every_rule_fires(engine: Engine) -> None:
+#: examples of the hypothesis agreement test below
+AGREEMENT_EXAMPLES = 150
+
+
+def test_engine_agrees_with_reference_and_every_rule_fires(engine: Engine, root: Path) -> None:
     reference = Reference(engine.book)
     fired: Counter[str] = Counter()
     probed: dict[str, set[Any]] = {}
-    for data in generated(engine, 1000, seed=7, per_rule=22):
+    corpus = generated(engine, 1000, seed=7, per_rule=22)
+    # the README states these numbers: keep them true
+    stated = re.search(r"agree on ([\d,]+) generated cases per run: a seeded corpus of ([\d,]+)",
+                       (root / "README.md").read_text(encoding="utf-8").replace("\n  ", " "))
+    assert stated, "README: the number of generated agreement cases is not stated"
+    assert [int(n.replace(",", "")) for n in stated.groups()] == [len(corpus) + AGREEMENT_EXAMPLES, len(corpus)]
+    for data in corpus:
         case = engine.case(data)
         derivations, _ = engine.derive(case)
         mine = engine_view(engine, case, derivations)
@@ -83,7 +95,7 @@ def test_engine_agrees_with_reference_and_every_rule_fires(engine: Engine) -> No
         assert not missing, f"threshold values of {fact} never generated: {missing}"
 
 
-@settings(max_examples=150)
+@settings(max_examples=AGREEMENT_EXAMPLES)
 @given(st.randoms(use_true_random=False), st.floats(0, 0.9))
 def test_agreement_hypothesis(engine: Engine, rng: random.Random, unknown: float) -> None:
     gen = Generator(engine.book)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+import json
 import random
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +19,9 @@ from click.testing import CliRunner
 
 from faceright.cli import main
 from faceright.evaluate import Engine, load_engine
-from faceright.interview import DONT_KNOW, Answers, Final, Interviewer, interviewer_for
+from faceright.interview import DONT_KNOW, Answers, Final, Interviewer
 from faceright.render import to_text
-from faceright.rulebook import SPECIAL_FILES
+from faceright.rulebook import SPECIAL_FILES, Rulebook
 from generate import Generator
 from reference import Reference
 
@@ -165,14 +171,58 @@ def interview_from(interviewer: Interviewer, facts: dict[str, Any]) -> tuple[Any
         answers.set(step.fact, facts.get(step.fact, DONT_KNOW))
 
 
-def relevant(reference: Reference, interviewer: Interviewer, fact: str, answers: Answers) -> bool:
-    """Some value of ``fact`` changes what holds or is open (reference evaluator)."""
+def _walk(cond: Any) -> Iterator[Any]:
+    """Every node of a condition tree (the test's own walk of the validated rule model)."""
+    yield cond
+    for child in getattr(cond, "items", ()):
+        yield from _walk(child)
+    if hasattr(cond, "item"):
+        yield from _walk(cond.item)
+
+
+def candidate_values(book: Rulebook) -> dict[str, list[Any]]:
+    """Values that can change a result, found independently of the questionnaire's own probe
+    points: every choice (lists: every non-empty subset) and, for numbers and dates, every
+    value a rule compares with and its neighbours (the day or the 0.0001 on either side); for
+    the incident date, every rule period's first and last day and their neighbours."""
+    found: dict[str, set[Any]] = {}
+    for rule in book.rules:
+        for cond in (rule.cond, *(e.cond for e in rule.exceptions)):
+            for node in _walk(cond):
+                if hasattr(node, "fact") and isinstance(node.value, (int, float, dt.date)) \
+                        and not isinstance(node.value, bool):
+                    found.setdefault(node.fact, set()).add(node.value)
+        for day in (rule.start, rule.until):
+            if day is not None:
+                found.setdefault("incident_date", set()).add(day)
+    out: dict[str, list[Any]] = {}
+    for name in [*book.vocabulary.names(), "incident_date"]:
+        kind = "date" if name == "incident_date" else book.vocabulary.spec(name).type
+        if kind == "bool":
+            out[name] = [True, False]
+        elif kind == "enum":
+            out[name] = list(book.vocabulary.spec(name).values)
+        elif kind == "list":
+            choices = book.vocabulary.spec(name).values
+            out[name] = [list(c) for n in range(1, len(choices) + 1) for c in itertools.combinations(choices, n)]
+        elif kind == "date":
+            one = dt.timedelta(days=1)
+            out[name] = sorted({d + k * one for d in found.get(name, ()) for k in (-1, 0, 1)})
+        else:
+            step = 1 if kind == "int" else 0.0001
+            out[name] = sorted({0, *(v + k * step for v in found.get(name, ()) for k in (-1, 0, 1))})
+    return out
+
+
+def relevant(reference: Reference, values: dict[str, list[Any]], fact: str, answers: Answers) -> bool:
+    """Some value of ``fact`` changes what holds or is open, by the reference evaluator
+    (``tests/reference.py``, the oracle) over independently found ``values``."""
     def view(known: dict[str, Any]) -> Any:
         law = known.get("incident_date")
         facts = {k: v for k, v in known.items() if k != "incident_date"}
         return sorted(reference.evaluate(facts, law).items(), key=repr)
     base = view(answers.known())
-    return any(view({**answers.known(), fact: v}) != base for v in interviewer.points[fact])
+    return any(view({**answers.known(), fact: v}) != base for v in values[fact])
 
 
 def complete_cases(engine: Engine, n: int) -> list[dict[str, Any]]:
@@ -185,6 +235,7 @@ def complete_cases(engine: Engine, n: int) -> list[dict[str, Any]]:
 def test_questionnaire_reaches_assess_and_asks_only_relevant_questions(engine: Engine) -> None:
     interviewer = Interviewer(engine)
     reference = Reference(engine.book)
+    values = candidate_values(engine.book)
     for data in complete_cases(engine, 12):
         facts = {**data["facts"], "incident_date": data["incident_date"]}
         final, steps = interview_from(interviewer, facts)
@@ -192,18 +243,18 @@ def test_questionnaire_reaches_assess_and_asks_only_relevant_questions(engine: E
         assert {(c.id, c.party) for c in final.conclusions} == {(c.id, c.party) for c in whole.conclusions}, data["case"]
         assert not final.open
         for fact, before in steps:
-            assert relevant(reference, interviewer, fact, before), (data["case"], fact)
+            assert relevant(reference, values, fact, before), (data["case"], fact)
         assert len(steps) < len(facts)
 
 
 def test_a_fixed_question_order_fails_the_relevance_check(engine: Engine) -> None:
-    interviewer = Interviewer(engine)
     reference = Reference(engine.book)
+    values = candidate_values(engine.book)
     data = complete_cases(engine, 1)[0]
     answers = Answers()
     irrelevant = 0
     for fact in engine.book.vocabulary.names():  # the vocabulary's fixed order
-        if not relevant(reference, interviewer, fact, answers):
+        if not relevant(reference, values, fact, answers):
             irrelevant += 1
         answers.set(fact, {**data["facts"], "incident_date": data["incident_date"]}.get(fact, DONT_KNOW))
     assert irrelevant > 0
@@ -221,24 +272,51 @@ def typed(value: Any) -> str:
     return ",".join(value) if isinstance(value, list) else str(value)
 
 
+#: Runs `faceright ask --lang en` once per input in a process of its own (so no interviewer of
+#: the test's process is shared): reads a JSON list of stdin texts, prints their exit codes and
+#: outputs as JSON.
+ASK_IN_A_FRESH_PROCESS = """
+import json, sys
+from click.testing import CliRunner
+from faceright.cli import main
+inputs = json.load(sys.stdin)
+out = []
+for text in inputs:
+    result = CliRunner().invoke(main, ["ask", "--lang", "en"], input=text)
+    out.append([result.exit_code, result.stdout])
+json.dump(out, sys.stdout)
+"""
+
+
 def test_terminal_questionnaire_agrees_with_assess_on_every_shipped_case(engine: Engine,
-                                                                         shipped_cases: list[Any]) -> None:
+                                                                         shipped_cases: list[Any],
+                                                                         tmp_path: Path) -> None:
     """Every shipped case answered through `faceright ask` (stdin, don't know where the case is
     silent) ends with the conclusions `faceright assess` prints; the terminal asks exactly the
-    questions `next_question` chooses, in its order."""
+    questions `next_question` chooses, in its order. The terminal runs in a fresh process: its
+    interviewer chooses each question itself (in this process, `interviewer_for` would hand it
+    the choices the test's interview just made, and the order would hold by construction)."""
     questions = {engine.book.vocabulary.spec(n).en: n for n in engine.book.vocabulary.names()}
-    interviewer = interviewer_for(engine)  # the one `faceright ask` uses: the replay below is cheap
+    interviewer = Interviewer(engine)  # not the terminal's: nothing is shared with it
+    expected = []
     for case in shipped_cases:
         facts = {**engine.facts_of(case), "incident_date": case.incident_date}
         final, steps = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
         assessment = engine.assess(case)
         assert [(c.id, c.party) for c in final.conclusions] == [(c.id, c.party) for c in assessment.conclusions]
         asked = [fact for fact, _ in steps]
-        result = CliRunner().invoke(main, ["ask", "--lang", "en"],
-                                    input="\n".join(typed(facts.get(f)) for f in asked) + "\n")
-        assert result.exit_code == 0, (case.case, result.output[-500:])
-        assert [questions[q] for q in re.findall(r"^\[\d+\] (.+)$", result.stdout, re.M)] == asked, case.case
-        assert HELD.findall(result.stdout) == HELD.findall(to_text(engine, assessment, "en")), case.case
+        expected.append((case.case, asked, "\n".join(typed(facts.get(f)) for f in asked) + "\n",
+                         HELD.findall(to_text(engine, assessment, "en"))))
+    run = subprocess.run([sys.executable, "-c", ASK_IN_A_FRESH_PROCESS], cwd=tmp_path, text=True,
+                         input=json.dumps([text for _, _, text, _ in expected]),
+                         capture_output=True, check=False, timeout=900)
+    assert run.returncode == 0, run.stderr[-2000:]
+    results = json.loads(run.stdout)
+    assert len(results) == len(expected)
+    for (case_id, asked, _, held), (code, stdout) in zip(expected, results):
+        assert code == 0, (case_id, stdout[-500:])
+        assert [questions[q] for q in re.findall(r"^\[\d+\] (.+)$", stdout, re.M)] == asked, case_id
+        assert HELD.findall(stdout) == held, case_id
 
 
 @pytest.mark.parametrize("body,message", [

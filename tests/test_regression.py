@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from faceright.cli import main
@@ -166,3 +167,40 @@ def test_receipt_holds_then_detects_a_rule_change(root: Path, tmp_path: Path) ->
     path.write_text("{}", encoding="utf-8")
     code, _, err = run("verify", str(path))
     assert code == 2 and "not a readable receipt" in err
+
+
+def test_diff_git_revisions_of_a_temp_repo_list_what_a_rule_change_gained_and_lost(
+        root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`diff git:REV` between two real commits: the second deletes the 1195 notice rule, so the
+    cases it decided lose platform liability (and, the other way round, gain it)."""
+    repo = tmp_path / "repo"
+    shutil.copytree(root / "rules", repo / "rules")
+    (repo / "cases").mkdir()
+    for case in ("zhang-v-template-app.yaml", "scenarios/platform-slow-takedown.yaml"):
+        shutil.copy(root / "cases" / case, repo / "cases" / Path(case).name)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=repo,
+                       check=True, capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "rules v1")
+    path = repo / "rules" / "platform.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: platform.notice_not_acted_in_time")
+    path.write_text(text[:start] + text[text.index("  - id: platform.knew_or_should_have_known"):], encoding="utf-8")
+    git("commit", "-qam", "rules v2: no notice rule")
+    monkeypatch.chdir(repo / "cases")  # the repository is found from the working directory
+    lost_ids = {"zhang-v-template-app", "platform-slow-takedown"}
+    for old, new, side in (("git:HEAD~1", "git:HEAD", "lost"), ("git:HEAD", "git:HEAD~1", "gained")):
+        code, out, err = run("diff", "--old", old, "--new", new, "--format", "json", "--fail-on-change",
+                             "zhang-v-template-app.yaml", "platform-slow-takedown.yaml")
+        assert code == 1, err
+        report = json.loads(out)
+        changed = {c["case"] for c in report["changed"] if "platform_jointly_liable@platform" in c[side]}
+        assert changed == lost_ids, report
+        assert set(report["by_rule"]["platform.notice_not_acted_in_time"]) == {
+            ("-" if side == "lost" else "+") + c for c in lost_ids}
+    code, out, _ = run("diff", "--old", "git:HEAD~1", "--new", "git:HEAD~1", "--fail-on-change",
+                       "zhang-v-template-app.yaml")
+    assert code == 0 and "0 of 1 case(s) changed" in out
