@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import math
 import re
 import sys
@@ -21,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import CaseFileError, did_you_mean
-from .source import MAX_BYTES, Document, SourceError, read_documents
+from .source import MAX_BYTES, Document, SourceError, loads_json, read_documents
 from .vocabulary import IsoDate, Vocabulary, build_facts_model
 
 FORMAT = "faceright/1"
@@ -110,7 +109,11 @@ class CaseReader:
             del data["incident_date"]
         facts = data.get("facts")
         if isinstance(facts, dict):
-            data["facts"] = {k: v for k, v in facts.items() if v != UNKNOWN and v is not None}
+            # only a known fact may be left unknown: an unknown key is an error whatever its
+            # value (``consnet: unknown`` and ``consnet: null`` too), reported with did-you-mean
+            known = self.facts_model.model_fields
+            data["facts"] = {k: v for k, v in facts.items()
+                             if k not in known or (v != UNKNOWN and v is not None)}
         elif facts is None and "facts" in data:
             data["facts"] = {}
         try:
@@ -213,13 +216,14 @@ def _is_jsonl(path: str, text: str) -> bool:
 
 
 def jsonl_line(path: str, number: int, line: str) -> Document | CaseFileError | None:
-    """One JSONL line as a case document (None for a blank line)."""
+    """One JSONL line as a case document (None for a blank line), or the error locating why it
+    cannot be read (malformed JSON, NaN, a duplicate key, nesting too deep)."""
     if not line.strip():
         return None
     try:
-        data = json.loads(line, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        return CaseFileError(path, number, None, f"malformed JSON: {str(exc)[:120]}")
+        data = loads_json(line)
+    except SourceError as exc:  # malformed, a duplicate key, too deep: located at its line
+        return CaseFileError(path, number, exc.key, exc.message)
     return Document(data, {(): number}, number)
 
 
