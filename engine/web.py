@@ -108,7 +108,8 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
                404: "no such provision", 408: "the request body did not arrive in time",
                413: "body too large, or too many cases or form fields",
                415: "wrong content type", 422: "well-formed but not a valid case or answer"}
-    return {status: {"model": ErrorBody, "description": meaning[status]} for status in statuses}
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {status: {"description": meaning[status], "content": content} for status in statuses}
 
 
 def _body_of(content: dict[str, Any]) -> dict[str, Any]:
@@ -454,7 +455,7 @@ def _openapi(app: FastAPI, web: WebApp) -> Callable[[], dict[str, Any]]:
             schema = get_openapi(title=app.title, version=app.version,
                                  description=app.description, routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in (web.engine.reader.model, NextQuestionBody):
+            for model in (web.engine.reader.model, NextQuestionBody, ErrorBody):
                 body = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 components.update(body.pop("$defs", {}))
                 components[model.__name__] = body
