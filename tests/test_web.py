@@ -278,3 +278,51 @@ def test_openapi_declares_request_bodies_and_error_responses(client: TestClient,
     assert refs and set(refs) <= set(schemas)
     docs = client.get("/docs")
     assert docs.status_code == 200 and "/openapi.json" in docs.text
+
+
+def _read_until_closed(sock: Any, limit: float) -> tuple[bytes, float]:
+    """What the server sends on ``sock`` until it closes the connection (or ``limit`` s pass),
+    and when (seconds from the call)."""
+    import socket
+    import time
+    started, data = time.monotonic(), b""
+    sock.settimeout(0.5)
+    while time.monotonic() - started < limit:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data, time.monotonic() - started
+
+
+@pytest.mark.xdist_group("live-server")
+def test_a_live_server_times_out_a_stalled_body_and_an_idle_connection(root: Path) -> None:
+    """A real `faceright serve`: a request whose headers promise a body that never comes gets a
+    408 within the body's idle timeout (5 s) and its connection is closed; an idle kept-alive
+    connection is closed after --keep-alive seconds; the server goes on serving."""
+    import socket
+
+    import httpx
+    from webload import serve
+
+    from faceright.web import BODY_IDLE_TIMEOUT
+    with serve(root, "--keep-alive", "2") as server:
+        host, port = server.url.rsplit("//", 1)[1].split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(b"POST /api/assess HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100\r\n\r\n{\"case\":")
+            data, seconds = _read_until_closed(sock, 15)
+        assert data.startswith(b"HTTP/1.1 408 "), data[:200]
+        assert b'{"error":"the request body did not arrive in time"}' in data
+        assert BODY_IDLE_TIMEOUT - 0.5 < seconds < BODY_IDLE_TIMEOUT + 5, seconds
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n")
+            data, seconds = _read_until_closed(sock, 10)
+        assert data.startswith(b"HTTP/1.1 200 ") and seconds < 6, (data[:100], seconds)
+        assert httpx.get(server.url + "/api/health", timeout=5).status_code == 200
+        assert server.alive()
