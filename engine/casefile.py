@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import CaseFileError, did_you_mean
 from .source import MAX_BYTES, Document, SourceError, loads_json, read_documents
-from .vocabulary import IsoDate, Vocabulary, build_facts_model
+from .vocabulary import IsoDate, Vocabulary, build_facts_model, may_be_unknown
 
 FORMAT = "faceright/1"
 UNKNOWN = "unknown"
@@ -46,10 +46,10 @@ class CaseBase(BaseModel):
     format: Literal["faceright/1"] | None = None
     case: str = Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")
     title: str | None = Field(default=None, max_length=2000)
-    incident_date: IsoDate | None = None
+    incident_date: IsoDate | None = Field(default=None, json_schema_extra=may_be_unknown)
     expect: Expect | None = None
     basis: str | None = Field(default=None, max_length=20000)
-    source: str | dict[str, str | dt.date] | None = None
+    source: str | dict[str, str | IsoDate] | None = None
     notes: str | None = Field(default=None, max_length=20000)
 
 
@@ -86,9 +86,17 @@ class CaseReader:
         self.conclusion_ids = conclusion_ids
         self.parties = parties
 
-    def json_schema(self) -> dict[str, Any]:
-        """The JSON Schema of one case document."""
-        schema: dict[str, Any] = self.model.model_json_schema()
+    def json_schema(self, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+        """The JSON Schema of one case document (``case`` is optional: its id defaults to the
+        file's name, or ``case`` in an API body; ``facts`` may be null; every fact and
+        ``incident_date`` may be ``unknown``), with ``$ref`` written by ``ref_template``."""
+        schema: dict[str, Any] = self.model.model_json_schema(ref_template=ref_template)
+        facts = schema["properties"]["facts"]
+        schema["properties"]["facts"] = {"anyOf": [facts, {"type": "null"}],
+                                         "description": "the facts; empty or null: none known"}
+        schema["required"] = [k for k in schema.get("required", []) if k != "case"]
+        if not schema["required"]:
+            del schema["required"]
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = "faceright case file (faceright/1)"
         return schema

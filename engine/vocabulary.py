@@ -151,10 +151,19 @@ def _as_set(values: tuple[str, ...]) -> Any:
     return normalise
 
 
+def may_be_unknown(schema: dict[str, Any]) -> None:
+    """JSON Schema of an optional fact: its value may also be written ``unknown`` (read as if the
+    key were left out), so the case files and API bodies the contract allows are schema-valid."""
+    options = schema.get("anyOf")
+    if isinstance(options, list):
+        options.append({"const": "unknown"})
+
+
 def build_facts_model(vocabulary: Vocabulary) -> type[BaseModel]:
     """The strict model of a case's ``facts`` mapping: every fact optional, no extra keys."""
     fields: dict[str, Any] = {
-        name: (_annotation(spec) | None, Field(default=None, description=spec.en))
+        name: (_annotation(spec) | None, Field(default=None, description=spec.en,
+                                               json_schema_extra=may_be_unknown))
         for name, spec in sorted(vocabulary.facts.items())
     }
     model: type[BaseModel] = create_model(

@@ -120,9 +120,22 @@ def _body_of(content: dict[str, Any]) -> dict[str, Any]:
 _CASE_REF = {"$ref": "#/components/schemas/Case"}
 _JSONL = {"schema": {"type": "string", "description": f"JSONL: one case a line, at most "
                                                       f"{MAX_BATCH_CASES} cases"}}
+#: the questionnaire's actions (the buttons of its pages)
+ACTIONS = ("start", "answer", "dontknow", "back", "why", "switch")
+_STATE = {"type": "string", "description": "the answers so far (JSON), as the last page gave them"}
+_LANG = {"type": "string", "enum": list(TEXT)}
 _FORM = {"application/x-www-form-urlencoded": {"schema": {
-    "type": "object", "properties": {k: {"type": "string"} for k in
-                                     ("lang", "action", "state", "fact", "value")}}}}
+    "type": "object", "properties": {
+        "lang": _LANG, "action": {"type": "string", "enum": list(ACTIONS)}, "state": _STATE,
+        "fact": {"type": "string"}, "value": {"type": "string"}}}}}
+_DOWNLOAD_FORM = {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "properties": {"lang": _LANG, "state": _STATE}}}}
+
+
+def _ok(media_type: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entry of a 200 that is text of ``media_type``."""
+    return {200: {"description": "Successful Response",
+                  "content": {media_type: {"schema": {}}}}}
 
 
 class BadInput(Exception):
@@ -208,8 +221,10 @@ class WebApp:
         lang = form.get("lang", "zh")
         if lang not in TEXT:
             raise BadInput(400, "lang must be zh or en")
-        answers = self.answers(form.get("state"))
         action = form.get("action", "start")
+        if action not in ACTIONS:
+            raise BadInput(400, f"unknown action '{action[:40]}'" + did_you_mean(action, ACTIONS))
+        answers = self.answers(form.get("state"))
         error = ""
         show_why = False
         if action == "switch":
@@ -295,12 +310,16 @@ class WebApp:
 
     def case_file(self, form: dict[str, str]) -> Response:
         from .ask import yaml_text
+        if form.get("lang", "zh") not in TEXT:
+            raise BadInput(400, "lang must be zh or en")
         answers = self.answers(form.get("state"))
         return Response(yaml_text(answers, "web"), media_type="application/yaml",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
     def notice_file(self, form: dict[str, str]) -> Response:
-        lang = form.get("lang", "zh") if form.get("lang") in TEXT else "zh"
+        lang = form.get("lang", "zh")
+        if lang not in TEXT:
+            raise BadInput(400, "lang must be zh or en")
         answers = self.answers(form.get("state"))
         assessment = self.engine.assess(self.engine.case(answers.case_data("web")))
         text = notice_text(self.engine, assessment, answers.known(), lang, dt.date.today())
@@ -455,10 +474,14 @@ def _openapi(app: FastAPI, web: WebApp) -> Callable[[], dict[str, Any]]:
             schema = get_openapi(title=app.title, version=app.version,
                                  description=app.description, routes=app.routes)
             components = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in (web.engine.reader.model, NextQuestionBody, ErrorBody):
-                body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            ref = "#/components/schemas/{model}"
+            case = web.engine.reader.json_schema(ref)
+            del case["$schema"]
+            for name, body in (("Case", case),
+                               *((m.__name__, m.model_json_schema(ref_template=ref))
+                                 for m in (NextQuestionBody, ErrorBody))):
                 components.update(body.pop("$defs", {}))
-                components[model.__name__] = body
+                components[name] = body
             app.openapi_schema = schema
         return app.openapi_schema
     return openapi
@@ -533,13 +556,13 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
     async def interview(request: Request) -> HTMLResponse:
         return await _engine_call(_form_page, web.interview, await _form_body(request))
 
-    @app.post("/download/case",
-              responses=_errors(400, 408, 413, 415), openapi_extra=_body_of(_FORM))
+    @app.post("/download/case", responses={**_ok("application/yaml"), **_errors(400, 408, 413, 415)},
+              openapi_extra=_body_of(_DOWNLOAD_FORM))
     async def download_case(request: Request) -> Response:
         return await _engine_call(_form_page, web.case_file, await _form_body(request))
 
-    @app.post("/download/notice",
-              responses=_errors(400, 408, 413, 415), openapi_extra=_body_of(_FORM))
+    @app.post("/download/notice", responses={**_ok("text/plain"), **_errors(400, 408, 413, 415)},
+              openapi_extra=_body_of(_DOWNLOAD_FORM))
     async def download_notice(request: Request) -> Response:
         return await _engine_call(_form_page, web.notice_file, await _form_body(request))
 
@@ -574,7 +597,7 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
     async def next_question(request: Request) -> Response:
         return await _engine_call(_json_api, web.next_question, await _json_body(request))
 
-    @app.post("/api/batch", responses=_errors(408, 413, 415),
+    @app.post("/api/batch", responses={**_ok("application/x-ndjson"), **_errors(408, 413, 415)},
               openapi_extra=_body_of({t: _JSONL for t in ("application/x-ndjson", "application/jsonl",
                                                           "text/plain")}))
     async def batch(request: Request) -> StreamingResponse:

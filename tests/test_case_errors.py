@@ -79,6 +79,7 @@ def test_wrong_type_does_not_echo_the_value(tmp_path: Path) -> None:
     ("a: &x [1]\nb: *x\n", "anchors and aliases are not allowed"),
     ("case: x\nfacts: !!python/object:os.system {}\n", "YAML tag"),
     ("case: x\ncase: y\n", "duplicate key 'case'"),
+    ('{"case": "x", "source": {"seen": 0}}', "source"),  # not read as the date 1970-01-01
     ("format: faceright/9\ncase: x\n", "unsupported format"),
     ("- 1\n- 2\n", "a case must be a mapping"),
     ("", "no case found"),
