@@ -27,6 +27,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
 from .casefile import jsonl_line
@@ -452,6 +453,8 @@ async def _body(request: Request, limit: int) -> bytes:
             break
         except TimeoutError:
             raise BadInput(408, "the request body did not arrive in time") from None
+        except ClientDisconnect:  # nobody to answer; not a server error
+            raise BadInput(400, "the client disconnected before its body arrived") from None
         total += len(chunk)
         if total > limit:
             raise BadInput(413, f"request body larger than {limit} bytes")

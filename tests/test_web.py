@@ -280,14 +280,14 @@ def test_openapi_declares_request_bodies_and_error_responses(client: TestClient,
     assert docs.status_code == 200 and "/openapi.json" in docs.text
 
 
-def _read_until_closed(sock: Any, limit: float) -> tuple[bytes, float]:
-    """What the server sends on ``sock`` until it closes the connection (or ``limit`` s pass),
-    and when (seconds from the call)."""
+def _read_until_closed(sock: Any, opened: float, limit: float) -> tuple[bytes, float]:
+    """What the server sends on ``sock`` until it closes the connection (or ``limit`` s pass
+    since ``opened``, a ``time.monotonic()``), and when (seconds since ``opened``)."""
     import socket
     import time
-    started, data = time.monotonic(), b""
+    data = b""
     sock.settimeout(0.5)
-    while time.monotonic() - started < limit:
+    while time.monotonic() - opened < limit:
         try:
             chunk = sock.recv(65536)
         except socket.timeout:
@@ -297,32 +297,51 @@ def _read_until_closed(sock: Any, limit: float) -> tuple[bytes, float]:
         if not chunk:
             break
         data += chunk
-    return data, time.monotonic() - started
+    return data, time.monotonic() - opened
 
 
 @pytest.mark.xdist_group("live-server")
-def test_a_live_server_times_out_a_stalled_body_and_an_idle_connection(root: Path) -> None:
-    """A real `faceright serve`: a request whose headers promise a body that never comes gets a
-    408 within the body's idle timeout (5 s) and its connection is closed; an idle kept-alive
-    connection is closed after --keep-alive seconds; the server goes on serving."""
+def test_a_live_server_times_out_stalled_bodies_heads_and_idle_connections(root: Path) -> None:
+    """A real `faceright serve`, four connections opened together: a request whose headers
+    promise a body that never comes gets a 408 within the body's idle timeout (5 s) and is
+    closed; a connection that sends nothing, and one that sends half a head, are closed after
+    the head timeout (10 s); a kept-alive connection after its response is closed after
+    --keep-alive seconds; the server goes on serving."""
     import socket
+    import time
+    from concurrent.futures import ThreadPoolExecutor
 
     import httpx
     from webload import serve
 
+    from faceright.serving import HEAD_TIMEOUT
     from faceright.web import BODY_IDLE_TIMEOUT
+    sends = {"stalled body": b"POST /api/assess HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+                             b"\r\nContent-Length: 100\r\n\r\n{\"case\":",
+             "nothing": b"", "half a head": b"GET /api/health HTTP/1.1\r\nHost: t\r\n",
+             "kept alive": b"GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n"}
     with serve(root, "--keep-alive", "2") as server:
         host, port = server.url.rsplit("//", 1)[1].split(":")
-        with socket.create_connection((host, int(port)), timeout=5) as sock:
-            sock.sendall(b"POST /api/assess HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 100\r\n\r\n{\"case\":")
-            data, seconds = _read_until_closed(sock, 15)
+        opened = time.monotonic()
+        socks = {name: socket.create_connection((host, int(port)), timeout=5) for name in sends}
+        try:
+            for name, data in sends.items():
+                socks[name].sendall(data)
+            with ThreadPoolExecutor(len(socks)) as pool:  # each read at once: each close timed
+                futures = {name: pool.submit(_read_until_closed, sock, opened, HEAD_TIMEOUT + 8)
+                           for name, sock in socks.items()}
+                got = {name: future.result() for name, future in futures.items()}
+        finally:
+            for sock in socks.values():
+                sock.close()
+        data, seconds = got["stalled body"]
         assert data.startswith(b"HTTP/1.1 408 "), data[:200]
         assert b'{"error":"the request body did not arrive in time"}' in data
-        assert BODY_IDLE_TIMEOUT - 0.5 < seconds < BODY_IDLE_TIMEOUT + 5, seconds
-        with socket.create_connection((host, int(port)), timeout=5) as sock:
-            sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n")
-            data, seconds = _read_until_closed(sock, 10)
-        assert data.startswith(b"HTTP/1.1 200 ") and seconds < 6, (data[:100], seconds)
+        assert BODY_IDLE_TIMEOUT - 0.5 < seconds < BODY_IDLE_TIMEOUT + 4, seconds
+        for name in ("nothing", "half a head"):
+            data, seconds = got[name]
+            assert data == b"" and HEAD_TIMEOUT - 0.5 < seconds < HEAD_TIMEOUT + 4, (name, data, seconds)
+        data, seconds = got["kept alive"]
+        assert data.startswith(b"HTTP/1.1 200 ") and seconds < 2 + 4, (data[:100], seconds)
         assert httpx.get(server.url + "/api/health", timeout=5).status_code == 200
         assert server.alive()
