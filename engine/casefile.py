@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 import math
 import re
 import sys
@@ -21,8 +20,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import CaseFileError, did_you_mean
-from .source import MAX_BYTES, Document, SourceError, read_documents
-from .vocabulary import IsoDate, Vocabulary, build_facts_model
+from .source import MAX_BYTES, Document, SourceError, loads_json, read_documents
+from .vocabulary import IsoDate, Vocabulary, build_facts_model, may_be_unknown
 
 FORMAT = "faceright/1"
 UNKNOWN = "unknown"
@@ -47,10 +46,10 @@ class CaseBase(BaseModel):
     format: Literal["faceright/1"] | None = None
     case: str = Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")
     title: str | None = Field(default=None, max_length=2000)
-    incident_date: IsoDate | None = None
+    incident_date: IsoDate | None = Field(default=None, json_schema_extra=may_be_unknown)
     expect: Expect | None = None
     basis: str | None = Field(default=None, max_length=20000)
-    source: str | dict[str, str | dt.date] | None = None
+    source: str | dict[str, str | IsoDate] | None = None
     notes: str | None = Field(default=None, max_length=20000)
 
 
@@ -87,9 +86,17 @@ class CaseReader:
         self.conclusion_ids = conclusion_ids
         self.parties = parties
 
-    def json_schema(self) -> dict[str, Any]:
-        """The JSON Schema of one case document."""
-        schema: dict[str, Any] = self.model.model_json_schema()
+    def json_schema(self, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+        """The JSON Schema of one case document (``case`` is optional: its id defaults to the
+        file's name, or ``case`` in an API body; ``facts`` may be null; every fact and
+        ``incident_date`` may be ``unknown``), with ``$ref`` written by ``ref_template``."""
+        schema: dict[str, Any] = self.model.model_json_schema(ref_template=ref_template)
+        facts = schema["properties"]["facts"]
+        schema["properties"]["facts"] = {"anyOf": [facts, {"type": "null"}],
+                                         "description": "the facts; empty or null: none known"}
+        schema["required"] = [k for k in schema.get("required", []) if k != "case"]
+        if not schema["required"]:
+            del schema["required"]
         schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         schema["title"] = "faceright case file (faceright/1)"
         return schema
@@ -110,7 +117,11 @@ class CaseReader:
             del data["incident_date"]
         facts = data.get("facts")
         if isinstance(facts, dict):
-            data["facts"] = {k: v for k, v in facts.items() if v != UNKNOWN and v is not None}
+            # only a known fact may be left unknown: an unknown key is an error whatever its
+            # value (``consnet: unknown`` and ``consnet: null`` too), reported with did-you-mean
+            known = self.facts_model.model_fields
+            data["facts"] = {k: v for k, v in facts.items()
+                             if k not in known or (v != UNKNOWN and v is not None)}
         elif facts is None and "facts" in data:
             data["facts"] = {}
         try:
@@ -213,13 +224,14 @@ def _is_jsonl(path: str, text: str) -> bool:
 
 
 def jsonl_line(path: str, number: int, line: str) -> Document | CaseFileError | None:
-    """One JSONL line as a case document (None for a blank line)."""
+    """One JSONL line as a case document (None for a blank line), or the error locating why it
+    cannot be read (malformed JSON, NaN, a duplicate key, nesting too deep)."""
     if not line.strip():
         return None
     try:
-        data = json.loads(line, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        return CaseFileError(path, number, None, f"malformed JSON: {str(exc)[:120]}")
+        data = loads_json(line)
+    except SourceError as exc:  # malformed, a duplicate key, too deep: located at its line
+        return CaseFileError(path, number, exc.key, exc.message)
     return Document(data, {(): number}, number)
 
 

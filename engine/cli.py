@@ -509,17 +509,25 @@ def verify(receipt_file: str, rules: str | None) -> None:
               help="Worker processes, each with its own engine. Within one, the engine runs one request "
                    "at a time off the event loop (health checks and I/O never wait behind it); more "
                    "workers assess in parallel (about one per core).")
+@click.option("--keep-alive", default=5, show_default=True, type=click.IntRange(min=1),
+              help="Seconds an idle connection is kept open between requests.")
+@click.option("--limit-concurrency", default=64, show_default=True, type=click.IntRange(min=1),
+              help="Connections and requests served at once per worker; beyond, 503.")
 @RULES
-def serve(host: str, port: int, workers: int, rules: str | None) -> None:
+def serve(host: str, port: int, workers: int, keep_alive: int, limit_concurrency: int,
+          rules: str | None) -> None:
     """Serve the web questionnaire and the HTTP API (needs the `web` extra).
 
-    No access log is written and nothing about a user is kept.
+    No access log is written and nothing about a user is kept. A request body must arrive
+    within 60 s, pausing at most 5 s (else 408); a request's head within 10 s of the
+    connection or the previous response; an idle connection is closed after --keep-alive seconds.
 
     Example: faceright serve --port 8000 --workers 2   (then open http://127.0.0.1:8000/, API docs at /docs)
     """
     try:
         import uvicorn
 
+        from .serving import BoundedH11Protocol
         from .web import RULES_ENV
     except ImportError as exc:
         raise click.UsageError(f"the web server needs: pip install -e '.[web]' ({exc.name} missing)") from None
@@ -527,4 +535,5 @@ def serve(host: str, port: int, workers: int, rules: str | None) -> None:
     # the workers import the app afresh (spawned, not forked): they find the rules by this
     os.environ[RULES_ENV] = str((Path(rules) if rules is not None else default_rules_dir()).resolve())
     uvicorn.run("faceright.web:app_factory", factory=True, host=host, port=port, workers=workers,
-                access_log=False)
+                access_log=False, timeout_keep_alive=keep_alive, http=BoundedH11Protocol,
+                limit_concurrency=limit_concurrency, h11_max_incomplete_event_size=64 * 1024)

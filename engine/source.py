@@ -18,6 +18,7 @@ and U+2029, on which YAML 1.1 and 1.2 disagree (line breaks or not) and so on li
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections.abc import Callable, Iterator
@@ -274,6 +275,8 @@ def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
         where = mark.line + 1 if mark is not None else None
         if "incompatible YAML document" in str(exc.problem):  # %YAML 2.0, 1.0, 1.3 (libyaml)
             raise SourceError(where, f"%YAML directive: {_YAML_12_ONLY}") from None
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own bound (1000 levels)
+            raise SourceError(where, f"nesting deeper than {MAX_DEPTH} levels") from None
         raise SourceError(where, f"malformed YAML: {exc.problem or exc.context}") from None
     except (yaml.YAMLError, RecursionError, UnicodeError, ValueError) as exc:
         raise SourceError(None, f"malformed YAML: {str(exc).splitlines()[0][:200]}") from None
@@ -298,3 +301,83 @@ def _document(loader: Any) -> Document:
     if error is not None:
         raise error
     return Document(data, builder.lines, _line(root), builder.problems)
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+#: the tokens of JSON text that matter to its depth: strings (skipped whole), brackets, newlines
+_JSON_TOKENS = re.compile(r'"(?:[^"\\\n]|\\.)*"|[\[\]{}\n]')
+
+
+def _json_depth_line(text: str) -> int | None:
+    """The line on which JSON ``text``'s brackets first nest deeper than :data:`MAX_DEPTH`
+    (strings skipped), or ``None``: one linear pass, before anything is built."""
+    depth, line = 0, 1
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif token in "]}":
+            depth -= 1
+    return None
+
+
+def loads_json(text: str | bytes) -> Any:
+    """JSON text as plain data with the same bounds and meaning as :func:`read_documents`.
+
+    Raises :class:`SourceError` (line 1-based within ``text`` where known) for malformed JSON,
+    ``NaN``/``Infinity``, a **duplicate key** in any object (``{"a": 1, "a": 2}`` is an error,
+    not "last wins"; ``key`` names it), nesting deeper than :data:`MAX_DEPTH` (found by a scan
+    of the brackets before parsing, so ``[[[…]]]`` costs microseconds) or more than
+    :data:`MAX_BYTES`."""
+    if isinstance(text, bytes):
+        raw = text
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SourceError(raw[:exc.start].count(b"\n") + 1, "not UTF-8 text") from None
+    if len(text) > MAX_BYTES:
+        raise SourceError(None, f"larger than {MAX_BYTES // (1024 * 1024)} MiB")
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        deep = _json_depth_line(text)
+        if deep is not None:
+            raise SourceError(deep, f"nesting deeper than {MAX_DEPTH} levels")
+    try:
+        return json.loads(text, parse_constant=_no_constant, object_pairs_hook=_pairs)
+    except _DuplicateKey as exc:
+        raise SourceError(_key_line(text, exc.key), f"duplicate key '{exc.key[:80]}'",
+                          exc.key[:80]) from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(exc.lineno, f"malformed JSON: {exc.msg}") from None
+    except (ValueError, RecursionError) as exc:
+        raise SourceError(None, f"malformed JSON: {str(exc)[:120]}") from None
+
+
+def _key_line(text: str, key: str) -> int | None:
+    """The line of the second occurrence of ``"key":`` in ``text`` (the duplicate), if found."""
+    pattern = re.compile(re.escape(json.dumps(key, ensure_ascii=False)) + r"\s*:")
+    found = list(pattern.finditer(text))
+    if len(found) < 2:
+        return None
+    return text.count("\n", 0, found[1].start()) + 1

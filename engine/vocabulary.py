@@ -11,7 +11,8 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 FactType = Literal["bool", "int", "number", "enum", "list", "date"]
@@ -127,13 +128,42 @@ def _annotation(spec: FactSpec) -> Any:
     choice: Any = Literal.__getitem__(spec.values)
     if spec.type == "enum":
         return choice
-    return Annotated[list[choice], Field(min_length=1, max_length=len(spec.values))]
+    return Annotated[list[choice], Field(min_length=1, max_length=len(spec.values),
+                                         json_schema_extra={"uniqueItems": True}),
+                     AfterValidator(_as_set(spec.values))]
+
+
+def _as_set(values: tuple[str, ...]) -> Any:
+    """The validator making a list fact a set: each value at most once (a repeated value is an
+    error), kept in the vocabulary's order, so the order a case lists them in never changes the
+    assessment, its ``because`` lists or a receipt's input hash."""
+    rank = {value: i for i, value in enumerate(values)}
+
+    def normalise(items: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for item in items:
+            if item in seen:
+                raise PydanticCustomError("list_repeated", "lists '{value}' more than once",
+                                          {"value": item})
+            seen.add(item)
+        return sorted(items, key=rank.__getitem__)
+
+    return normalise
+
+
+def may_be_unknown(schema: dict[str, Any]) -> None:
+    """JSON Schema of an optional fact: its value may also be written ``unknown`` (read as if the
+    key were left out), so the case files and API bodies the contract allows are schema-valid."""
+    options = schema.get("anyOf")
+    if isinstance(options, list):
+        options.append({"const": "unknown"})
 
 
 def build_facts_model(vocabulary: Vocabulary) -> type[BaseModel]:
     """The strict model of a case's ``facts`` mapping: every fact optional, no extra keys."""
     fields: dict[str, Any] = {
-        name: (_annotation(spec) | None, Field(default=None, description=spec.en))
+        name: (_annotation(spec) | None, Field(default=None, description=spec.en,
+                                               json_schema_extra=may_be_unknown))
         for name, spec in sorted(vocabulary.facts.items())
     }
     model: type[BaseModel] = create_model(

@@ -12,6 +12,7 @@ process's one engine lock (durable_rules' Host must never be entered by two thre
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -19,12 +20,15 @@ import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
 from .errors import FacerightError, did_you_mean
@@ -32,6 +36,7 @@ from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .render import DISCLAIMER, esc, json_line, reason_line, to_html
+from .source import SourceError, loads_json
 from .vocabulary import INCIDENT_DATE
 
 #: the environment variable naming the rules directory of :func:`app_factory` (set by `faceright serve`)
@@ -40,6 +45,14 @@ RULES_ENV = "FACERIGHT_RULES"
 SWITCH_INTERVAL = 0.001
 MAX_BODY = 1024 * 1024
 MAX_BATCH = 32 * 1024 * 1024
+#: the most cases (non-blank lines) one ``/api/batch`` request may carry; more is a 413
+#: (about a minute of engine time at most: larger runs belong to ``faceright batch``)
+MAX_BATCH_CASES = 1000
+#: seconds a request body may pause between two chunks, and to arrive whole: then 408
+BODY_IDLE_TIMEOUT = 5.0
+BODY_TIMEOUT = 60.0
+#: the most fields of a form body (the questionnaire sends six)
+MAX_FORM_FIELDS = 100
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                                "frame-ancestors 'none'; base-uri 'none'",
@@ -70,6 +83,60 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          "{width:1.25rem;height:1.25rem;vertical-align:middle}fieldset{border:1px solid #999;margin:0 0 .5rem}"
          ":focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}[role=alert]{color:#a51d2d;font-weight:bold}"
          "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#444}")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer of the API and the pages: ``{"error": message}`` (the CLI's message)."""
+
+    error: str = Field(description="what is wrong, naming the line and key where known")
+
+
+class NextQuestionBody(BaseModel):
+    """The body of ``POST /api/next-question`` (unknown keys are refused)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Any] = Field(
+        default_factory=dict,
+        description="the answers so far, fact -> value as in a case file's facts (plus "
+                    "incident_date); 'unknown' for don't know; validated like a case")
+    lang: Literal["zh", "en"] = "zh"
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of the given error statuses (each an :class:`ErrorBody`)."""
+    meaning = {400: "malformed body (JSON, a duplicate key, nesting too deep, a bad form field)",
+               404: "no such provision", 408: "the request body did not arrive in time",
+               413: "body too large, or too many cases or form fields",
+               415: "wrong content type", 422: "well-formed but not a valid case or answer"}
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    return {status: {"description": meaning[status], "content": content} for status in statuses}
+
+
+def _body_of(content: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` declaring a required request body of these media types and schemas."""
+    return {"requestBody": {"required": True, "content": content}}
+
+
+_CASE_REF = {"$ref": "#/components/schemas/Case"}
+_JSONL = {"schema": {"type": "string", "description": f"JSONL: one case a line, at most "
+                                                      f"{MAX_BATCH_CASES} cases"}}
+#: the questionnaire's actions (the buttons of its pages)
+ACTIONS = ("start", "answer", "dontknow", "back", "why", "switch")
+_STATE = {"type": "string", "description": "the answers so far (JSON), as the last page gave them"}
+_LANG = {"type": "string", "enum": list(TEXT)}
+_FORM = {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "properties": {
+        "lang": _LANG, "action": {"type": "string", "enum": list(ACTIONS)}, "state": _STATE,
+        "fact": {"type": "string"}, "value": {"type": "string"}}}}}
+_DOWNLOAD_FORM = {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "properties": {"lang": _LANG, "state": _STATE}}}}
+
+
+def _ok(media_type: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entry of a 200 that is text of ``media_type``."""
+    return {200: {"description": "Successful Response",
+                  "content": {media_type: {"schema": {}}}}}
 
 
 class BadInput(Exception):
@@ -118,11 +185,15 @@ class WebApp:
         if not raw:
             return Answers()
         try:
-            data = json.loads(raw)
+            data = loads_json(raw)  # duplicate keys, NaN and deep nesting refused
+            if not isinstance(data, dict) or set(data) != {"values", "order"}:
+                raise ValueError("not {values, order}")
             values, order = data["values"], data["order"]
-            if not isinstance(values, dict) or not isinstance(order, list) or set(order) != set(values):
+            if (not isinstance(values, dict) or not isinstance(order, list)
+                    or not all(isinstance(k, str) for k in order) or len(order) != len(values)
+                    or set(order) != set(values)):
                 raise ValueError("inconsistent answers")
-        except (ValueError, KeyError, TypeError):
+        except (SourceError, ValueError):
             raise BadInput(400, "the answers field is malformed") from None
         answers = Answers()
         for key in order:
@@ -152,8 +223,10 @@ class WebApp:
         lang = form.get("lang", "zh")
         if lang not in TEXT:
             raise BadInput(400, "lang must be zh or en")
-        answers = self.answers(form.get("state"))
         action = form.get("action", "start")
+        if action not in ACTIONS:
+            raise BadInput(400, f"unknown action '{action[:40]}'" + did_you_mean(action, ACTIONS))
+        answers = self.answers(form.get("state"))
         error = ""
         show_why = False
         if action == "switch":
@@ -239,12 +312,16 @@ class WebApp:
 
     def case_file(self, form: dict[str, str]) -> Response:
         from .ask import yaml_text
+        if form.get("lang", "zh") not in TEXT:
+            raise BadInput(400, "lang must be zh or en")
         answers = self.answers(form.get("state"))
         return Response(yaml_text(answers, "web"), media_type="application/yaml",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
     def notice_file(self, form: dict[str, str]) -> Response:
-        lang = form.get("lang", "zh") if form.get("lang") in TEXT else "zh"
+        lang = form.get("lang", "zh")
+        if lang not in TEXT:
+            raise BadInput(400, "lang must be zh or en")
         answers = self.answers(form.get("state"))
         assessment = self.engine.assess(self.engine.case(answers.case_data("web")))
         text = notice_text(self.engine, assessment, answers.known(), lang, dt.date.today())
@@ -263,9 +340,13 @@ class WebApp:
     def next_question(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict) or not isinstance(data.get("answers", {}), dict):
             raise BadInput(422, "expected {\"answers\": {fact: value}, \"lang\": \"zh\"|\"en\"}")
+        for key in data:
+            if key not in NextQuestionBody.model_fields:
+                raise BadInput(422, f"unknown key '{str(key)[:80]}'"
+                               + did_you_mean(str(key), NextQuestionBody.model_fields))
         lang = data.get("lang", "zh")
-        if lang not in TEXT:
-            raise BadInput(422, "lang must be zh or en")
+        if not isinstance(lang, str) or lang not in TEXT:
+            raise BadInput(422, "lang: must be zh or en")
         answers = Answers()
         raw = dict(data.get("answers", {}))
         for key, value in raw.items():
@@ -340,6 +421,11 @@ def _batch_stream(web: WebApp, body: bytes) -> Iterator[bytes]:
             yield chunk
 
 
+def _batch_cases(body: bytes) -> int:
+    """The number of cases (non-blank lines) of a JSONL batch body."""
+    return sum(1 for line in body.split(b"\n") if line.strip())
+
+
 def _json_api(fn: Callable[[Any], dict[str, Any]], body: bytes) -> JSONResponse:
     """The JSON API in a worker thread: parse ``body`` (:class:`BadInput` 400 if malformed), run
     ``fn`` on it, serialise the answer (the caller holds the engine lock)."""
@@ -352,11 +438,26 @@ def _form_page(fn: Callable[[dict[str, str]], R], body: bytes) -> R:
 
 
 async def _body(request: Request, limit: int) -> bytes:
+    """The request body: 413 over ``limit`` bytes (by its Content-Length or as it arrives), 408
+    when it pauses :data:`BODY_IDLE_TIMEOUT` seconds or is not whole after :data:`BODY_TIMEOUT`
+    (a stalled client cannot hold a connection and a task for ever)."""
     size = request.headers.get("content-length")
     if size is not None and (not size.isdigit() or int(size) > limit):
         raise BadInput(413, f"request body larger than {limit} bytes")
     chunks, total = [], 0
-    async for chunk in request.stream():
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BODY_TIMEOUT
+    stream = request.stream().__aiter__()
+    while True:
+        wait = min(BODY_IDLE_TIMEOUT, deadline - loop.time())
+        try:
+            chunk = await asyncio.wait_for(stream.__anext__(), max(wait, 0.0))
+        except StopAsyncIteration:
+            break
+        except TimeoutError:
+            raise BadInput(408, "the request body did not arrive in time") from None
+        except ClientDisconnect:  # nobody to answer; not a server error
+            raise BadInput(400, "the client disconnected before its body arrived") from None
         total += len(chunk)
         if total > limit:
             raise BadInput(413, f"request body larger than {limit} bytes")
@@ -370,24 +471,47 @@ def _require(request: Request, *types: str) -> None:
         raise BadInput(415, f"content type must be {' or '.join(types)}")
 
 
+def _openapi(app: FastAPI, web: WebApp) -> Callable[[], dict[str, Any]]:
+    """The OpenAPI document with the request bodies' schemas (a case, the next-question body)
+    among its components: the handlers read and check their bodies themselves (for the CLI's
+    messages and the size and time bounds), so FastAPI does not derive these schemas."""
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            ref = "#/components/schemas/{model}"
+            case = web.engine.reader.json_schema(ref)
+            del case["$schema"]
+            for name, body in (("Case", case),
+                               *((m.__name__, m.model_json_schema(ref_template=ref))
+                                 for m in (NextQuestionBody, ErrorBody))):
+                components.update(body.pop("$defs", {}))
+                components[name] = body
+            app.openapi_schema = schema
+        return app.openapi_schema
+    return openapi
+
+
 def _parse_json(body: bytes) -> Any:
-    """A JSON body (NaN and Infinity refused); :class:`BadInput` 400 if malformed."""
+    """A JSON body (NaN and Infinity, duplicate keys and nesting deeper than the readers' bound
+    refused); :class:`BadInput` 400 naming the line and what is wrong."""
     try:
-        return json.loads(body, parse_constant=_reject)
-    except (ValueError, RecursionError):
-        raise BadInput(400, "malformed JSON") from None
-
-
-def _reject(name: str) -> Any:
-    raise ValueError(name)
+        return loads_json(body)
+    except SourceError as exc:
+        where = f"line {exc.line}: " if exc.line is not None else ""
+        message = exc.message if exc.message.startswith("malformed JSON") else f"malformed JSON: {exc.message}"
+        raise BadInput(400, where + message) from None
 
 
 def _parse_form(body: bytes) -> dict[str, str]:
     """A url-encoded form body (repeated fields joined by commas); :class:`BadInput` 400 unless UTF-8."""
     try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
     except UnicodeDecodeError:
         raise BadInput(400, "form is not UTF-8") from None
+    except ValueError:
+        raise BadInput(413, f"form has more than {MAX_FORM_FIELDS} fields") from None
     return {k: ",".join(v) for k, v in parsed.items()}
 
 
@@ -425,7 +549,11 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
     assessment, in this process). Raises :class:`FacerightError` for an unusable rulebook."""
     web = WebApp(load_engine(rules_dir))
     app = FastAPI(title="faceright", version=web.engine.version,
-                  description="Assess AI face-swap incidents under Chinese law — an assessment aid, not legal advice.")
+                  description="Assess AI face-swap incidents under Chinese law — an assessment aid, "
+                              f"not legal advice. Bodies: at most {MAX_BODY} bytes ({MAX_BATCH} and "
+                              f"{MAX_BATCH_CASES} cases for /api/batch), arriving within "
+                              f"{BODY_TIMEOUT:g} s with no pause over {BODY_IDLE_TIMEOUT:g} s.")
+    app.openapi = _openapi(app, web)  # type: ignore[method-assign]
 
     @app.middleware("http")
     async def harden(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -446,15 +574,18 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
     async def start(lang: str = "zh") -> HTMLResponse:
         return web.start(lang if lang in TEXT else "zh")
 
-    @app.post("/interview", response_class=HTMLResponse)
+    @app.post("/interview", response_class=HTMLResponse,
+              responses=_errors(400, 408, 413, 415), openapi_extra=_body_of(_FORM))
     async def interview(request: Request) -> HTMLResponse:
         return await _engine_call(_form_page, web.interview, await _form_body(request))
 
-    @app.post("/download/case")
+    @app.post("/download/case", responses={**_ok("application/yaml"), **_errors(400, 408, 413, 415)},
+              openapi_extra=_body_of(_DOWNLOAD_FORM))
     async def download_case(request: Request) -> Response:
         return await _engine_call(_form_page, web.case_file, await _form_body(request))
 
-    @app.post("/download/notice")
+    @app.post("/download/notice", responses={**_ok("text/plain"), **_errors(400, 408, 413, 415)},
+              openapi_extra=_body_of(_DOWNLOAD_FORM))
     async def download_notice(request: Request) -> Response:
         return await _engine_call(_form_page, web.notice_file, await _form_body(request))
 
@@ -462,7 +593,7 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
     async def health() -> dict[str, str]:
         return {"status": "ok", "rules_version": web.engine.version}
 
-    @app.get("/api/provisions/{pid}")
+    @app.get("/api/provisions/{pid}", responses=_errors(404, 422))
     async def provision(pid: str, as_of: str | None = None) -> dict[str, Any]:
         try:
             p = web.engine.book.catalogue.get(pid)
@@ -476,18 +607,30 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
                 raise BadInput(422, "as_of must be a date YYYY-MM-DD") from None
         return data
 
-    @app.post("/api/assess", response_model=dict[str, Any])
+    @app.post("/api/assess", response_model=dict[str, Any],
+              responses=_errors(400, 408, 413, 415, 422),
+              openapi_extra=_body_of({"application/json": {"schema": _CASE_REF}}))
     async def assess(request: Request) -> Response:
         return await _engine_call(_json_api, web.assess, await _json_body(request))
 
-    @app.post("/api/next-question", response_model=dict[str, Any])
+    @app.post("/api/next-question", response_model=dict[str, Any],
+              responses=_errors(400, 408, 413, 415, 422),
+              openapi_extra=_body_of({"application/json": {
+                  "schema": {"$ref": "#/components/schemas/NextQuestionBody"}}}))
     async def next_question(request: Request) -> Response:
         return await _engine_call(_json_api, web.next_question, await _json_body(request))
 
-    @app.post("/api/batch")
+    @app.post("/api/batch", responses={**_ok("application/x-ndjson"), **_errors(408, 413, 415)},
+              openapi_extra=_body_of({t: _JSONL for t in ("application/x-ndjson", "application/jsonl",
+                                                          "text/plain")}))
     async def batch(request: Request) -> StreamingResponse:
+        """JSONL in, JSONL out: one result or error record per line, at most
+        :data:`MAX_BATCH_CASES` cases (413 beyond: use ``faceright batch``)."""
         _require(request, "application/x-ndjson", "application/jsonl", "text/plain")
         body = await _body(request, MAX_BATCH)
+        if _batch_cases(body) > MAX_BATCH_CASES:
+            raise BadInput(413, f"at most {MAX_BATCH_CASES} cases per request; split the input "
+                                "or use faceright batch")
         return StreamingResponse(_batch_stream(web, body), media_type="application/x-ndjson")
 
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -78,6 +79,7 @@ def test_wrong_type_does_not_echo_the_value(tmp_path: Path) -> None:
     ("a: &x [1]\nb: *x\n", "anchors and aliases are not allowed"),
     ("case: x\nfacts: !!python/object:os.system {}\n", "YAML tag"),
     ("case: x\ncase: y\n", "duplicate key 'case'"),
+    ('{"case": "x", "source": {"seen": 0}}', "source"),  # not read as the date 1970-01-01
     ("format: faceright/9\ncase: x\n", "unsupported format"),
     ("- 1\n- 2\n", "a case must be a mapping"),
     ("", "no case found"),
@@ -190,3 +192,98 @@ def test_any_finite_amount_is_assessed_at_four_decimals(engine: Engine, fact: st
 def test_whole_amounts_stay_whole(engine: Engine) -> None:
     case = engine.case({"case": "x", "facts": {"economic_loss_yuan": 5000, "platform_response_hours": 2.5}})
     assert (repr(case.facts.economic_loss_yuan), repr(case.facts.platform_response_hours)) == ("5000", "2.5")
+
+
+# --- one meaning per input -------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["unknown", "null", "~", ""])
+def test_an_unknown_fact_key_is_an_error_whatever_its_value_in_yaml(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, GOOD + f"  consnet: {value}\n")
+    code, out, err = run("assess", str(path))
+    assert (code, out) == (2, "")
+    assert err.strip() == (f"error: {path}:8: facts.consnet: unknown key 'consnet' "
+                           "(did you mean 'consent'?)")
+
+
+@pytest.mark.parametrize("value", ["unknown", None])
+def test_an_unknown_fact_key_is_an_error_whatever_its_value_in_json_and_jsonl(
+        tmp_path: Path, value: object) -> None:
+    case = {"case": "a", "facts": {"consent": "none", "consnet": value}}
+    single = write(tmp_path, json.dumps(case, indent=1), "case.json")
+    code, _, err = run("assess", str(single))
+    assert code == 2 and f"{single}:5: facts.consnet: unknown key 'consnet' (did you mean 'consent'?)" in err
+    lines = write(tmp_path, json.dumps({"case": "ok"}) + "\n" + json.dumps(case) + "\n", "cases.jsonl")
+    code, out, err = run("assess", str(lines), "--format", "json")
+    assert code == 2 and [json.loads(x)["case"] for x in out.splitlines()] == ["ok"]
+    assert f"{lines}:2: facts.consnet: unknown key 'consnet' (did you mean 'consent'?)" in err
+
+
+@pytest.mark.parametrize("cell", ["unknown", ""])
+def test_an_unknown_csv_column_is_an_error_whatever_its_cells(tmp_path: Path, cell: str) -> None:
+    path = write(tmp_path, f"case,consent,consnet\na,none,{cell}\n", "cases.csv")
+    code, out, err = run("assess", str(path), "--format", "json")
+    assert (code, out) == (2, "")
+    assert f"{path}:1: consnet: unknown column 'consnet' (did you mean 'consent'?)" in err
+
+
+def test_an_unknown_top_level_key_or_unknown_incident_date_spelling(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "titel: null\n")
+    code, _, err = run("assess", str(path))
+    assert code == 2 and f"{path}:8: titel: unknown key 'titel' (did you mean 'title'?)" in err
+    # a known key may be left unknown
+    ok = write(tmp_path, GOOD.replace("incident_date: 2023-06-01", "incident_date: unknown")
+               + "  minor: unknown\n  views: null\n", "ok.yaml")
+    assert run("assess", str(ok))[0] == 0
+
+
+def test_duplicate_json_keys_are_errors_with_their_line(tmp_path: Path) -> None:
+    lines = [json.dumps({"case": "a"}), '{"case": "b", "facts": {"consent": "none", "consent": "explicit"}}']
+    path = write(tmp_path, "\n".join(lines) + "\n", "cases.jsonl")
+    code, out, err = run("assess", str(path), "--format", "json")
+    assert code == 2 and [json.loads(x)["case"] for x in out.splitlines()] == ["a"]
+    assert f"{path}:2: consent: duplicate key 'consent'" in err
+    single = write(tmp_path, '{"case": "b",\n "facts": {"consent": "none",\n  "consent": "explicit"}}',
+                   "case.json")
+    code, _, err = run("assess", str(single))
+    assert code == 2 and f"{single}:3: duplicate key 'consent'" in err
+
+
+def test_the_order_of_a_list_fact_never_changes_the_output_or_the_receipt(tmp_path: Path) -> None:
+    base = GOOD.replace("likeness: [face]", "likeness: {}") + "  platform_hosted: true\n"
+    outputs = []
+    for order in ("[face, voice, body]", "[body, voice, face]", "[voice, face, body]"):
+        path = write(tmp_path, base.replace("{}", order), f"case{len(outputs)}.yaml")
+        code, out, _ = run("assess", str(path), "--format", "json", "--receipt")
+        assert code == 0
+        outputs.append(json.loads(out))
+    receipt = outputs[0]["receipt"]
+    assert receipt["input"]["facts"]["likeness"] == ["face", "voice", "body"]
+    because = [b for c in outputs[0]["conclusions"] for b in c["because"]]
+    assert "likeness = [face, voice, body]" in because
+    for other in outputs[1:]:  # byte for byte the same: conclusions, because lists, hashes
+        assert json.dumps(other, sort_keys=True) == json.dumps(outputs[0], sort_keys=True)
+
+
+def test_a_list_fact_lists_each_value_once(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("likeness: [face]", "likeness: [face, voice, face]"))
+    code, _, err = run("assess", str(path))
+    assert code == 2
+    assert err.strip() == f"error: {path}:6: facts.likeness: lists 'face' more than once"
+
+
+@pytest.mark.parametrize("size", [2_000, 16_000])
+@pytest.mark.parametrize("name,wrap", [
+    ("case.yaml", lambda deep: f"case: x\nnotes: {deep}\n"),
+    ("case.json", lambda deep: '{"case": "x",\n"notes": ' + deep + "}"),
+    ("cases.jsonl", lambda deep: '{"case": "ok"}\n{"case": "x", "notes": ' + deep + "}\n"),
+])
+def test_deep_nesting_is_refused_fast_with_its_line(tmp_path: Path, engine: Engine, size: int,
+                                                    name: str, wrap: Any) -> None:
+    import time
+    half = size // 2
+    path = write(tmp_path, wrap("[" * half + "]" * half), name)
+    started = time.perf_counter()
+    records = list(read_cases(engine.reader, str(path)))
+    assert time.perf_counter() - started < 0.5
+    errors = [str(r.error) for r in records if r.error is not None]
+    assert errors == [f"{path}:2: nesting deeper than 32 levels"], errors

@@ -228,3 +228,163 @@ def test_user_strings_are_escaped_and_bad_state_is_a_400(client: TestClient) -> 
     assert page.headers["x-content-type-options"] == "nosniff"
     bad = post(client, "/interview", {"lang": "en", "action": "start", "state": "{nope"})
     assert bad.status_code == 400 and bad.json()["error"] == "the answers field is malformed"
+
+
+# --- one meaning per input, bounded requests, typed OpenAPI ---------------------------------
+
+@pytest.mark.parametrize("body,fragment", [
+    ({"lang": {}}, "lang: must be zh or en"),
+    ({"lang": ["en"]}, "lang: must be zh or en"),
+    ({"answers": []}, "expected {\"answers\""),
+    ({"answers": {"consnet": "unknown"}}, "unknown key 'consnet' (did you mean 'consent'?)"),
+    ({"answers": {"consnet": None}}, "unknown key 'consnet' (did you mean 'consent'?)"),
+    ({"answers": {}, "lnag": "en"}, "unknown key 'lnag' (did you mean 'lang'?)"),
+    ({"answers": {"likeness": {}}}, "facts.likeness"),
+    ({"answers": {"incident_date": {}}}, "incident_date"),
+])
+def test_malformed_next_question_fields_are_422(client: TestClient, body: Any, fragment: str) -> None:
+    response = client.post("/api/next-question", json=body)
+    assert response.status_code == 422, response.text
+    assert fragment in response.json()["error"]
+
+
+@pytest.mark.parametrize("path", ["/api/assess", "/api/next-question"])
+@pytest.mark.parametrize("content,fragment", [
+    (b'{"case": "x", "case": "y"}', "line 1: malformed JSON: duplicate key 'case'"),
+    (b'{"answers": {},\n "answers": {}}', "line 2: malformed JSON: duplicate key 'answers'"),
+    (b"[" * 8000 + b"]" * 8000, "line 1: malformed JSON: nesting deeper than 32 levels"),
+    (b"\xff", "line 1: malformed JSON: not UTF-8 text"),
+])
+def test_duplicate_keys_and_deep_nesting_in_api_bodies_are_400(client: TestClient, path: str,
+                                                               content: bytes, fragment: str) -> None:
+    import time
+    started = time.perf_counter()
+    response = client.post(path, content=content, headers={"content-type": "application/json"})
+    assert time.perf_counter() - started < 0.5
+    assert response.status_code == 400 and response.json()["error"] == fragment
+
+
+def test_the_hidden_answers_field_refuses_unknown_keys_whatever_their_value(client: TestClient) -> None:
+    injected = {f"k{i}": None for i in range(20_000)}  # the attack: 20,000 keys into the case file
+    for values in ({"consnet": "unknown"}, {"consnet": None}, injected):
+        state = json.dumps({"values": values, "order": list(values)}, separators=(",", ":"))
+        for path in ("/interview", "/download/case"):
+            response = post(client, path, {"lang": "en", "action": "start", "state": state})
+            assert response.status_code == 400, (path, response.text[:200])
+            assert "unknown key" in response.json()["error"]
+    for state in ('{"values": {}, "order": [], "values": {}}', json.dumps({"values": {}, "order": [1]}),
+                  json.dumps({"values": {}, "order": [], "x": 1})):
+        response = post(client, "/download/case", {"lang": "en", "state": state})
+        assert response.status_code == 400 and response.json()["error"] == "the answers field is malformed"
+
+
+def test_a_form_with_too_many_fields_is_413(client: TestClient) -> None:
+    response = client.post("/interview", content=b"&".join([b"a=1"] * 1000),
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413 and "more than 100 fields" in response.json()["error"]
+
+
+def test_a_batch_request_carries_at_most_max_batch_cases(client: TestClient) -> None:
+    from faceright.web import MAX_BATCH_CASES
+    line = json.dumps({"case": "a", "facts": {"consent": "none"}}).encode()
+    ok = client.post("/api/batch", content=b"\n".join([line] * MAX_BATCH_CASES) + b"\n\n",
+                     headers={"content-type": "application/x-ndjson"})
+    assert ok.status_code == 200 and len(ok.text.splitlines()) == MAX_BATCH_CASES
+    over = client.post("/api/batch", content=b"\n".join([line] * (MAX_BATCH_CASES + 1)),
+                       headers={"content-type": "application/x-ndjson"})
+    assert over.status_code == 413
+    assert over.json()["error"] == (f"at most {MAX_BATCH_CASES} cases per request; split the input "
+                                    "or use faceright batch")
+
+
+def test_openapi_declares_request_bodies_and_error_responses(client: TestClient, engine: Engine) -> None:
+    doc = client.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    paths = doc["paths"]
+    assess = paths["/api/assess"]["post"]
+    assert assess["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Case"}
+    assert set(schemas["Facts"]["properties"]) == set(engine.book.vocabulary.facts)
+    assert schemas["Facts"]["additionalProperties"] is False
+    nq = paths["/api/next-question"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert schemas[nq["$ref"].rsplit("/", 1)[1]]["properties"]["lang"]["enum"] == ["zh", "en"]
+    assert "application/x-ndjson" in paths["/api/batch"]["post"]["requestBody"]["content"]
+    for path, statuses in (("/api/assess", {"400", "408", "413", "415", "422"}),
+                           ("/api/next-question", {"400", "408", "413", "415", "422"}),
+                           ("/api/batch", {"408", "413", "415"}), ("/interview", {"400", "408", "413", "415"})):
+        responses = paths[path]["post"]["responses"]
+        assert statuses <= set(responses), path
+        for status in statuses:
+            assert responses[status]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/ErrorBody"}
+    # every $ref resolves
+    refs = re.findall(r'"\$ref": "#/components/schemas/([^"]+)"', json.dumps(doc))
+    assert refs and set(refs) <= set(schemas)
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "/openapi.json" in docs.text
+
+
+def _read_until_closed(sock: Any, opened: float, limit: float) -> tuple[bytes, float]:
+    """What the server sends on ``sock`` until it closes the connection (or ``limit`` s pass
+    since ``opened``, a ``time.monotonic()``), and when (seconds since ``opened``)."""
+    import socket
+    import time
+    data = b""
+    sock.settimeout(0.5)
+    while time.monotonic() - opened < limit:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    return data, time.monotonic() - opened
+
+
+@pytest.mark.xdist_group("live-server")
+def test_a_live_server_times_out_stalled_bodies_heads_and_idle_connections(root: Path) -> None:
+    """A real `faceright serve`, four connections opened together: a request whose headers
+    promise a body that never comes gets a 408 within the body's idle timeout (5 s) and is
+    closed; a connection that sends nothing, and one that sends half a head, are closed after
+    the head timeout (10 s); a kept-alive connection after its response is closed after
+    --keep-alive seconds; the server goes on serving."""
+    import socket
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+    from webload import serve
+
+    from faceright.serving import HEAD_TIMEOUT
+    from faceright.web import BODY_IDLE_TIMEOUT
+    sends = {"stalled body": b"POST /api/assess HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+                             b"\r\nContent-Length: 100\r\n\r\n{\"case\":",
+             "nothing": b"", "half a head": b"GET /api/health HTTP/1.1\r\nHost: t\r\n",
+             "kept alive": b"GET /api/health HTTP/1.1\r\nHost: t\r\n\r\n"}
+    with serve(root, "--keep-alive", "2") as server:
+        host, port = server.url.rsplit("//", 1)[1].split(":")
+        opened = time.monotonic()
+        socks = {name: socket.create_connection((host, int(port)), timeout=5) for name in sends}
+        try:
+            for name, data in sends.items():
+                socks[name].sendall(data)
+            with ThreadPoolExecutor(len(socks)) as pool:  # each read at once: each close timed
+                futures = {name: pool.submit(_read_until_closed, sock, opened, HEAD_TIMEOUT + 8)
+                           for name, sock in socks.items()}
+                got = {name: future.result() for name, future in futures.items()}
+        finally:
+            for sock in socks.values():
+                sock.close()
+        data, seconds = got["stalled body"]
+        assert data.startswith(b"HTTP/1.1 408 "), data[:200]
+        assert b'{"error":"the request body did not arrive in time"}' in data
+        assert BODY_IDLE_TIMEOUT - 0.5 < seconds < BODY_IDLE_TIMEOUT + 4, seconds
+        for name in ("nothing", "half a head"):
+            data, seconds = got[name]
+            assert data == b"" and HEAD_TIMEOUT - 0.5 < seconds < HEAD_TIMEOUT + 4, (name, data, seconds)
+        data, seconds = got["kept alive"]
+        assert data.startswith(b"HTTP/1.1 200 ") and seconds < 2 + 4, (data[:100], seconds)
+        assert httpx.get(server.url + "/api/health", timeout=5).status_code == 200
+        assert server.alive()
