@@ -234,13 +234,11 @@ class WebApp:
         elif action == "back":
             answers.back()
         elif action == "dontknow" and form.get("fact"):
-            answers.set(form["fact"], DONT_KNOW)
+            answers.set(self._fact(form["fact"]), DONT_KNOW)
         elif action == "why":
             show_why = True
         elif action == "answer" and form.get("fact"):
-            fact = form["fact"]
-            if fact not in self.engine.book.vocabulary.names():
-                raise BadInput(400, f"unknown fact '{fact}'" + did_you_mean(fact, self.engine.book.vocabulary.names()))
+            fact = self._fact(form["fact"])
             try:
                 value = parse_answer(self.engine.book.vocabulary.spec(fact), form.get("value", ""), lang)
             except ValueError as exc:
@@ -256,6 +254,13 @@ class WebApp:
         if isinstance(step, Final):
             return self.result(answers, step, lang)
         return self.question(answers, step, lang, error, show_why)
+
+    def _fact(self, fact: str) -> str:
+        """A fact name from the form, or a 400 naming it (with a did-you-mean)."""
+        names = self.engine.book.vocabulary.names()
+        if fact not in names:
+            raise BadInput(400, f"unknown fact '{fact[:40]}'" + did_you_mean(fact, names))
+        return fact
 
     def question(self, answers: Answers, q: Question, lang: str, error: str, show_why: bool) -> HTMLResponse:
         t = TEXT[lang]
