@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -162,3 +163,72 @@ def test_receipt_holds_then_detects_a_rule_change(root: Path, tmp_path: Path) ->
     path.write_text("{}", encoding="utf-8")
     code, _, err = run("verify", str(path))
     assert code == 2 and "not a readable receipt" in err
+
+
+# --- expect semantics (engine/expect.py), on hand-built assessments --------------------------
+
+def _assessment(holds: list[tuple[str, str | None]], open_: list[tuple[str, str | None]]) -> Any:
+    from faceright.assessment import Assessment, Conclusion, OpenItem
+    return Assessment(case="x", law_as_of=None, rules_version="v",
+                      conclusions=[Conclusion(id=c, party=p, provisions=[], because=[]) for c, p in holds],
+                      open=[OpenItem(id=c, party=p, needs=[], provisions=[]) for c, p in open_])
+
+
+def _expect(**kw: Any) -> Any:
+    from faceright.casefile import Expect
+    return Expect.model_validate(kw)
+
+
+def test_expect_check_each_entry_kind() -> None:
+    from faceright.expect import check
+    a = _assessment([("portrait_right_infringed", "creator"), ("not_a_portrait", None)],
+                    [("remedy.apology", "creator")])
+    assert check(a, _expect(conclusions=["portrait_right_infringed", "portrait_right_infringed@creator",
+                                         "not_a_portrait"], open=["remedy.apology@creator"],
+                            absent=["reasonable_use", "remedy.apology@platform"])) == []
+    assert check(a, _expect(conclusions=["portrait_right_infringed@platform", "remedy.apology"])) == [
+        "expected portrait_right_infringed@platform to hold, but it is absent",
+        "expected remedy.apology to hold, but it is open"]
+    assert check(a, _expect(absent=["not_a_portrait", "remedy.apology"])) == [
+        "expected not_a_portrait to be absent, but it holds",
+        "expected remedy.apology to be absent, but it is open"]
+    assert check(a, _expect(open=["not_a_portrait", "reasonable_use"])) == [
+        "expected not_a_portrait to be open, but it is holds",
+        "expected reasonable_use to be open, but it is absent"]
+
+
+def test_expect_exact_and_exact_open_and_accepted() -> None:
+    from faceright.expect import check
+    a = _assessment([("portrait_right_infringed", "creator"), ("not_a_portrait", None)],
+                    [("remedy.apology", "creator"), ("remedy.apology", "platform")])
+    assert check(a, _expect(conclusions=["portrait_right_infringed"], exact=True)) == [
+        "not_a_portrait holds but is not expected (exact: true)"]
+    assert check(a, _expect(conclusions=["portrait_right_infringed@platform", "not_a_portrait"], exact=True)) == [
+        "expected portrait_right_infringed@platform to hold, but it is absent",
+        "portrait_right_infringed@creator holds but is not expected (exact: true)"]
+    assert check(a, _expect(conclusions=["portrait_right_infringed", "not_a_portrait"], exact=True)) == []
+    # exact says nothing about open items, exact_open nothing about what holds
+    assert check(a, _expect(exact_open=True, open=["remedy.apology@creator"])) == [
+        "remedy.apology@platform is open but is not expected (exact_open: true)"]
+    assert check(a, _expect(exact_open=True, open=["remedy.apology"])) == []
+    accepted = [{"conclusion": "not_a_portrait", "reason": "r"},
+                {"conclusion": "remedy.apology@platform", "reason": "r"}]
+    assert check(a, _expect(conclusions=["portrait_right_infringed"], open=["remedy.apology@creator"],
+                            exact=True, exact_open=True, accepted=accepted)) == []
+    # an accepted entry tolerates; it does not assert
+    assert check(_assessment([], []), _expect(exact=True, exact_open=True, accepted=accepted)) == []
+    assert check(_assessment([], []), _expect()) == []
+
+
+def test_expect_accepted_needs_a_reason_and_a_known_conclusion(tmp_path: Path) -> None:
+    base = "case: x\nincident_date: 2023-01-01\nfacts: {identifiable: true}\nexpect:\n  exact: true\n"
+    for body, message in (
+        ("  accepted: [{conclusion: not_a_portrait, reason: ''}]\n", "expect.accepted.0.reason"),
+        ("  accepted: [{conclusion: not_a_portrait}]\n", "expect.accepted.0.reason"),
+        ("  accepted:\n    - {conclusion: not_a_portrat, reason: r}\n", "x.yaml:7: expect.accepted: unknown conclusion 'not_a_portrat' (did you mean 'not_a_portrait'?)"),
+        ("  exact_opn: true\n", "unknown key 'exact_opn' (did you mean 'exact_open'?)"),
+    ):
+        path = tmp_path / "x.yaml"
+        path.write_text(base + body, encoding="utf-8")
+        code, _, err = run("test", str(path))
+        assert code == 2 and message in err, (body, err)
