@@ -34,7 +34,7 @@ def terms(rule: Rule) -> list[tuple[str, Cond, bool]]:
 
 
 #: constants for a forced part: an empty ``all`` is TRUE, an empty ``any`` FALSE
-_FORCED = {TRUE: All(()), FALSE: Any_(())}
+_FORCED: dict[Any, Cond] = {TRUE: All(()), FALSE: Any_(())}
 
 
 def _nested(label: str, cond: Cond) -> Iterator[tuple[str, Cond]]:

@@ -137,13 +137,13 @@ def _variants(cond: Cond, loc: Loc) -> Iterator[tuple[Loc, str, str, Cond]]:
         yield from _children(cond.item, (*loc, "not"), lambda c: Not(c))
     if isinstance(cond, (All, Any_)):
         key = "all" if isinstance(cond, All) else "any"
-        kind = type(cond)
+        make: Any = type(cond)
         for i, item in enumerate(cond.items):
             rest = cond.items[:i] + cond.items[i + 1:]
-            yield (*loc, key, i), "drop", f"drop {_show(item)}", kind(rest)
+            yield (*loc, key, i), "drop", f"drop {_show(item)}", make(rest)
             yield from _children(
                 item, (*loc, key, i),
-                lambda c, i=i: kind(cond.items[:i] + (c,) + cond.items[i + 1:]))
+                lambda c, i=i: make(cond.items[:i] + (c,) + cond.items[i + 1:]))
 
 
 def _children(cond: Cond, loc: Loc, wrap: Any) -> Iterator[tuple[Loc, str, str, Cond]]:
@@ -340,7 +340,7 @@ def load_cases(engine: Any, files: Sequence[str]) -> list[Case]:
         for loaded in read_cases(engine.reader, path):
             if loaded.error is not None:
                 raise loaded.error
-            case = loaded.case
+            case: Any = loaded.case
             if case.expect is not None:
                 out.append(Case(str(loaded.where), case.case, engine.facts_of(case),
                                 case.incident_date, case.expect))
