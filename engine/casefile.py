@@ -27,6 +27,15 @@ FORMAT = "faceright/1"
 UNKNOWN = "unknown"
 
 
+class Accepted(BaseModel):
+    """A conclusion an exact expectation tolerates (it may hold, be open or be absent), and why."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    conclusion: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class Expect(BaseModel):
     """Regression expectations of a case (see the contract's ``expect`` table)."""
 
@@ -36,6 +45,10 @@ class Expect(BaseModel):
     absent: list[str] = Field(default_factory=list)
     open: list[str] = Field(default_factory=list)
     exact: bool = Field(default=False, strict=True)
+    #: nothing is open but the ``open`` entries (and ``accepted`` ones)
+    exact_open: bool = Field(default=False, strict=True)
+    #: extra conclusions ``exact``/``exact_open`` tolerate, each with the reason
+    accepted: list[Accepted] = Field(default_factory=list)
 
 
 class CaseBase(BaseModel):
@@ -133,17 +146,21 @@ class CaseReader:
         return case
 
     def _check_expect(self, expect: Expect, doc: Document, path: str) -> None:
-        for key in ("conclusions", "absent", "open"):
-            for i, entry in enumerate(getattr(expect, key)):
-                cid, _, party = entry.partition("@")
-                where = doc.line_of(("expect", key, i))
-                if cid not in self.conclusion_ids:
-                    raise CaseFileError(path, where, f"expect.{key}",
-                                        f"unknown conclusion '{cid}'"
-                                        + did_you_mean(cid, self.conclusion_ids))
-                if party and party not in self.parties:
-                    raise CaseFileError(path, where, f"expect.{key}", f"unknown party '{party}'"
-                                        + did_you_mean(party, self.parties))
+        entries: list[tuple[str, tuple[str | int, ...], str]] = [
+            (key, (key, i), entry) for key in ("conclusions", "absent", "open")
+                   for i, entry in enumerate(getattr(expect, key))]
+        entries += [("accepted", ("accepted", i, "conclusion"), a.conclusion)
+                    for i, a in enumerate(expect.accepted)]
+        for key, loc, entry in entries:
+            cid, _, party = entry.partition("@")
+            where = doc.line_of(("expect", *loc))
+            if cid not in self.conclusion_ids:
+                raise CaseFileError(path, where, f"expect.{key}",
+                                    f"unknown conclusion '{cid}'"
+                                    + did_you_mean(cid, self.conclusion_ids))
+            if party and party not in self.parties:
+                raise CaseFileError(path, where, f"expect.{key}", f"unknown party '{party}'"
+                                    + did_you_mean(party, self.parties))
 
     def _error(self, exc: ValidationError, doc: Document, path: str) -> CaseFileError:
         errors = exc.errors(include_url=False)

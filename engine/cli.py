@@ -449,6 +449,40 @@ def rules_lint(directory: str | None) -> None:
         sys.exit(1)
 
 
+@rules.command("mutate")
+@click.argument("paths", nargs=-1)
+@RULES
+@click.option("--min-score", type=click.FloatRange(0, 100), default=95.0, show_default=True,
+              help="Exit 1 when fewer than this percentage of mutants is killed.")
+def rules_mutate(paths: tuple[str, ...], rules: str | None, min_score: float) -> None:
+    """Mutate every condition and exception of every rule (drop, negate, move a threshold,
+    drop an exception, widen a party) and require some case (default: cases/) to fail against
+    each mutant; prints the score and each surviving mutant with its rule, file and line.
+    Equivalent mutants are listed with a reason in RULES/mutants.yaml. Exit 1 below --min-score
+    or when an equivalent-listed mutant is killed.
+
+    Example: faceright rules mutate cases/ --min-score 95
+    """
+    from .mutate import BaselineError, load_cases, load_equivalents, mutation_test, stale_equivalents
+    engine = _engine(rules)
+    try:
+        equivalents = load_equivalents(engine.book.directory, engine.book)
+        cases = load_cases(engine, _case_files(paths))
+        report = mutation_test(engine.book, cases, equivalents)
+    except FacerightError as exc:
+        raise click.UsageError(str(exc)) from None
+    except BaselineError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(report.to_text())
+    stale = stale_equivalents(report, equivalents)
+    for e in stale:
+        click.echo(f"{engine.book.directory / 'mutants.yaml'}:{e.line}: rule '{e.rule}': mutant "
+                   f"{e.mutant} is listed as equivalent but a case kills it")
+    if report.score < min_score or stale:
+        sys.exit(1)
+
+
 @main.command("diff")
 @click.option("--old", "old_ref", required=True, metavar="REF", help="Rules directory or git:REV.")
 @click.option("--new", "new_ref", default="rules", show_default=True, metavar="REF", help="Rules directory or git:REV.")

@@ -1,5 +1,6 @@
 """Rule coverage over a corpus: how often each rule fired, whether each of its conditions and
-exceptions was ever decisive (the only thing deciding the rule: flip it and the rule's result
+exceptions — down to every nested ``all``/``any``/``not`` part and every threshold's two
+boundaries — was ever decisive (flip it, or move the threshold one unit, and the rule's result
 flips), and how often each provision was cited.
 
 Decisiveness is computed as explanations do: each condition's three-valued value (:mod:`.kleene`)
@@ -8,15 +9,18 @@ against the engine's own conclusions for the case.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from .compiler import NO_PARTY
-from .conditions import SAME, All, Cond
+from .conditions import ORDER_OPS, SAME, All, Any_, Cond, Not, Test
 from .evaluate import Engine
 from .explain import condition_value
-from .kleene import TRUE, UNKNOWN, in_time
+from .kleene import FALSE, TRUE, UNKNOWN, in_time
 from .regression import CaseResult
 from .rulebook import Rule
 
@@ -27,6 +31,56 @@ def terms(rule: Rule) -> list[tuple[str, Cond, bool]]:
     out = [(f"when[{i}]", c, False) for i, c in enumerate(parts)]
     out += [(f"unless[{i}]", e.cond, True) for i, e in enumerate(rule.exceptions)]
     return out
+
+
+#: constants for a forced part: an empty ``all`` is TRUE, an empty ``any`` FALSE
+_FORCED: dict[Any, Cond] = {TRUE: All(()), FALSE: Any_(())}
+
+
+def _nested(label: str, cond: Cond) -> Iterator[tuple[str, Cond]]:
+    """``(label, part)`` for every part strictly inside ``cond`` (``when[3].any[1].all[0]``)."""
+    if isinstance(cond, Not):
+        yield f"{label}.not", cond.item
+        yield from _nested(f"{label}.not", cond.item)
+    elif isinstance(cond, (All, Any_)):
+        key = "all" if isinstance(cond, All) else "any"
+        for i, item in enumerate(cond.items):
+            yield f"{label}.{key}[{i}]", item
+            yield from _nested(f"{label}.{key}[{i}]", item)
+
+
+def parts(rule: Rule) -> list[tuple[str, Cond]]:
+    """Every part of the rule that coverage requires to be decisive: the top-level conditions
+    and exceptions, every part nested in them, and, for each ordered test (``ge 3000``), its
+    two boundaries (``… threshold-``: a case where moving the threshold one unit down flips the
+    rule; ``… threshold+``: one unit up)."""
+    out: list[tuple[str, Cond]] = []
+    for label, cond, _ in terms(rule):
+        out.append((label, cond))
+        out += list(_nested(label, cond))
+    bounds = [(f"{label} threshold{sign}", cond) for label, cond in out
+              if isinstance(cond, Test) and cond.op in ORDER_OPS for sign in "-+"]
+    return out + bounds
+
+
+def _replace(cond: Cond, label: str, at: str, new: Cond) -> Cond:
+    """``cond`` (labelled ``label``) with the part labelled ``at`` replaced by ``new``."""
+    if label == at:
+        return new
+    if not at.startswith(label + "."):
+        return cond
+    if isinstance(cond, Not):
+        return Not(_replace(cond.item, f"{label}.not", at, new))
+    if isinstance(cond, (All, Any_)):
+        key = "all" if isinstance(cond, All) else "any"
+        return type(cond)(tuple(_replace(c, f"{label}.{key}[{i}]", at, new)
+                                for i, c in enumerate(cond.items)))
+    return cond
+
+
+def _moved(test: Test, sign: str) -> Test:
+    one: Any = dt.timedelta(days=1) if isinstance(test.value, dt.date) else 1
+    return dataclasses.replace(test, value=test.value - one if sign == "-" else test.value + one)
 
 
 @dataclass
@@ -40,13 +94,13 @@ class Coverage:
 
     def gaps(self) -> list[tuple[str, str]]:
         """(rule, condition) pairs never decisive in any case."""
-        return [(r.id, label) for r in self.rules for label, _, _ in terms(r)
+        return [(r.id, label) for r in self.rules for label, _ in parts(r)
                 if label not in self.decisive.get(r.id, set())]
 
     def to_text(self) -> str:
         lines = ["", "coverage:"]
         for rule in self.rules:
-            labels = [label for label, _, _ in terms(rule)]
+            labels = [label for label, _ in parts(rule)]
             seen = self.decisive.get(rule.id, set())
             mark = "".join("✔" if label in seen else "·" for label in labels)
             lines.append(f"  {rule.id:48} fired {self.fired[rule.id]:4}  decisive {mark}")
@@ -59,18 +113,41 @@ class Coverage:
 
 def _decisive(engine: Engine, rule: Rule, derivations: Any, facts: dict[str, Any],
               law_day: Any) -> set[str]:
+    """The labels of :func:`parts` decisive in this case: forcing the part to the opposite of
+    its (decided) value flips the rule's value for some party, or, for a threshold boundary,
+    moving the threshold one unit does."""
     if in_time(rule, facts, law_day)[0] is not TRUE:
         return set()
     parties = list(engine.book.parties) if rule.spec.conclude.party == SAME else [NO_PARTY]
+    tops = terms(rule)
     found: set[str] = set()
     for party in parties:
-        values = []
-        for label, cond, negated in terms(rule):
-            v = condition_value(derivations, facts, party, cond)
-            values.append((label, ~v if negated else v))
-        for label, v in values:
-            others = [w for other, w in values if other != label]
-            if v is not UNKNOWN and all(w is TRUE for w in others):
+        def value(conds: list[Cond]) -> Any:
+            return condition_value(derivations, facts, party,
+                                   All(tuple(c if not neg else Not(c)
+                                             for c, (_, _, neg) in zip(conds, tops))))
+        base = value([c for _, c, _ in tops])
+        if base is UNKNOWN:
+            continue
+        for label, part in parts(rule):
+            if label in found:
+                continue
+            top = label.split(".")[0].split(" ")[0]
+            i = next(j for j, (lab, _, _) in enumerate(tops) if lab == top)
+            if " threshold" in label:
+                assert isinstance(part, Test)
+                new: Cond = _moved(part, label[-1])
+                at = label.split(" ")[0]
+                if condition_value(derivations, facts, party, part) is UNKNOWN:
+                    continue
+            else:
+                v = condition_value(derivations, facts, party, part)
+                if v is UNKNOWN:
+                    continue
+                new, at = _FORCED[~v], label
+            conds = [c for _, c, _ in tops]
+            conds[i] = _replace(conds[i], top, at, new)
+            if value(conds) not in (base, UNKNOWN):
                 found.add(label)
     return found
 

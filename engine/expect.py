@@ -1,6 +1,20 @@
-"""The contract's ``expect`` semantics: what a regression case says must hold, be open or be absent."""
+"""The contract's ``expect`` semantics: what a regression case says must hold, be open or be absent.
+
+An expectation (:class:`faceright.casefile.Expect`) lists entries ``id`` (any party) or
+``id@party``:
+
+- ``conclusions``: each holds; ``absent``: each neither holds nor is open; ``open``: each is open;
+- ``exact: true``: nothing holds but what ``conclusions`` names;
+- ``exact_open: true``: nothing is open but what ``open`` names;
+- ``accepted``: conclusions ``exact`` and ``exact_open`` tolerate (each with its reason), so an
+  extra conclusion is always acknowledged in the case file, never silently allowed.
+
+:func:`check` returns one readable line per miss, in that order; it never raises.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from .assessment import Assessment
 from .casefile import Expect
@@ -15,6 +29,19 @@ def _state(assessment: Assessment, cid: str, party: str | None) -> str:
     if assessment.holds(cid, party):
         return "holds"
     return "open" if assessment.is_open(cid, party) else "absent"
+
+
+def _matches(cid: str, party: str | None, entries: Iterable[str]) -> bool:
+    """Whether the conclusion ``cid`` of ``party`` is named by one of ``entries``."""
+    for entry in entries:
+        want, who = _split(entry)
+        if want == cid and (who is None or who == party):
+            return True
+    return False
+
+
+def _label(cid: str, party: str | None) -> str:
+    return f"{cid}@{party}" if party else cid
 
 
 def check(assessment: Assessment, expect: Expect) -> list[str]:
@@ -32,10 +59,13 @@ def check(assessment: Assessment, expect: Expect) -> list[str]:
         state = _state(assessment, *_split(entry))
         if state != "open":
             failures.append(f"expected {entry} to be open, but it is {state}")
+    accepted = [a.conclusion for a in expect.accepted]
     if expect.exact:
-        wanted = [_split(e) for e in expect.conclusions]
         for c in assessment.conclusions:
-            if not any(c.id == cid and (party is None or party == c.party) for cid, party in wanted):
-                who = f"@{c.party}" if c.party else ""
-                failures.append(f"{c.id}{who} holds but is not expected (exact: true)")
+            if not _matches(c.id, c.party, [*expect.conclusions, *accepted]):
+                failures.append(f"{_label(c.id, c.party)} holds but is not expected (exact: true)")
+    if expect.exact_open:
+        for o in assessment.open:
+            if not _matches(o.id, o.party, [*expect.open, *accepted]):
+                failures.append(f"{_label(o.id, o.party)} is open but is not expected (exact_open: true)")
     return failures

@@ -307,7 +307,8 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     names = Names(vocab, frozenset(cfile.conclusions), frozenset(cfile.parties),
                   {k: p.value for k, p in pfile.policies.items()})
     checker = _Checker(names, catalogue, tuple(cfile.parties))
-    rule_files = sorted(p for p in directory.glob("*.yaml") if p.name not in SPECIAL_FILES)
+    rule_files = sorted(p for p in directory.glob("*.yaml")
+                        if p.name not in SPECIAL_FILES and p.name != "mutants.yaml")
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
     not_formalised: list[tuple[str, NotFormalised]] = []

@@ -8,6 +8,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -46,3 +47,12 @@ def shipped_cases(engine):  # type: ignore[no-untyped-def]
     from faceright.casefile import read_cases
     return [loaded.case for path in sorted((ROOT / "cases").rglob("*.yaml"))
             for loaded in read_cases(engine.reader, str(path))]
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Lines tests recorded as ``terminal_summary`` properties (e.g. the rule mutation score),
+    printed at the end of the run, with or without xdist and ``-s``."""
+    lines = [str(value) for reports in terminalreporter.stats.values() for r in reports
+             for name, value in getattr(r, "user_properties", ()) if name == "terminal_summary"]
+    for line in sorted(set(lines)):
+        terminalreporter.write_line(line)
