@@ -286,7 +286,7 @@ def test_coverage_sees_nested_parts_and_each_side_of_a_threshold(engine: Any, ro
     video = "when[3].any[0].all[1]"  # {fact: obscene_items, ge: 10} beside obscene_item_kind: video
     assert {video, f"{video} threshold-", f"{video} threshold+", "when[3].any[0]"} <= set(labels)
     at_10 = str(root / "cases" / "scenarios" / "obscene-child-10-videos.yaml")
-    at_9 = str(root / "cases" / "scenarios" / "obscene-child-10-videos--obscene-items-9.yaml")
+    at_9 = str(root / "cases" / "scenarios" / "obscene-child-9-videos.yaml")
 
     def decisive(paths: list[str]) -> set[str]:
         results = [r for p in paths for r in run_file(engine, p)]
