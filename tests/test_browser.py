@@ -153,8 +153,8 @@ def test_chinese_interview_by_keyboard_on_a_phone_matches_assess(server: str, br
             for _ in range(values.index(str(facts[fact]))):
                 page.keyboard.press("ArrowDown")
             assert page.evaluate("document.activeElement.value") == facts[fact]
-            page.keyboard.press("Enter")  # submits the form the focused choice belongs to
-            page.wait_for_load_state()
+            with page.expect_navigation():  # the next page, not the one being left
+                page.keyboard.press("Enter")  # submits the form the focused choice belongs to
             by_keyboard = True
             continue
         answer(page, facts)
