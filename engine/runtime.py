@@ -43,26 +43,17 @@ SID = "1"
 #: the rule and fact that open the session (see the module docstring)
 OPENING = "~opening"
 _OPENING_FACT = json.dumps({"t": OPENING, "sid": SID, "id": OPENING})
-#: durable_rules' assert results (rules.h): handled, nobody listens, identical fact seen before
-_OK, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+#: durable_rules' assert results (rules.h): handled, nobody listens (others are refusals)
+_OK, _NOT_HANDLED = 0, 1
 
 
 #: A conclusion fact as asserted (json.dumps layout: durable_rules hands an action the text
-#: of each fact it joined exactly as asserted). Conclusion and party ids are vocabulary
-#: names (checked at load), so they need no escaping.
+#: of each fact it joined exactly as asserted). Conclusion and party ids are checked against
+#: :data:`_NAME` when the ruleset is created, so they need no escaping.
 _CONCLUSION = '{{"t": "{0}", "cid": "{1}", "party": "{2}", "sid": "%s", "id": "{3}"}}' % SID
 #: the joined conclusions in an action's frame: pattern name j<i>, conclusion, party. Every
 #: fact in a frame is flat (no nested braces), and only conclusion facts have this layout.
 _JOINED = re.compile(r'"j(\d+)":\{"t": "[dp]", "cid": "([^"]+)", "party": "([^"]+)"')
-
-
-def conclusion_fact(twin: str, conclusion: str, party: str, fact_id: str) -> str:
-    """The JSON text of a conclusion fact (its layout is what :data:`_JOINED` reads)."""
-    if not _NAME.fullmatch(conclusion) or not _NAME.fullmatch(party):
-        raise EngineError(f"not a conclusion or party name: {conclusion!r} / {party!r}")
-    return _CONCLUSION.format(twin, conclusion, party, fact_id)
-
-
 _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
@@ -80,7 +71,7 @@ class _Action:
     """What one compiled rule does when it fires (precomputed at registration)."""
 
     variant: Variant
-    joins: tuple[str, ...]
+    joins: int  # how many conclusions the rule joins
     static_party: str | None
     conclusion: str
     twin: str
@@ -100,10 +91,14 @@ class _Loaded:
         except Exception as exc:  # durable reports bad rulesets as bare error codes
             raise EngineError(f"durable_rules refused the compiled ruleset: {exc}") from exc
         self.actions: dict[str, _Action] = {
-            key: _Action(variant, tuple(f"j{i}" for i in range(len(variant.joins))),
-                         variant.rule.spec.conclude.party, variant.rule.concl, variant.twin,
+            key: _Action(variant, len(variant.joins), variant.rule.spec.conclude.party,
+                         variant.rule.concl, variant.twin,
                          (variant.twin, variant.rule.concl) in compiled.consumed)
             for key, variant in compiled.variants.items()}
+        for action in self.actions.values():  # the names conclusion facts are written with
+            for name in (action.conclusion, action.static_party or NO_PARTY):
+                if name != "same" and not _NAME.fullmatch(name):
+                    raise EngineError(f"not a conclusion or party name: {name!r}")
         self.phases = [json.dumps({"t": "phase", "n": n, "g": g, "sid": SID, "id": f"ph{n}.{g}"})
                        for n, g in compiled.phases]
         self.opened = False
@@ -134,11 +129,6 @@ class Runtime:
         if not loaded.opened:
             self._open(loaded)
         return loaded
-
-    def register(self, compiled: Compiled) -> None:
-        """Create the ruleset in this process and open its session (done on first use too)."""
-        with self._lock:
-            self._ruleset(compiled)
 
     def _open(self, loaded: _Loaded) -> None:
         code, state = dre.assert_fact(loaded.handle, _OPENING_FACT)
@@ -208,9 +198,9 @@ class Runtime:
 
     def _fire(self, loaded: _Loaded, action: _Action, found: tuple[tuple[str, str, str], ...],
               asserted: dict[str, None], firings: list[Firing], number: int) -> None:
-        if len(found) != len(action.joins):
+        if len(found) != action.joins:
             raise EngineError(f"durable_rules passed {len(found)} joined conclusions to "
-                              f"{action.variant.key}, which joins {len(action.joins)}")
+                              f"{action.variant.key}, which joins {action.joins}")
         joined = tuple((cid, party) for _, cid, party in found)
         static = action.static_party
         party = joined[0][1] if static == "same" else (static or NO_PARTY)
@@ -218,7 +208,7 @@ class Runtime:
         if not action.feeds:
             return
         marker = f"{action.twin}|{action.conclusion}|{party}"
-        text = conclusion_fact(action.twin, action.conclusion, party, f"c{number}|{marker}")
+        text = _CONCLUSION.format(action.twin, action.conclusion, party, f"c{number}|{marker}")
         if text in asserted:
             return  # already concluded for this party by another rule or alternative
         self._post(loaded.handle, text)  # its actions run in this agenda, after this one
