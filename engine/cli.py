@@ -454,21 +454,23 @@ def rules_lint(directory: str | None) -> None:
 @RULES
 @click.option("--min-score", type=click.FloatRange(0, 100), default=95.0, show_default=True,
               help="Exit 1 when fewer than this percentage of mutants is killed.")
-def rules_mutate(paths: tuple[str, ...], rules: str | None, min_score: float) -> None:
+@click.option("--rule", "only", multiple=True, metavar="GLOB",
+              help="Mutate only rules whose id matches (repeatable), e.g. 'offences.*'.")
+def rules_mutate(paths: tuple[str, ...], rules: str | None, min_score: float, only: tuple[str, ...]) -> None:
     """Mutate every condition and exception of every rule (drop, negate, move a threshold,
     drop an exception, widen a party) and require some case (default: cases/) to fail against
     each mutant; prints the score and each surviving mutant with its rule, file and line.
     Equivalent mutants are listed with a reason in RULES/mutants.yaml. Exit 1 below --min-score
     or when an equivalent-listed mutant is killed.
 
-    Example: faceright rules mutate cases/ --min-score 95
+    Example: faceright rules mutate cases/ --min-score 95 --rule 'offences.*'
     """
     from .mutate import BaselineError, load_cases, load_equivalents, mutation_test, stale_equivalents
     engine = _engine(rules)
     try:
         equivalents = load_equivalents(engine.book.directory, engine.book)
         cases = load_cases(engine, _case_files(paths))
-        report = mutation_test(engine.book, cases, equivalents)
+        report = mutation_test(engine.book, cases, equivalents, only)
     except FacerightError as exc:
         raise click.UsageError(str(exc)) from None
     except BaselineError as exc:
