@@ -48,6 +48,9 @@ def test_negation_is_pushed_to_the_leaves_by_de_morgan() -> None:
 def test_alternatives_are_deduplicated_with_literals_in_a_fixed_order() -> None:
     # fact tests first, then positive references, then negated references
     assert alternatives(All((Not(Q), R, A))) == [(lit(A), lit(R), lit(Q, True))]
+    # ...whatever their names: a positive reference to "b" before a negated one to "a"
+    pos, neg = Ref("b", "same"), Ref("a")
+    assert alternatives(All((Not(neg), pos))) == [(lit(pos), lit(neg, True))]
     assert alternatives(All((A, A))) == [(lit(A),)]
     assert alternatives(Any_((All((A, B)), All((B, A))))) == [(lit(A), lit(B))]
     assert alternatives(Any_((A, A, B))) == [(lit(A),), (lit(B),)]
