@@ -122,3 +122,17 @@ def test_a_number_with_four_decimals_and_a_whole_float_are_accepted() -> None:
     assert ok({"fact": "amount", "ge": 0.0001}).value == 0.0001
     assert ok({"fact": "amount", "is": 3.0}).value == 3.0
     assert ok({"fact": "count", "is": 0}).value == 0
+
+
+@pytest.mark.parametrize("fact", ["flag", "colour", "parts", "count", "amount", "day"])
+def test_every_fact_type_can_be_tested_for_unknown(fact: str) -> None:
+    assert ok({"fact": fact, "unknown": True}) == C.Test(fact, "unknown", True)
+
+
+def test_conditions_are_immutable_and_hashable() -> None:
+    tree = ok({"all": [{"any": [{"concl": "harm"}]}, {"not": {"fact": "flag", "is": True}}]})
+    assert hash(tree) == hash(ok({"all": [{"any": [{"concl": "harm"}]}, {"not": {"fact": "flag", "is": True}}]}))
+    import dataclasses
+    for node in (tree, tree.items[0], tree.items[1], Ref("harm"), C.Test("flag", "is", True)):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(node, "items", ())
