@@ -23,7 +23,8 @@ from typing import Any
 
 from .compiler import period_literals, reaches
 from .conditions import All, Any_, Cond, Not, Ref, Test, tests
-from .rulebook import Rule
+from .dates import DateValue, Span, span_of
+from .rulebook import Rule, Rulebook
 from .vocabulary import INCIDENT_DATE
 
 
@@ -258,3 +259,19 @@ def _deciding(outcomes: Sequence[tuple[Place, Result]]) -> set[str]:
                 found.add(fact)
                 break
     return found or facts
+
+
+class Calendar:
+    """What a rulebook needs to evaluate dates given as ranges: its date facts, the days each
+    one's tests change value (:func:`cuts`), the first day any provision of its catalogue is
+    in force."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.date_facts = sorted(n for n, s in book.vocabulary.facts.items() if s.type == "date")
+        self.cuts = {name: cuts(book.rules, name) for name in [INCIDENT_DATE, *self.date_facts]}
+        self.earliest = min(p.effective_from for p in book.catalogue.all())
+
+    def span(self, incident: DateValue | None, facts: Mapping[str, Any],
+             today: dt.date | None = None) -> Span | None:
+        """How to evaluate these dates (:func:`faceright.dates.span_of`); None when all are exact."""
+        return span_of(incident, dict(facts), self.date_facts, self.earliest, today, INCIDENT_DATE)

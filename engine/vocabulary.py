@@ -85,7 +85,9 @@ class Vocabulary(BaseModel):
 
 
 _INCIDENT_SPEC = FactSpec(type="date", zh="事件发生在哪天？", en="When did the conduct happen?",
-                          help_zh="决定适用哪一时期的法律。", help_en="Decides which law applies.")
+                          help_zh="决定适用哪一时期的法律。记不清可以只写年份或年月，如 2023、2023年6月、2021年以前。",
+                          help_en="Decides which law applies. If unsure, a year or month will do, "
+                                  "e.g. 2023, 2023-06, before 2021.")
 
 
 def _iso_date(value: Any) -> Any:
@@ -131,7 +133,7 @@ def date_value(now_words: tuple[str, ...] = ()) -> Any:
             raise PydanticCustomError("date_form", str(exc)) from None
 
     def write(value: Any) -> str:
-        return canonical(value, *now_words[:1])
+        return canonical(value)
 
     forms = ", ".join([*FORMS[:-1], *now_words[:1]])
     schema: dict[str, Any] = {"anyOf": [
