@@ -47,17 +47,39 @@ class DateFormError(ValueError):
     """A value that is no accepted way of writing a date; the message says which forms are."""
 
 
-@dataclass(frozen=True, order=True)
 class DateRange:
-    """The days a date may have been, both ends inclusive.
+    """The days a date may have been, both ends inclusive (immutable, hashable).
 
     ``lo`` is the first possible day (None: as early as the catalogue's law goes), ``hi`` the
     last (None: today); ``now``: set to the fact's word for it (``still_online``), exactly
-    today (both ends are then None)."""
+    today (both ends are then None). A plain class, not a dataclass: pydantic hands it back
+    as is (it would turn a dataclass into a mapping)."""
 
-    lo: dt.date | None = None
-    hi: dt.date | None = None
-    now: str | None = None
+    __slots__ = ("lo", "hi", "now")
+    lo: dt.date | None
+    hi: dt.date | None
+    now: str | None
+
+    def __init__(self, lo: dt.date | None = None, hi: dt.date | None = None,
+                 now: str | None = None) -> None:
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+        object.__setattr__(self, "now", now)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a DateRange is immutable")
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.lo, self.hi, self.now)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateRange) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(("DateRange", *self._key()))
+
+    def __repr__(self) -> str:
+        return f"DateRange({canonical(self)!r})"
 
     def resolve(self, earliest: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last possible day, open ends fixed; raises :class:`DateFormError`

@@ -7,6 +7,7 @@ Every front end (``assess``, ``batch``, ``ask``, ``test``, ``diff``) goes throug
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -20,6 +21,18 @@ from .rulebook import Rulebook, default_rules_dir, load_rulebook
 from .runtime import runtime
 from .source import Document
 from .vocabulary import INCIDENT_DATE
+
+
+@dataclass(frozen=True)
+class View:
+    """One engine run of a case: ``where`` (empty for exact dates, else each ranged date fact's
+    segment, ``incident_date 2020-01-01..2020-12-31``), its firings, the facts it ran on
+    (dates exact) and its law date."""
+
+    where: str
+    derivations: Derivations
+    facts: dict[str, Any]
+    law_day: dt.date | None
 
 
 class Engine:
@@ -81,6 +94,25 @@ class Engine:
         if span.exact is not None:
             shown[INCIDENT_DATE] = span.exact
         return Spanned.join(segments), shown
+
+    def views(self, case: Any, as_of: dt.date | None = None,
+              today: dt.date | None = None) -> list[View]:
+        """The case as the engine saw it in each run: one view for exact dates, one per segment
+        for ranges (each with its days as exact facts), for explanations that evaluate rules
+        directly (``explain --why-not``, coverage, regression reports)."""
+        derivations, _ = self.derive(case, as_of, today)
+        facts = self.facts_of(case)
+        if not isinstance(derivations, Spanned):
+            return [View("", derivations, facts, as_of or case.incident_date)]
+        span = self.span(case, as_of, today)
+        assert span is not None
+        out = []
+        for segment in derivations.segments:
+            known = {**facts, **{n: first for n, (first, _) in segment.days.items()}}
+            law_day = known.pop(INCIDENT_DATE, span.exact)
+            where = ", ".join(f"{n} {a}..{b}" for n, (a, b) in sorted(segment.days.items()))
+            out.append(View(where, segment.derivations, known, law_day))
+        return out
 
     def assess(self, case: Any, as_of: dt.date | None = None,
                today: dt.date | None = None) -> Assessment:

@@ -12,7 +12,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
-                      WithJsonSchema, create_model, model_validator)
+                      SerializationInfo, WithJsonSchema, create_model, model_validator)
 from pydantic_core import PydanticCustomError
 
 from .dates import DATE_PATTERN, FORMS, DateFormError, canonical, parse_date
@@ -132,8 +132,8 @@ def date_value(now_words: tuple[str, ...] = ()) -> Any:
         except DateFormError as exc:
             raise PydanticCustomError("date_form", str(exc)) from None
 
-    def write(value: Any) -> str:
-        return canonical(value)
+    def write(value: Any, info: SerializationInfo) -> Any:
+        return canonical(value) if info.mode == "json" else value
 
     forms = ", ".join([*FORMS[:-1], *now_words[:1]])
     schema: dict[str, Any] = {"anyOf": [
@@ -143,7 +143,7 @@ def date_value(now_words: tuple[str, ...] = ()) -> Any:
         *([{"enum": list(now_words)}] if now_words else [])],
         "description": f"a day (YYYY-MM-DD) or the days it may have been: {forms} "
                        "(ranges inclusive; zh: 2023年6月, 2021年以前)"}
-    return Annotated[Any, BeforeValidator(read), PlainSerializer(write, when_used="json"),
+    return Annotated[Any, BeforeValidator(read), PlainSerializer(write),
                      WithJsonSchema(schema)]
 #: money, hours and other quantities: the JSON Schema says "number", validation is ours.
 Amount = Annotated[int | float, BeforeValidator(_amount),
