@@ -227,17 +227,22 @@ class Spanned(Derivations):
     needs are those of :func:`faceright.kleene.across`."""
 
     segments: tuple[Segment, ...] = ()
+    _statuses: dict[Key, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def join(cls, segments: list[Segment]) -> Spanned:
-        """The segments' firings as one (conclusion keys in first-seen order per segment)."""
-        firings: dict[Key, dict[str, list[Firing]]] = {}
+        """The segments' firings as one: each firing once (the same rule, alternative, party
+        and joined conclusions fire alike on several segments), in first-seen order."""
+        firings: dict[Key, dict[str, dict[tuple[str, str, Any], Firing]]] = {}
         for segment in segments:
             for key, twins in segment.derivations.firings.items():
-                into = firings.setdefault(key, {"d": [], "p": []})
-                into["d"].extend(twins["d"])
-                into["p"].extend(twins["p"])
-        return cls(segments[0].derivations.fact, firings, segments=tuple(segments))
+                into = firings.setdefault(key, {"d": {}, "p": {}})
+                for twin in ("d", "p"):
+                    for f in twins[twin]:
+                        into[twin].setdefault((f.variant.key, f.party, f.joined), f)
+        joined = {key: {twin: list(found.values()) for twin, found in twins.items()}
+                  for key, twins in firings.items()}
+        return cls(segments[0].derivations.fact, joined, segments=tuple(segments))
 
     def result(self, key: Key) -> Result:
         """The conclusion's three-valued result over the segments, with its needs."""
@@ -249,10 +254,12 @@ class Spanned(Derivations):
         return across(outcomes)
 
     def status(self, key: Key) -> str:
-        statuses = {segment.derivations.status(key) for segment in self.segments}
-        if statuses == {"holds"}:
-            return "holds"
-        return "open" if statuses - {"absent"} else "absent"
+        found = self._statuses.get(key)
+        if found is None:
+            statuses = {segment.derivations.status(key) for segment in self.segments}
+            found = self._statuses[key] = ("holds" if statuses == {"holds"} else
+                                           "open" if statuses - {"absent"} else "absent")
+        return found
 
     def needs(self, key: Key, seen: frozenset[Key] = frozenset()) -> set[str]:
         return set(self.result(key)[1])
