@@ -17,6 +17,7 @@ from typing import Any
 from .assessment import Assessment, Derivations, Key
 from .compiler import NO_PARTY
 from .conditions import Test, tests
+from .dates import DateRange, canonical
 from .evaluate import Engine
 from .probes import probe_values
 from .kleene import TRUE, UNKNOWN
@@ -30,7 +31,12 @@ CHOICES_KEPT = 4096
 
 @dataclass
 class Answers:
-    """What the user has said so far: facts (with ``unknown`` for "don't know"), in order."""
+    """What the user has said so far: facts (with ``unknown`` for "don't know"), in order.
+
+    A date answer is held as read by :func:`faceright.dates.parse_date`: a ``datetime.date``
+    for an exact day, a :class:`faceright.dates.DateRange` otherwise (``2023``, ``before
+    2021``, ``still_online``); "don't know" is ``unknown`` (for ``incident_date``: the widest
+    range when assessed)."""
 
     values: dict[str, Any] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
@@ -53,11 +59,13 @@ class Answers:
         return {k: v for k, v in self.values.items() if v != DONT_KNOW}
 
     def case_data(self, case_id: str) -> dict[str, Any]:
-        """The answers as a case document of the contract's format."""
-        facts = {k: v for k, v in self.values.items() if k != INCIDENT_DATE}
+        """The answers as a case document of the contract's format (a date that is a range
+        in its canonical text: ``2023``, ``..2020``, ``still_online``)."""
+        values = {k: canonical(v) if isinstance(v, DateRange) else v for k, v in self.values.items()}
+        facts = {k: v for k, v in values.items() if k != INCIDENT_DATE}
         data: dict[str, Any] = {"format": "faceright/1", "case": case_id}
-        if INCIDENT_DATE in self.values:
-            data[INCIDENT_DATE] = self.values[INCIDENT_DATE]
+        if INCIDENT_DATE in values:
+            data[INCIDENT_DATE] = values[INCIDENT_DATE]
         data["facts"] = {k: facts[k] for k in sorted(facts)}
         return data
 
