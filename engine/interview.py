@@ -276,9 +276,10 @@ class Interviewer:
 
     def _signature(self, run: Run, live: frozenset[Key]) -> tuple[frozenset[Any], frozenset[Any]]:
         """What holds, and which of the ``live`` conclusions (open, and still able to come to
-        hold whatever the user said they do not know) are open (public conclusions only)."""
+        hold whatever the user said they do not know) are open, needing what (public
+        conclusions only)."""
         holds = frozenset(k for k, (v, _) in run.status.items() if v is TRUE and k[0] in self.public)
-        open_ = frozenset(k for k, (v, _) in run.status.items() if v is UNKNOWN and k in live)
+        open_ = frozenset((k, n) for k, (v, n) in run.status.items() if v is UNKNOWN and k in live)
         return holds, open_
 
     def _run(self, known: dict[str, Any], base: Run | None = None, changed: str | None = None) -> Run:
