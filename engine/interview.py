@@ -16,11 +16,13 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assessment import Assessment, Derivations, Key
+from .assessment import Assessment, Derivations, Key, Spanned
 from .compiler import NO_PARTY
 from .conditions import Test
 from .evaluate import Engine
-from .kleene import FALSE, TRUE, UNKNOWN
+from . import dates
+from .dates import WIDEST, DateRange
+from .kleene import FALSE, TRUE, UNKNOWN, Between
 from .probes import probe_values
 from .questions import QuestionGraph, gate_facts
 from .relevance import NONE_PARTY, Evaluator, Run
@@ -58,10 +60,11 @@ class Answers:
 
     def case_data(self, case_id: str) -> dict[str, Any]:
         """The answers as a case document of the contract's format."""
-        facts = {k: v for k, v in self.values.items() if k != INCIDENT_DATE}
+        values = {k: dates.canonical(v) if isinstance(v, DateRange) else v for k, v in self.values.items()}
+        facts = {k: v for k, v in values.items() if k != INCIDENT_DATE}
         data: dict[str, Any] = {"format": "faceright/1", "case": case_id}
-        if INCIDENT_DATE in self.values:
-            data[INCIDENT_DATE] = self.values[INCIDENT_DATE]
+        if INCIDENT_DATE in values:
+            data[INCIDENT_DATE] = values[INCIDENT_DATE]
         data["facts"] = {k: facts[k] for k in sorted(facts)}
         return data
 
@@ -144,18 +147,19 @@ class Interviewer:
         self.graph: QuestionGraph = engine.book.questions
         self.points = probe_values(engine.book)
         self._choices: dict[frozenset[tuple[str, Any]], _Choice | Final] = {}
+        self._today = dates.today()
 
     def sections(self, lang: str) -> list[tuple[str, str]]:
         """The interview's sections in order: ``(id, title in lang)``."""
         return [(s.id, s.zh if lang == "zh" else s.en) for s in self.graph.sections]
 
     def effective(self, answers: Answers) -> Answers:
-        """The answers with the facts the respondent's role states (a relative of a deceased
-        person: the person is deceased …) where the respondent has not answered them."""
+        """The answers with the facts they state by themselves (the graph's ``implied``: a
+        relative of a deceased person — the person is deceased; "posted on a platform" — shown
+        to others) where the respondent has not answered them."""
         out = Answers(dict(answers.values), list(answers.order))
-        for fact, value in self.graph.presets(answers.known()).items():
-            if fact not in out.values:
-                out.set(fact, value)
+        for fact, value in self.graph.implications(answers.values, answers.known()).items():
+            out.set(fact, value)
         return out
 
     def case(self, answers: Answers) -> Any:
@@ -178,16 +182,17 @@ class Interviewer:
 
     def _choose(self, answers: Answers) -> _Choice | Final:
         full = self.effective(answers)
-        known = full.known()
+        known = self._known(full)
         assessment, derivations = self.engine.evaluate(self.engine.case(full.case_data("interview")))
         declined = {f for f, v in full.values.items() if v == DONT_KNOW}
         live = frozenset(k for k in ((o.id, o.party or NO_PARTY) for o in assessment.open)
-                         if not _blocked(derivations, k, declined, frozenset()))
+                         if _possible(derivations, k, declined))
         base = self._run(known)
         signature = self._signature(base, live)
         pending = [q for q in self.graph.questions if q.fact not in full.values]
         pre = {q.fact: self.graph.precondition(q, known) for q in pending}
-        runs = {q.fact: self._runs(q.fact, known, base) for q in pending if pre[q.fact] is not FALSE}
+        runs = {q.fact: self._runs(q.fact, known, base, full.values) for q in pending
+                if pre[q.fact] is not FALSE}
         relevant = {f for f, rs in runs.items() if any(self._signature(r, live) != signature for _, r in rs)}
         needed = set(relevant)
         grown = True
@@ -224,8 +229,18 @@ class Interviewer:
                         len(self.graph.sections), choice.remaining, lines)
 
     # --- why -------------------------------------------------------------------------------
-    def _runs(self, fact: str, known: dict[str, Any], base: Run) -> list[tuple[Any, Run]]:
-        return [(value, self._run({**known, fact: value}, base, fact)) for value in self.points.get(fact, ())]
+    def _runs(self, fact: str, known: dict[str, Any], base: Run, answered: dict[str, Any]) -> list[tuple[Any, Run]]:
+        """A run per probe value of ``fact``, with the facts that value implies (the graph's
+        ``implied``: "posted on a platform" → shown to others …)."""
+        out = []
+        for value in self.points.get(fact, ()):
+            implied = self.graph.implications({**answered, fact: value}, {**known, fact: value})
+            extra = {k: v for k, v in implied.items() if k not in known and k != fact}
+            if extra:
+                out.append((value, self._run({**known, fact: value, **extra})))
+            else:
+                out.append((value, self._run({**known, fact: value}, base, fact)))
+        return out
 
     def _why(self, fact: str, base: Run, runs: list[tuple[Any, Run]]) -> tuple[Any, ...]:
         """The ≤ 3 public conclusions whose status most depends on this answer: those some answer
@@ -286,6 +301,19 @@ class Interviewer:
         facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
         return self.evaluator.run(facts, known.get(INCIDENT_DATE), base, changed)
 
+    def _known(self, answers: Answers) -> dict[str, Any]:
+        """The known answers for direct evaluation: a date given as a range (a year, "before
+        2021", unknown) as the days it may have been (:class:`Between`), open ends fixed at the
+        law's earliest day and today; an unknown incident date as the widest range."""
+        known = answers.known()
+        if answers.values.get(INCIDENT_DATE) == DONT_KNOW:
+            known[INCIDENT_DATE] = WIDEST
+        for name, value in known.items():
+            if isinstance(value, DateRange):
+                lo, hi = value.resolve(self.engine._earliest, self._today)
+                known[name] = Between(lo, hi)
+        return known
+
 
 def _effect(run: Run, key: tuple[str, str]) -> str:
     value = run.status.get(key, (FALSE, None))[0]
@@ -333,6 +361,15 @@ def interviewer_for(engine: Engine) -> Interviewer:
     """The one interviewer of a loaded engine for the terminal questionnaire, remembering its
     choices across sessions of one process (the web server keeps its own, remembering none)."""
     return Interviewer(engine)
+
+
+def _possible(derivations: Derivations, key: Key, declined: set[str]) -> bool:
+    """Whether an open conclusion can still come to hold: for a case whose dates are ranges,
+    it must be able to hold on every possible date (in every segment of the law), since it
+    holds only when it holds in all of them."""
+    parts = [s.derivations for s in derivations.segments] if isinstance(derivations, Spanned) else [derivations]
+    return all(d.status(key) != "absent" and (d.status(key) == "holds" or not _blocked(d, key, declined, frozenset()))
+               for d in parts)
 
 
 def _blocked(derivations: Derivations, key: Key, declined: set[str], seen: frozenset[Key]) -> bool:

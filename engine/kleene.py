@@ -100,11 +100,22 @@ def compare(op: str, have: Any, want: Any) -> bool:
     raise ValueError(f"unknown comparison '{op}'")
 
 
+@dataclass(frozen=True)
+class Between:
+    """An ordered fact known only to lie between ``lo`` and ``hi`` (inclusive): e.g. a date
+    given as a year, or the widest range of a date nobody knows."""
+
+    lo: Any
+    hi: Any
+
+
 def truth_of(test: Test, facts: Mapping[str, Any]) -> Truth:
     """A fact test on the known ``facts`` (a fact not in the mapping is unknown).
 
     ``unknown: true`` is TRUE exactly when the fact is unknown; an unknown fact makes any
-    other test UNKNOWN, or the test's presumption (``unknown_is``) when it has one."""
+    other test UNKNOWN, or the test's presumption (``unknown_is``) when it has one. A
+    :class:`Between` value decides a comparison when both its ends do alike (inside → TRUE,
+    outside → FALSE) and leaves it UNKNOWN when the range straddles the tested value."""
     if test.fact not in facts:
         if test.op == "unknown":
             return TRUE
@@ -113,7 +124,13 @@ def truth_of(test: Test, facts: Mapping[str, Any]) -> Truth:
         return UNKNOWN
     if test.op == "unknown":
         return FALSE
-    return TRUE if compare(test.op, facts[test.fact], test.value) else FALSE
+    have = facts[test.fact]
+    if isinstance(have, Between):
+        ends = {compare(test.op, have.lo, test.value), compare(test.op, have.hi, test.value)}
+        if len(ends) > 1 or (test.op == "is" and have.lo != have.hi):
+            return UNKNOWN
+        return TRUE if ends.pop() else FALSE
+    return TRUE if compare(test.op, have, test.value) else FALSE
 
 
 def evaluate(cond: Cond, facts: Mapping[str, Any], lookup: Lookup) -> Result:

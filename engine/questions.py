@@ -51,11 +51,19 @@ class SectionSpec(_Strict):
 
 class RoleSpec(_Strict):
     """A respondent's role: whether questions address them (``you``) or speak of the person
-    shown (``they``, naming them ``person``), and the facts the role itself states."""
+    shown (``they``, naming them ``person``)."""
 
     voice: Literal["you", "they"]
     person: Words | None = None
-    presets: dict[str, Any] = Field(default_factory=dict)
+
+
+class ImpliedSpec(_Strict):
+    """Facts an answer states by itself: when ``when`` holds on the answers, each fact of
+    ``then`` has that value unless the respondent answered it (a relative of a deceased
+    person: the person is deceased; "posted on a platform": shown to others)."""
+
+    when: Any
+    then: dict[str, Any] = Field(min_length=1)
 
 
 class QuestionSpec(_Strict):
@@ -79,6 +87,7 @@ class QuestionsFile(_Strict):
     role_fact: str
     roles: dict[str, RoleSpec]
     terms: list[str] = Field(default_factory=list)
+    implied: list[ImpliedSpec] = Field(default_factory=list)
     questions: list[QuestionSpec] = Field(min_length=1)
 
 
@@ -120,6 +129,8 @@ class QuestionGraph:
     terms: tuple[str, ...]
     questions: tuple[GraphQuestion, ...]
     lines: Mapping[tuple[Any, ...], int]
+    #: (condition, facts it states, line) of every ``implied`` entry
+    implied: tuple[tuple[Cond, Mapping[str, Any], int], ...] = ()
 
     def question(self, fact: str) -> GraphQuestion | None:
         return next((q for q in self.questions if q.fact == fact), None)
@@ -134,9 +145,21 @@ class QuestionGraph:
         value = known.get(self.role_fact)
         return self.roles[value] if isinstance(value, str) and value in self.roles else self.roles[UNKNOWN_ROLE]
 
-    def presets(self, known: Mapping[str, Any]) -> dict[str, Any]:
-        """The facts the respondent's role states (``relative_of_deceased`` → deceased …)."""
-        return dict(self.role(known).presets)
+    def implications(self, answered: Mapping[str, Any], known: Mapping[str, Any]) -> dict[str, Any]:
+        """The facts the answers state by themselves (``implied``), applied until nothing more
+        follows, for the facts not ``answered`` (``known``: the answers' known values)."""
+        out: dict[str, Any] = {}
+        for _ in range(len(self.implied) + 1):
+            grew = False
+            for cond, then, _line in self.implied:
+                if evaluate(cond, {**known, **out}, _no_refs)[0] is Truth.TRUE:
+                    for fact, value in then.items():
+                        if fact not in answered and fact not in out:
+                            out[fact] = value
+                            grew = True
+            if not grew:
+                break
+        return out
 
     def text(self, q: GraphQuestion, known: Mapping[str, Any], lang: str) -> str:
         """The question worded for the respondent: ``you`` or ``they`` with {person} named."""
@@ -199,15 +222,23 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
                    f"'{UNKNOWN_ROLE}' needs one)")
     if spec.roles[UNKNOWN_ROLE].person is None:
         raise fail(("roles", UNKNOWN_ROLE), "the unknown role must name the person ('person')")
-    for role, r in spec.roles.items():
-        for fact, value in r.presets.items():
+    implied = []
+    for i, imp in enumerate(spec.implied):
+        try:
+            cond = parse(imp.when, ("implied", i, "when"), names)
+        except ConditionError as exc:
+            raise fail(exc.path, exc.message) from None
+        if refs(cond):
+            raise fail(("implied", i, "when"), "an implication tests answers (facts), not conclusions")
+        for fact, value in imp.then.items():
             if fact not in vocabulary.facts:
-                raise fail(("roles", role, "presets", fact), f"unknown fact '{fact}'"
+                raise fail(("implied", i, "then", fact), f"unknown fact '{fact}'"
                            + did_you_mean(fact, vocabulary.facts))
             try:
                 vocabulary_value(vocabulary, fact, value)
             except ValueError as exc:
-                raise fail(("roles", role, "presets", fact), str(exc)) from None
+                raise fail(("implied", i, "then", fact), str(exc)) from None
+        implied.append((cond, dict(imp.then), doc.line_of(("implied", i))))
     seen: dict[str, int] = {}
     out: list[GraphQuestion] = []
     places: dict[str, int] = {}
@@ -245,7 +276,7 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
         if fact not in seen:
             raise fail(("questions",), f"the role fact '{fact}' has no question")
     return QuestionGraph(name, tuple(spec.sections), spec.role_fact, dict(spec.roles), tuple(spec.terms),
-                         tuple(out), dict(doc.lines))
+                         tuple(out), dict(doc.lines), tuple(implied))
 
 
 def vocabulary_value(vocabulary: Vocabulary, fact: str, value: Any) -> Any:
@@ -265,7 +296,8 @@ def vocabulary_value(vocabulary: Vocabulary, fact: str, value: Any) -> Any:
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
     """The model that holds the key at ``loc`` (for a did-you-mean over its fields)."""
     model: type[BaseModel] = QuestionsFile
-    steps = {("sections",): SectionSpec, ("questions",): QuestionSpec, ("roles",): RoleSpec}
+    steps = {("sections",): SectionSpec, ("questions",): QuestionSpec, ("roles",): RoleSpec,
+             ("implied",): ImpliedSpec}
     for key in steps:
         if loc[:1] == key:
             model = steps[key]
