@@ -24,7 +24,7 @@ from . import dates
 from .dates import WIDEST, DateRange
 from .kleene import FALSE, TRUE, UNKNOWN, Between
 from .probes import probe_values
-from .questions import QuestionGraph, gate_facts
+from .questions import GraphQuestion, QuestionGraph, gate_facts
 from .relevance import NONE_PARTY, Evaluator, Run
 from .render import PARTY_NAMES
 from .vocabulary import INCIDENT_DATE, FactSpec
@@ -183,34 +183,51 @@ class Interviewer:
     def _choose(self, answers: Answers) -> _Choice | Final:
         full = self.effective(answers)
         known = self._known(full)
-        assessment, derivations = self.engine.evaluate(self.engine.case(full.case_data("interview")))
+        case = self.engine.case(full.case_data("interview"))
+        derivations, _ = self.engine.derive(case)
         declined = {f for f, v in full.values.items() if v == DONT_KNOW}
-        live = frozenset(k for k in ((o.id, o.party or NO_PARTY) for o in assessment.open)
-                         if _possible(derivations, k, declined))
+        live = frozenset(k for k in derivations.firings if k[0] in self.public
+                         and derivations.status(k) == "open" and _possible(derivations, k, declined))
         base = self._run(known)
         signature = self._signature(base, live)
         pending = [q for q in self.graph.questions if q.fact not in full.values]
         pre = {q.fact: self.graph.precondition(q, known) for q in pending}
-        runs = {q.fact: self._runs(q.fact, known, base, full.values) for q in pending
-                if pre[q.fact] is not FALSE}
-        relevant = {f for f, rs in runs.items() if any(self._signature(r, live) != signature for _, r in rs)}
-        needed = set(relevant)
-        grown = True
-        while grown:  # the gates of a relevant question not yet open are needed too
-            grown = False
-            for q in pending:
-                if q.fact in needed and pre[q.fact] is UNKNOWN:
-                    for gate in gate_facts(q):
-                        if gate not in needed and gate in pre and pre[gate] is not FALSE:
-                            needed.add(gate)
-                            grown = True
+        gated_by = {q.fact: [r for r in pending if q.fact in gate_facts(r)] for q in pending}
+        runs: dict[str, list[tuple[Any, Run]]] = {}
+        relevant: dict[str, bool] = {}
+
+        def is_relevant(fact: str) -> bool:
+            if fact not in relevant:
+                runs[fact] = self._runs(fact, known, base, full.values)
+                relevant[fact] = any(self._signature(r, live) != signature for _, r in runs[fact])
+            return relevant[fact]
+
+        def needed(q: GraphQuestion, seen: frozenset[str]) -> bool:
+            """Relevant itself, or the gate of a needed question still waiting on it."""
+            return is_relevant(q.fact) or any(
+                r.fact not in seen and pre[r.fact] is UNKNOWN and needed(r, seen | {q.fact})
+                for r in gated_by[q.fact])
+
         for q in pending:
-            if pre[q.fact] is TRUE and (q.spec.always or q.fact in needed):
-                ahead = [p for p in pending if p.fact in needed or p.spec.always]
-                low = len([p for p in ahead if pre[p.fact] is TRUE and p.fact in relevant | {q.fact}])
-                return _Choice(q.fact, self._why(q.fact, base, runs.get(q.fact, [])),
-                               (max(1, low), max(1, low, len(ahead))))
-        return Final(assessment, full)
+            if pre[q.fact] is TRUE and (q.spec.always or needed(q, frozenset())):
+                is_relevant(q.fact)
+                return _Choice(q.fact, self._why(q.fact, base, runs[q.fact]),
+                               self._remaining(q, pending, pre, base, live))
+        return Final(self.engine.assess(case), full)
+
+    def _remaining(self, asked: GraphQuestion, pending: list[GraphQuestion], pre: dict[str, Any],
+                   base: Run, live: frozenset[Key]) -> tuple[int, int]:
+        """Questions left, this one included, estimated from what the open conclusions that
+        can still hold need (the relevance engine's needs): at most those needed facts whose
+        questions may still open, with their gates; at least those already open."""
+        needs = {f for k, (v, n) in base.status.items() if v is UNKNOWN and k in live for f in n}
+        wanted = {q.fact for q in pending if q.fact in needs and pre[q.fact] is not FALSE}
+        for q in pending:
+            if q.fact in wanted and pre[q.fact] is UNKNOWN:
+                wanted |= {g for g in gate_facts(q) if g in pre and pre[g] is not FALSE}
+        wanted.add(asked.fact)
+        low = len([f for f in wanted if pre[f] is TRUE])
+        return max(1, low), max(1, low, len(wanted))
 
     def _question(self, choice: _Choice, answers: Answers, lang: str) -> Question:
         known = {**self.effective(answers).known()}
