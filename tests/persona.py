@@ -3,8 +3,8 @@ question from a case's facts, and "don't know" for anything else.
 
 Facts only the interview asks (no rule reads them: ``where_shown``, ``maker_known`` …) are
 answered as the case's facts imply: the value whose implied facts (``rules/questions.yaml``
-``implied``) the case states, most of them, if exactly one does; ``true`` for a gate when the
-case states a fact whose question opens only once the gate is answered ``true``."""
+``implied``) the case states, most of them, if exactly one does; ``true`` for a yes/no gate
+when the case states a fact whose question waits for it (directly or through other gates)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from typing import Any
 from faceright.conditions import tests
 from faceright.evaluate import Engine
 from faceright.interview import DONT_KNOW, Answers
+from faceright.kleene import TRUE
+from faceright.questions import gate_facts
 
 
 class Respondent:
@@ -25,6 +27,16 @@ class Respondent:
         book = engine.book
         self.read_by_rules = {t.fact for r in book.rules for c in [r.cond, *(e.cond for e in r.exceptions)]
                               for t in tests(c)}
+
+    def _gates(self, q: Any, seen: frozenset[str] = frozenset()) -> set[str]:
+        """The facts a question waits for, directly or through the gates of its gates."""
+        out: set[str] = set()
+        for gate in gate_facts(q) - seen:
+            out.add(gate)
+            above = self.graph.question(gate)
+            if above is not None:
+                out |= self._gates(above, seen | {gate})
+        return out
 
     def answer(self, fact: str, answers: Answers) -> Any:
         if fact in self.facts:
@@ -45,13 +57,10 @@ class Respondent:
             if best and (len(best) == 1 or best[0][0] > best[1][0]):
                 return best[0][1]
             return DONT_KNOW
-        if spec.type == "bool":
-            known = {**answers.known(), **before}
-            from faceright.kleene import TRUE
-            for q in self.graph.questions:
-                if q.fact in self.facts and q.fact not in answers.values and q.fact not in before \
-                        and q.when is not None \
-                        and self.graph.precondition(q, known) is not TRUE \
-                        and self.graph.precondition(q, {**known, fact: True}) is TRUE:
-                    return True
+        known = {**answers.known(), **before}
+        if spec.type == "bool" and any(fact in self._gates(q) for q in self.graph.questions
+                                       if q.fact in self.facts and q.fact not in answers.values
+                                       and q.fact not in before
+                                       and self.graph.precondition(q, known) is not TRUE):
+            return True
         return DONT_KNOW
