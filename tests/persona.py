@@ -28,14 +28,19 @@ class Respondent:
         self.read_by_rules = {t.fact for r in book.rules for c in [r.cond, *(e.cond for e in r.exceptions)]
                               for t in tests(c)}
 
-    def _gates(self, q: Any, seen: frozenset[str] = frozenset()) -> set[str]:
-        """The facts a question waits for, directly or through the gates of its gates."""
+    def _waits_for(self, q: Any, known: dict[str, Any], seen: frozenset[str] = frozenset()) -> set[str]:
+        """The facts a question still waits for: the gates whose answer "yes" would move its
+        precondition towards holding, and what those gates' own questions wait for."""
+        if self.graph.precondition(q, known) is TRUE:
+            return set()
+        now = self.graph.precondition(q, known)
         out: set[str] = set()
-        for gate in gate_facts(q) - seen:
-            out.add(gate)
+        for gate in gate_facts(q) - seen - set(known):
+            if self.graph.precondition(q, {**known, gate: True}) > now:
+                out.add(gate)
             above = self.graph.question(gate)
             if above is not None:
-                out |= self._gates(above, seen | {gate})
+                out |= self._waits_for(above, known, seen | {gate})
         return out
 
     def answer(self, fact: str, answers: Answers) -> Any:
@@ -58,9 +63,8 @@ class Respondent:
                 return best[0][1]
             return DONT_KNOW
         known = {**answers.known(), **before}
-        if spec.type == "bool" and any(fact in self._gates(q) for q in self.graph.questions
+        if spec.type == "bool" and any(fact in self._waits_for(q, known) for q in self.graph.questions
                                        if q.fact in self.facts and q.fact not in answers.values
-                                       and q.fact not in before
-                                       and self.graph.precondition(q, known) is not TRUE):
+                                       and q.fact not in before):
             return True
         return DONT_KNOW
