@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from .assessment import Assessment
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .casefile import CaseReader, documents
+from .dates import DateFormError, parse_date
 from .errors import CaseFileError
 from .render import reason_line, to_text
 from .vocabulary import INCIDENT_DATE, FactSpec
@@ -29,11 +30,11 @@ WORDS = {
     "zh": {"choices": "选项", "keys": "（? = 不知道，why = 为什么问，back = 上一题，quit = 保存并退出）",
            "why": "这个回答可能决定：", "bad": "无法识别这个回答：", "saved": "答案已保存到",
            "nothing_back": "没有可以返回的问题。", "yes_no": "是 / 否", "notice": "通知草稿已写入",
-           "open": "仍待查明", "list": "可多选，用逗号分隔", "date": "日期，格式 YYYY-MM-DD"},
+           "open": "仍待查明", "list": "可多选，用逗号分隔", "date": "日期：2023-06-01，不确定可写 2023、2023-06、2023–2024、2021年以前、2021年以后"},
     "en": {"choices": "choices", "keys": "(? = don't know, why = why is this asked, back = previous question, quit = save and stop)",
            "why": "This answer could decide:", "bad": "Could not read that answer:", "saved": "Answers saved to",
            "nothing_back": "There is no earlier question.", "yes_no": "yes / no", "notice": "Draft notice written to",
-           "open": "still open", "list": "one or more, separated by commas", "date": "a date, YYYY-MM-DD"},
+           "open": "still open", "list": "one or more, separated by commas", "date": "a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021"},
 }
 
 
@@ -70,9 +71,12 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
         return picked[0] if spec.type == "enum" else sorted(set(picked), key=spec.values.index)
     if spec.type == "date":
         try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(WORDS[lang]["date"]) from None
+            value = parse_date(raw, now_words=spec.now_words)
+        except DateFormError:
+            value = None
+        if value is None:
+            raise ValueError(WORDS[lang]["date"] + "".join(f" / {w}" for w in spec.now_words))
+        return value
     try:
         number = int(raw) if spec.type == "int" else float(raw)
     except ValueError:
@@ -146,7 +150,7 @@ class Session:
         elif q.spec.type == "bool":
             lines.append(f"    {w['yes_no']}")
         elif q.spec.type == "date":
-            lines.append(f"    {w['date']}")
+            lines.append(f"    {w['date']}" + "".join(f" / {word}" for word in q.spec.now_words))
         lines.append(f"    {w['keys']}")
         self.write("\n".join(lines))
         while True:
