@@ -66,7 +66,7 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
         picked = []
         whole = _choice(spec, raw)
         parts = [whole] if whole is not None else [
-            _choice(spec, p) for p in re.split(r"[,，、;；]+|\s+(?:and|和)\s+|\s+", raw) if p.strip()]
+            _choice(spec, p) for p in re.split(r"[,，、;；和与]+|\s+and\s+|\s+", raw) if p.strip()]
         for choice in parts:
             if choice is None:
                 raise ValueError(menu(spec, lang, ", "))
