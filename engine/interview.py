@@ -283,9 +283,9 @@ class Interviewer:
                 continue
             kind = book.conclusions[key[0]].kind
             holds_somewhere = any(e == "holds" for _, e in effects)
-            scored.append(((not holds_somewhere, KIND_RANK.get(kind, 9), key), key, effects))
+            scored.append(((KIND_RANK.get(kind, 9), not holds_somewhere, key), key, effects))
         if not scored:  # no single answer settles anything yet: the open conclusions it feeds
-            scored = [((True, KIND_RANK.get(book.conclusions[k[0]].kind, 9), k), k, [])
+            scored = [((KIND_RANK.get(book.conclusions[k[0]].kind, 9), True, k), k, [])
                       for k, (v, needs) in base.status.items()
                       if k[0] in self.public and v is UNKNOWN and fact in needs]
         out = []
@@ -299,7 +299,8 @@ class Interviewer:
         """The provisions of the rules that conclude ``concl`` under some probed answer."""
         found: list[str] = []
         for rule in self.engine.book.rules_for(concl):
-            if any(r.results.get((rule.id, party), (FALSE,))[0] is not FALSE for r in runs):
+            if any(r.results.get((rule.id, party), r.results.get((rule.id, NONE_PARTY), (FALSE,)))[0]
+                   is not FALSE for r in runs):
                 found += [p for p in rule.spec.provisions if p not in found]
         return found[:3]
 
@@ -376,11 +377,13 @@ def _outcomes(spec: FactSpec, effects: list[tuple[Any, str]], lang: str) -> list
         else:
             label = spec.choice(value, lang)
         groups.setdefault(effect, []).append(label)
-    order = sorted(groups, key=lambda e: (-len(groups[e]) if len(groups) > 1 else 0, e))
+    if all(len(names) == 1 for names in groups.values()):  # each answer its own effect: in order
+        return [(names[0], effect) for effect, names in groups.items()][:3]
+    order = sorted(groups, key=lambda e: len(groups[e]))  # the smallest groups named, the largest "otherwise"
     out = []
-    for i, effect in enumerate(reversed(order)):  # the smallest groups named, the largest "otherwise"
+    for i, effect in enumerate(order):
         names = groups[effect]
-        last = i == len(order) - 1 and len(order) > 1 and len(names) > 2
+        last = i == len(order) - 1 and len(names) > 2
         out.append((w["other"] if last else w["or"].join(names[:3]), effect))
     return out
 
