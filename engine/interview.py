@@ -129,11 +129,11 @@ class _Choice:
 
 #: plain words of the "why" lines
 WHY_WORDS = {
-    "zh": {"holds": "很可能成立", "open": "仍待查明", "ruled_out": "不成立", "if": "如果回答“{a}”，{e}",
-           "yes": "是", "no": "否", "sep": "；", "at_least": "至少 {v}", "below": "少于 {v}", "other": "其他回答", "or": "或",
+    "zh": {"holds": "很可能成立", "open": "仍待查明", "ruled_out": "不成立", "if": "如果{a}，{e}", "answer": "回答“{a}”",
+           "yes": "是", "no": "否", "sep": "；", "at_least": "至少 {v}", "below": "少于 {v}", "other": "是其他回答", "or": "或",
            "helps": "{t}：这个回答和其他回答一起决定它是否成立",
            "on_or_after": "{v} 或以后", "before": "{v} 以前"},
-    "en": {"holds": "is likely", "open": "stays open", "ruled_out": "is ruled out", "if": "if {a}, {e}",
+    "en": {"holds": "is likely", "open": "stays open", "ruled_out": "is ruled out", "if": "if {a}, {e}", "answer": "{a}",
            "yes": "yes", "no": "no", "sep": "; ", "at_least": "at least {v}", "below": "less than {v}", "other": "any other answer", "or": " or ",
            "helps": "{t}: this answer, with others, decides whether it holds",
            "on_or_after": "{v} or later", "before": "before {v}"},
@@ -318,8 +318,10 @@ class Interviewer:
         if not reason.outcomes:
             cites = self.engine.book.catalogue.cite(reason.provisions, lang)
             return w["helps"].format(t=reason.title) + (f" — {cites}" if cites else "")
-        parts = w["sep"].join(w["if"].format(a=a, e=f"{reason.title} {w[e]}" if lang == "en"
-                                              else f"{reason.title}{w[e]}") for a, e in reason.outcomes)
+        parts = w["sep"].join(
+            w["if"].format(a=a if a == w["other"] else w["answer"].format(a=a),
+                           e=f"{reason.title} {w[e]}" if lang == "en" else f"{reason.title}{w[e]}")
+            for a, e in reason.outcomes)
         cites = self.engine.book.catalogue.cite(reason.provisions, lang)
         return f"{parts} — {cites}" if cites else parts
 

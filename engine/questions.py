@@ -68,12 +68,15 @@ class ImpliedSpec(_Strict):
 
 class QuestionSpec(_Strict):
     """One question: its fact, section, precondition and wording (``text`` for everyone, or
-    ``you`` and ``they``); ``always``: asked whatever the engine says (who is answering)."""
+    ``you`` and ``they``); ``always``: asked whatever the engine says (who is answering);
+    ``unread``: why it is kept though no rule reads its fact (the engine never asks it)."""
 
     fact: str
     section: str
     when: Any = None
     always: bool = False
+    #: why the question is in the graph though no rule reads its fact (it is then never asked)
+    unread: str | None = Field(default=None, min_length=1)
     text: Words | None = None
     you: Words | None = None
     they: Words | None = None

@@ -260,12 +260,15 @@ def test_why_names_at_most_three_conclusions_in_plain_words(engine: Engine, inte
         "(creator) is ruled out — Civil Code of the People's Republic of China, art. 1018, art. 1019"), step.why_lines
 
 
-def _rules_with(tmp_path: Path, root: Path, edit: Any) -> Path:
+def _rules_with(tmp_path: Path, root: Path, edit: Any, full: bool = False) -> Path:
+    """A rules folder: the special files with the mini rules (or, ``full``, every shipped rule
+    file), ``questions.yaml`` passed through ``edit``."""
     rules = tmp_path / "rules"
-    rules.mkdir()
-    for name in SPECIAL_FILES:
-        shutil.copy(root / "rules" / name, rules / name)
-    shutil.copy(root / "tests" / "fixtures" / "mini_rules.yaml", rules / "mini.yaml")
+    rules.mkdir(parents=True)
+    for path in (root / "rules").glob("*.yaml") if full else (root / "rules" / n for n in SPECIAL_FILES):
+        shutil.copy(path, rules / path.name)
+    if not full:
+        shutil.copy(root / "tests" / "fixtures" / "mini_rules.yaml", rules / "mini.yaml")
     path = rules / "questions.yaml"
     path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
     return rules
@@ -287,3 +290,40 @@ def test_question_graph_errors_name_file_line_and_key(tmp_path: Path, root: Path
     with pytest.raises(RuleFileError) as err:
         load_rulebook(rules)
     assert f"{rules / 'questions.yaml'}:" in str(err.value) and message in str(err.value)
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ("    when: {fact: platform_notified, is: true}\n",
+     "    when: {all: [{fact: platform_notified, is: true}, {fact: platform_notified, is: false}]}\n",
+     "question 'notice_valid': its precondition can never hold"),
+    ("  - fact: likeness\n    section: what_happened\n",
+     "  - fact: likeness\n    section: what_happened\n    when: {fact: consent, is: none}\n",
+     "question 'likeness': asked before its gate 'consent'"),
+    ("    help:\n      zh: 声音和脸一样受法律保护。", "    help:\n      zh: 声纹和脸一样受法律保护。",
+     "question 'likeness': uses '声纹' without its explanation"),
+    ("    unread: a contract fact no rule reads (being a public figure is not consent); kept so that a rule may\n",
+     "", "question 'public_figure': no rule reads it and it opens no question"),
+])
+def test_lint_of_the_question_graph(tmp_path: Path, root: Path, old: str, new: str, message: str) -> None:
+    from faceright.lint import lint
+    text = (root / "rules" / "questions.yaml").read_text(encoding="utf-8")
+    assert old in text
+    rules = _rules_with(tmp_path, root, lambda t: t.replace(old, new, 1), full=True)
+    book = load_rulebook(rules)
+    found = [str(f) for f in lint(book) if "questions.yaml" in f.path]
+    assert any(message in f for f in found), found
+    clean = [str(f) for f in lint(load_rulebook(_rules_with(tmp_path / "clean", root, lambda t: t, full=True)))
+             if "questions.yaml" in f.path]
+    assert clean == []
+
+
+def test_lint_finds_a_fact_without_a_place_in_the_graph(tmp_path: Path, root: Path) -> None:
+    from faceright.lint import lint
+    block = ("  - fact: reposts\n    section: spread_harm\n")
+    text = (root / "rules" / "questions.yaml").read_text(encoding="utf-8")
+    start = text.index(block)
+    end = text.index("  - fact: ", start + len(block))
+    rules = _rules_with(tmp_path, root, lambda t: t[:start] + t[end:], full=True)
+    found = [str(f) for f in lint(load_rulebook(rules))]
+    assert any("fact 'reposts' has a question in facts.yaml but no place in the question graph" in f
+               for f in found), found
