@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .compiler import period_literals, reaches
-from .conditions import All, Ref, Test, refs
+from .conditions import All, Ref, Test, refs, tests
 from .kleene import TRUE, truth_of
 from .logic import Alternative, alternatives, with_exceptions
-from .probes import probe_values
+from .probes import ONLINE_UNTIL, probe_values
+from .vocabulary import INCIDENT_DATE
+from .questions import gate_facts
 from .rulebook import Rule, Rulebook
 
 ABSENT = object()
@@ -97,7 +99,64 @@ def lint(book: Rulebook, cited_elsewhere: set[str] | None = None) -> list[Findin
         if not (spec.zh.strip() and spec.en.strip()):
             findings.append(Finding(str(book.directory / "facts.yaml"), 1, None,
                                     f"fact '{name}' has no question to supply it"))
+    findings += question_graph(book, points)
     return sorted(findings)
+
+
+def question_graph(book: Rulebook, points: dict[str, list[Any]]) -> list[Finding]:
+    """The interview's question graph (``questions.yaml``): every fact of the vocabulary has a
+    place in it; no precondition that can never hold; no question that waits for a later one
+    (a detail asked before its gate) or for a fact nobody asks; no question no rule reads that
+    opens nothing; no listed legal or technical term without its glossary explanation."""
+    graph = book.questions
+    out: list[Finding] = []
+    place = {q.fact: i for i, q in enumerate(graph.questions)}
+    implied = {fact for _, then, _ in graph.implied for fact in then}
+    read = {t.fact for r in book.rules for c in [r.cond, *(e.cond for e in r.exceptions)] for t in tests(c)}
+    read |= {INCIDENT_DATE, ONLINE_UNTIL}  # read by every rule's period
+    gates = {g for q in graph.questions for g in gate_facts(q)}
+    sources = {t.fact for cond, _, _ in graph.implied for t in tests(cond)}
+    facts_line = graph.lines.get(("questions",), 1)
+    for name in book.vocabulary.names():
+        if name not in place:
+            out.append(Finding(graph.path, facts_line, None,
+                               f"fact '{name}' has a question in facts.yaml but no place in the question graph"))
+    for q in graph.questions:
+        def finding(message: str, q: Any = q) -> Finding:
+            return Finding(graph.path, q.line, None, f"question '{q.fact}': {message}")
+        if q.when is not None and not any(satisfiable(book, alt, points) for alt in alternatives(q.when)):
+            out.append(finding("its precondition can never hold"))
+        for gate in sorted(gate_facts(q)):
+            if gate not in place and gate not in implied:
+                out.append(finding(f"waits for '{gate}', which no question asks and no answer implies"))
+            elif gate in place and place[gate] > place[q.fact]:
+                out.append(finding(f"asked before its gate '{gate}' (a detail before the question "
+                                   "that opens it): move it after"))
+        unread = q.fact not in read and q.fact not in gates and q.fact not in sources and not q.spec.always
+        if unread and not q.spec.unread:
+            out.append(finding("no rule reads it and it opens no question: it can never be relevant "
+                               "(say why it is kept with 'unread', or remove it)"))
+        if q.spec.unread and not unread:
+            out.append(finding("marked 'unread', but a rule reads it or it opens a question"))
+        texts = q.texts()
+        spec = book.vocabulary.spec(q.fact)
+        texts += [spec.choice(v, lang) for v in spec.values for lang in ("zh", "en")]
+        for term in graph.terms:
+            for text in texts:
+                if term.casefold() in text.casefold() and not _explained(book, term, text):
+                    out.append(finding(f"uses '{term}' without its explanation: add it to the "
+                                       "glossary in facts.yaml, or say it plainly"))
+                    break
+    return out
+
+
+def _explained(book: Rulebook, term: str, text: str) -> bool:
+    """Whether a glossary entry covering ``term`` appears in ``text`` (so the interview shows
+    its explanation beside the question)."""
+    low = text.casefold()
+    return any((g.zh in text and (term in g.zh or g.zh in term))
+               or (g.en.casefold() in low and (term.casefold() in g.en.casefold() or g.en.casefold() in term.casefold()))
+               for g in book.vocabulary.glossary.values())
 
 
 def _unquoted(book: Rulebook, rule: Rule) -> list[Finding]:

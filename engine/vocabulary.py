@@ -66,12 +66,37 @@ class FactSpec(BaseModel):
         return (self.choices_zh if lang == "zh" else self.choices_en)[value]
 
 
+class GlossaryEntry(BaseModel):
+    """A legal or technical term (as written in zh and en) and its one-sentence explanation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    explain_zh: str = Field(min_length=1)
+    explain_en: str = Field(min_length=1)
+
+    def term(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def explain(self, lang: str) -> str:
+        return self.explain_zh if lang == "zh" else self.explain_en
+
+
 class Vocabulary(BaseModel):
-    """All facts a case may state, keyed by name."""
+    """All facts a case may state, keyed by name, and the glossary of the terms questions use."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     facts: dict[str, FactSpec]
+    glossary: dict[str, GlossaryEntry] = Field(default_factory=dict)
+
+    def explanations(self, text: str, lang: str) -> list[str]:
+        """The glossary explanations of the terms ``text`` uses (in ``lang``), in glossary order;
+        English terms match case-insensitively."""
+        low = text.lower()
+        return [g.explain(lang) for g in self.glossary.values()
+                if (g.term(lang) in text if lang == "zh" else g.term(lang).lower() in low)]
 
     def spec(self, name: str) -> FactSpec:
         """The spec of a fact usable in rules (``incident_date`` included)."""

@@ -373,9 +373,15 @@ class WebApp:
             return {"assessment": step.assessment.to_json_dict()}
         spec = step.spec
         return {"question": {"fact": step.fact, "type": spec.type, "choices": list(spec.values),
+                             "labels": [spec.choice(v, lang) for v in spec.values],
                              "text": step.text, "help": step.help,
-                             "why": [{"conclusion": r.conclusion, "party": r.party, "provisions": r.provisions}
-                                     for r in step.why]}}
+                             "section": {"id": step.section_id, "title": step.section_title,
+                                         "index": step.section_index, "count": step.section_count},
+                             "remaining": list(step.remaining),
+                             "why": [{"conclusion": r.conclusion, "party": r.party, "provisions": r.provisions,
+                                      "title": r.title, "outcomes": [list(o) for o in r.outcomes]}
+                                     for r in step.why],
+                             "why_lines": step.why_lines}}
 
     def batch_line(self, number: int, raw: bytes) -> bytes | None:
         """One line of a JSONL batch → its record as a JSON line, or ``None`` for a blank line.

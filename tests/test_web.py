@@ -119,17 +119,27 @@ def form_value(value: Any) -> str | list[str]:
 
 
 def web_walk(client: TestClient, facts: dict[str, Any], lang: str) -> tuple[str, list[str]]:
-    """Answer the web questionnaire from ``facts`` (don't know where they are silent)."""
+    """Answer the web questionnaire from ``facts`` as the scripted respondent of
+    ``tests/persona.py`` would (a lawyer unless the facts say who answers; don't know where
+    they are silent)."""
+    from faceright.evaluate import load_engine
+    from faceright.interview import DONT_KNOW, Answers
+    from persona import Respondent
+    respondent = Respondent(load_engine(Path(__file__).resolve().parent.parent / "rules"), {"respondent": "representative",
+                                                          **{k: v for k, v in facts.items() if v is not None}})
+    answers = Answers()
     page = post(client, "/interview", {"lang": lang, "action": "start"}).text
     asked: list[str] = []
     while (fact := fact_of(page)) is not None:
         assert len(asked) < 80 and fact not in asked, asked
         asked.append(fact)
         form: dict[str, Any] = {"lang": lang, "state": state_of(page), "fact": fact}
-        if facts.get(fact) is None:
+        value = respondent.answer(fact, answers)
+        answers.set(fact, value)
+        if value == DONT_KNOW:
             form["action"] = "dontknow"
         else:
-            form.update(action="answer", value=form_value(facts[fact]))
+            form.update(action="answer", value=form_value(value))
         page = post(client, "/interview", form).text
     return page, asked
 
