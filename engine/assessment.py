@@ -121,7 +121,10 @@ class Derivations:
                 if self.fact[fact_key(atom.fact, self._first_value(atom))] in UNKNOWNS:
                     out.add(("fact", lit))
         keys = list(firing.joined)
-        keys += [k for ref in firing.variant.negations for k in self.instances(ref, firing.party)]
+        # an established exception is decided (it holds or it does not): an open conclusion
+        # behind it leaves nothing undecided
+        keys += [k for ref in firing.variant.negations if not ref.established
+                 for k in self.instances(ref, firing.party)]
         out |= {("concl", k) for k in keys if self.status(k) == "open"}
         return frozenset(out)
 
