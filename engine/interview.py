@@ -18,11 +18,10 @@ from typing import Any
 
 from .assessment import Assessment, Derivations, Key, Spanned
 from .compiler import NO_PARTY
-from .conditions import Test
+from .conditions import Test, tests
+from .dates import DateRange, canonical
 from .evaluate import Engine
-from . import dates
-from .dates import WIDEST, DateRange
-from .kleene import FALSE, TRUE, UNKNOWN, Between
+from .kleene import FALSE, TRUE, UNKNOWN
 from .probes import probe_values
 from .questions import GraphQuestion, QuestionGraph, gate_facts
 from .relevance import NONE_PARTY, Evaluator, Run
@@ -36,7 +35,12 @@ CHOICES_KEPT = 4096
 
 @dataclass
 class Answers:
-    """What the user has said so far: facts (with ``unknown`` for "don't know"), in order."""
+    """What the user has said so far: facts (with ``unknown`` for "don't know"), in order.
+
+    A date answer is held as read by :func:`faceright.dates.parse_date`: a ``datetime.date``
+    for an exact day, a :class:`faceright.dates.DateRange` otherwise (``2023``, ``before
+    2021``, ``still_online``); "don't know" is ``unknown`` (for ``incident_date``: the widest
+    range when assessed)."""
 
     values: dict[str, Any] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
@@ -59,8 +63,9 @@ class Answers:
         return {k: v for k, v in self.values.items() if v != DONT_KNOW}
 
     def case_data(self, case_id: str) -> dict[str, Any]:
-        """The answers as a case document of the contract's format."""
-        values = {k: dates.canonical(v) if isinstance(v, DateRange) else v for k, v in self.values.items()}
+        """The answers as a case document of the contract's format (a date that is a range
+        in its canonical text: ``2023``, ``..2020``, ``still_online``)."""
+        values = {k: canonical(v) if isinstance(v, DateRange) else v for k, v in self.values.items()}
         facts = {k: v for k, v in values.items() if k != INCIDENT_DATE}
         data: dict[str, Any] = {"format": "faceright/1", "case": case_id}
         if INCIDENT_DATE in values:
@@ -125,10 +130,12 @@ class _Choice:
 #: plain words of the "why" lines
 WHY_WORDS = {
     "zh": {"holds": "很可能成立", "open": "仍待查明", "ruled_out": "不成立", "if": "如果回答“{a}”，{e}",
-           "yes": "是", "no": "否", "sep": "；", "at_least": "至少 {v}", "below": "少于 {v}",
+           "yes": "是", "no": "否", "sep": "；", "at_least": "至少 {v}", "below": "少于 {v}", "other": "其他回答", "or": "或",
+           "helps": "{t}：这个回答和其他回答一起决定它是否成立",
            "on_or_after": "{v} 或以后", "before": "{v} 以前"},
     "en": {"holds": "is likely", "open": "stays open", "ruled_out": "is ruled out", "if": "if {a}, {e}",
-           "yes": "yes", "no": "no", "sep": "; ", "at_least": "at least {v}", "below": "less than {v}",
+           "yes": "yes", "no": "no", "sep": "; ", "at_least": "at least {v}", "below": "less than {v}", "other": "any other answer", "or": " or ",
+           "helps": "{t}: this answer, with others, decides whether it holds",
            "on_or_after": "{v} or later", "before": "before {v}"},
 }
 #: conclusion kinds, most important to a person first (for choosing the ≤ 3 "why" conclusions)
@@ -146,8 +153,9 @@ class Interviewer:
         self.public = set(engine.book.public_conclusions())
         self.graph: QuestionGraph = engine.book.questions
         self.points = probe_values(engine.book)
+        #: the incident date (a date nobody answered is the widest range of the law)
+        self.date_facts = (INCIDENT_DATE,)
         self._choices: dict[frozenset[tuple[str, Any]], _Choice | Final] = {}
-        self._today = dates.today()
 
     def sections(self, lang: str) -> list[tuple[str, str]]:
         """The interview's sections in order: ``(id, title in lang)``."""
@@ -186,8 +194,9 @@ class Interviewer:
         case = self.engine.case(full.case_data("interview"))
         derivations, _ = self.engine.derive(case)
         declined = {f for f, v in full.values.items() if v == DONT_KNOW}
+        settled = all(name in full.values for name in self.date_facts if self.graph.question(name))
         live = frozenset(k for k in derivations.firings if k[0] in self.public
-                         and derivations.status(k) == "open" and _possible(derivations, k, declined))
+                         and derivations.status(k) == "open" and _possible(derivations, k, declined, settled))
         base = self._run(known)
         signature = self._signature(base, live)
         pending = [q for q in self.graph.questions if q.fact not in full.values]
@@ -275,6 +284,10 @@ class Interviewer:
             kind = book.conclusions[key[0]].kind
             holds_somewhere = any(e == "holds" for _, e in effects)
             scored.append(((not holds_somewhere, KIND_RANK.get(kind, 9), key), key, effects))
+        if not scored:  # no single answer settles anything yet: the open conclusions it feeds
+            scored = [((True, KIND_RANK.get(book.conclusions[k[0]].kind, 9), k), k, [])
+                      for k, (v, needs) in base.status.items()
+                      if k[0] in self.public and v is UNKNOWN and fact in needs]
         out = []
         for _, key, effects in sorted(scored)[:WHY_MAX]:
             concl, party = key
@@ -301,6 +314,9 @@ class Interviewer:
 
     def _why_line(self, reason: Reason, lang: str) -> str:
         w = WHY_WORDS[lang]
+        if not reason.outcomes:
+            cites = self.engine.book.catalogue.cite(reason.provisions, lang)
+            return w["helps"].format(t=reason.title) + (f" — {cites}" if cites else "")
         parts = w["sep"].join(w["if"].format(a=a, e=f"{reason.title} {w[e]}" if lang == "en"
                                               else f"{reason.title}{w[e]}") for a, e in reason.outcomes)
         cites = self.engine.book.catalogue.cite(reason.provisions, lang)
@@ -319,17 +335,9 @@ class Interviewer:
         return self.evaluator.run(facts, known.get(INCIDENT_DATE), base, changed)
 
     def _known(self, answers: Answers) -> dict[str, Any]:
-        """The known answers for direct evaluation: a date given as a range (a year, "before
-        2021", unknown) as the days it may have been (:class:`Between`), open ends fixed at the
-        law's earliest day and today; an unknown incident date as the widest range."""
-        known = answers.known()
-        if answers.values.get(INCIDENT_DATE) == DONT_KNOW:
-            known[INCIDENT_DATE] = WIDEST
-        for name, value in known.items():
-            if isinstance(value, DateRange):
-                lo, hi = value.resolve(self.engine._earliest, self._today)
-                known[name] = Between(lo, hi)
-        return known
+        """The known answers for direct evaluation (dates as answered: a day or a range; an
+        unknown incident date is the widest range, evaluated per segment of the law)."""
+        return answers.known()
 
 
 def _effect(run: Run, key: tuple[str, str]) -> str:
@@ -359,7 +367,7 @@ def _outcomes(spec: FactSpec, effects: list[tuple[Any, str]], lang: str) -> list
                 key = "on_or_after" if spec.type == "date" else "at_least"
                 out.append((w[key].format(v=shown), effect))
         return out[:3]
-    labels = []
+    groups: dict[str, list[str]] = {}
     for value, effect in effects:
         if spec.type == "bool":
             label = w["yes"] if value else w["no"]
@@ -367,10 +375,14 @@ def _outcomes(spec: FactSpec, effects: list[tuple[Any, str]], lang: str) -> list
             label = "+".join(spec.choice(v, lang) for v in value)
         else:
             label = spec.choice(value, lang)
-        labels.append((label, effect))
-    holds = [le for le in labels if le[1] == "holds"]
-    others = [le for le in labels if le[1] != "holds"]
-    return (holds[:2] + others[:1]) if holds else labels[:3]
+        groups.setdefault(effect, []).append(label)
+    order = sorted(groups, key=lambda e: (-len(groups[e]) if len(groups) > 1 else 0, e))
+    out = []
+    for i, effect in enumerate(reversed(order)):  # the smallest groups named, the largest "otherwise"
+        names = groups[effect]
+        last = i == len(order) - 1 and len(order) > 1 and len(names) > 2
+        out.append((w["other"] if last else w["or"].join(names[:3]), effect))
+    return out
 
 
 @functools.cache
@@ -380,13 +392,15 @@ def interviewer_for(engine: Engine) -> Interviewer:
     return Interviewer(engine)
 
 
-def _possible(derivations: Derivations, key: Key, declined: set[str]) -> bool:
-    """Whether an open conclusion can still come to hold: for a case whose dates are ranges,
-    it must be able to hold on every possible date (in every segment of the law), since it
-    holds only when it holds in all of them."""
+def _possible(derivations: Derivations, key: Key, declined: set[str], settled: bool) -> bool:
+    """Whether an open conclusion can still come to hold. For a case whose dates are ranges
+    the respondent has ``settled`` (answered as well as they can), it must be able to hold on
+    every possible date (in every segment of the law), since it holds only when it holds in
+    all of them; while a date is still to be asked, on some date."""
     parts = [s.derivations for s in derivations.segments] if isinstance(derivations, Spanned) else [derivations]
-    return all(d.status(key) != "absent" and (d.status(key) == "holds" or not _blocked(d, key, declined, frozenset()))
-               for d in parts)
+    results = [d.status(key) != "absent" and (d.status(key) == "holds" or not _blocked(d, key, declined, frozenset()))
+               for d in parts]
+    return all(results) if settled else any(results)
 
 
 def _blocked(derivations: Derivations, key: Key, declined: set[str], seen: frozenset[Key]) -> bool:
