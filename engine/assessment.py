@@ -146,7 +146,10 @@ class Derivations:
                 if isinstance(lit.atom, Test) and lit.atom.op != "unknown" and lit.atom.unknown_is is None
                 and self.fact[fact_key(lit.atom.fact, self._first_value(lit.atom))] in UNKNOWNS)
         keys = list(firing.joined)
-        keys += [k for ref in firing.variant.negations for k in self.instances(ref, firing.party)]
+        # an established exception is decided (it holds or it does not): an open conclusion
+        # behind it leaves nothing undecided
+        keys += [k for ref in firing.variant.negations if not ref.established
+                 for k in self.instances(ref, firing.party)]
         out = lits | {("concl", k) for k in keys if self.status(k) == "open"}
         self._unknowns[id(firing)] = (firing, out)  # the firing kept: its id stays its own
         return out

@@ -236,15 +236,18 @@ class _Compiler:
         # rules without one are monotone and fire as soon as what they join exists.
         patterns: list[dict[str, Any]] = [{"cs": _and([{"t": "case"}, *tests])}]
         for i, ref in enumerate(positive):
-            self.consumed.add((twin, ref.concl))
-            patterns.append({f"j{i}": self._ref(ref, twin, ref is bound)})
+            # an established reference joins only definite conclusions, in both twins
+            joined = "d" if ref.established else twin
+            self.consumed.add((joined, ref.concl))
+            patterns.append({f"j{i}": self._ref(ref, joined, ref is bound)})
         if negative:
             group = self.groups.get(rule.stratum, 0) // GROUP_SIZE
             self.groups[rule.stratum] = self.groups.get(rule.stratum, 0) + 1
             patterns.append({"ph": {"$and": [{"t": "phase"}, {"n": rule.stratum}, {"g": group}]}})
         for i, ref in enumerate(negative):
-            self.consumed.add((OTHER[twin], ref.concl))
-            patterns.append({f"n{i}$not": self._ref(ref, OTHER[twin], False)})
+            against = "d" if ref.established else OTHER[twin]
+            self.consumed.add((against, ref.concl))
+            patterns.append({f"n{i}$not": self._ref(ref, against, False)})
         self.ruleset[key] = {"all": patterns, "pri": rule.stratum, "run": f"{self.name}:{key}"}
         self.variants[key] = Variant(key, rule, twin, reach, alt, tuple(positive), tuple(negative))
 

@@ -43,10 +43,15 @@ class Test:
 
 @dataclass(frozen=True)
 class Ref:
-    """A reference to a conclusion (of ``party``, any party when None, or the rule's own)."""
+    """A reference to a conclusion (of ``party``, any party when None, or the rule's own).
+
+    ``established``: the reference counts only where the conclusion definitely holds; an open
+    conclusion counts as FALSE, not UNKNOWN (e.g. an administrative penalty yields only to a
+    crime whose elements the facts establish, not to a crime that is merely possible)."""
 
     concl: str
     party: str | None = None
+    established: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,7 @@ def _only(keys: set[str], allowed: set[str], path: tuple[str | int, ...]) -> Non
 
 
 def _ref(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Ref:
-    _only(set(data), {"concl", "party"}, path)
+    _only(set(data), {"concl", "party", "established"}, path)
     concl = data["concl"]
     if not isinstance(concl, str) or concl not in names.conclusions:
         raise ConditionError((*path, "concl"), f"unknown conclusion '{concl}'"
@@ -127,7 +132,10 @@ def _ref(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Ref
     if party is not None and party != SAME and party not in names.parties:
         raise ConditionError((*path, "party"), f"unknown party '{party}'"
                              + did_you_mean(str(party), [*names.parties, SAME]))
-    return Ref(concl, party)
+    established = data.get("established", False)
+    if "established" in data and established is not True:
+        raise ConditionError((*path, "established"), "write 'established: true' or leave it out")
+    return Ref(concl, party, established)
 
 
 def _test(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Test:

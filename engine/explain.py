@@ -60,7 +60,8 @@ def why(engine: Engine, derivations: Derivations, shown: dict[str, Any], key: Ke
         group = by_rule[rule_id]
         rule = group[0].variant.rule
         joined = sorted({k for f in group for k in f.joined})
-        negated = sorted({f"not {label(k) if k[1] != NO_PARTY else k[0]}"
+        negated = sorted({("not established " if ref.established else "not ")
+                          + (label(k) if k[1] != NO_PARTY else k[0])
                           for f in group for ref in f.variant.negations
                           for k in [(ref.concl, ref.party or "any")]})
         step = Step(key, status, rule_id, rule.spec.title_zh, rule.spec.title_en,

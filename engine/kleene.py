@@ -128,7 +128,7 @@ def evaluate(cond: Cond, facts: Mapping[str, Any], lookup: Lookup) -> Result:
         value = truth_of(cond, facts)
         return value, (frozenset({cond.fact}) if value is UNKNOWN else NOTHING)
     if isinstance(cond, Ref):
-        return lookup(cond)
+        return _looked_up(cond, lookup)
     if isinstance(cond, Not):
         value, needs = evaluate(cond.item, facts, lookup)
         return _NOT[value], needs
@@ -141,6 +141,14 @@ def evaluate(cond: Cond, facts: Mapping[str, Any], lookup: Lookup) -> Result:
         if value is UNKNOWN:
             undecided.append(needs)
     return (UNKNOWN, NOTHING.union(*undecided)) if undecided else (_NOT[decisive], NOTHING)
+
+
+def _looked_up(ref: Ref, lookup: Lookup) -> Result:
+    """A reference's value; an ``established`` one counts an open conclusion as FALSE."""
+    value, needs = lookup(ref)
+    if ref.established and value is UNKNOWN:
+        return FALSE, NOTHING
+    return value, needs
 
 
 @dataclass(frozen=True)
@@ -175,7 +183,7 @@ def _diagnose(cond: Cond, facts: Mapping[str, Any], lookup: Lookup, negated: boo
         if (~value if negated else value) is not TRUE:
             out.extend(local)
         return value
-    value = truth_of(cond, facts) if isinstance(cond, Test) else lookup(cond)[0]
+    value = truth_of(cond, facts) if isinstance(cond, Test) else _looked_up(cond, lookup)[0]
     counts = ~value if negated else value
     if counts is not TRUE:
         out.append(Blame(cond, negated, counts))

@@ -118,7 +118,8 @@ def _show(cond: Cond) -> str:
         value = list(cond.value) if isinstance(cond.value, tuple) else cond.value
         return f"{{fact: {cond.fact}, {cond.op}: {value}}}"
     if isinstance(cond, Ref):
-        return f"{{concl: {cond.concl}" + (f", party: {cond.party}}}" if cond.party else "}")
+        return (f"{{concl: {cond.concl}" + (f", party: {cond.party}" if cond.party else "")
+                + (", established: true}" if cond.established else "}"))
     if isinstance(cond, Not):
         return f"not {_show(cond.item)}"
     return ("all" if isinstance(cond, All) else "any") + f"[{len(cond.items)}]"
@@ -133,7 +134,9 @@ def _variants(cond: Cond, loc: Loc) -> Iterator[tuple[Loc, str, str, Cond]]:
             moved = dataclasses.replace(cond, value=_step(cond, sign))
             yield loc, kind, f"{_show(cond)} -> {_show(moved)}", moved
     if isinstance(cond, Ref) and cond.party is not None:
-        yield loc, "widen", f"{_show(cond)} -> any party", Ref(cond.concl, None)
+        yield loc, "widen", f"{_show(cond)} -> any party", Ref(cond.concl, None, cond.established)
+    if isinstance(cond, Ref) and cond.established:
+        yield loc, "possible", f"{_show(cond)} -> also when open", Ref(cond.concl, cond.party)
     if isinstance(cond, Not):
         yield from _children(cond.item, (*loc, "not"), lambda c: Not(c))
     if isinstance(cond, (All, Any_)):

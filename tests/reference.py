@@ -166,7 +166,9 @@ class Reference:
         if isinstance(cond, Test):
             return self._test(cond, facts)
         if isinstance(cond, Ref):
-            return self._ref(cond, status, party)
+            value, needs = self._ref(cond, status, party)
+            # an established reference needs the conclusion to hold: open counts as FALSE
+            return (FALSE, NOTHING) if cond.established and value == UNKNOWN else (value, needs)
         if isinstance(cond, Not):
             value, needs = self._eval(cond.item, facts, status, party)
             return 2 - value, needs

@@ -31,7 +31,7 @@ def held(engine: Engine, data: dict[str, Any]) -> set[tuple[str, str | None]]:
 @given(st.randoms(use_true_random=False))
 def test_consent_given_within_scope_never_yields_an_unconsented_use(engine: Engine, rng: random.Random) -> None:
     data = draw(engine, rng)
-    data["facts"].update(consent="given", consent_by="person", minor=False)
+    data["facts"].update(consent="given", consent_by="person", minor=False, minor_under_14=False)
     assessment = engine.assess(engine.case(data))
     for cid in UNCONSENTED:
         assert not assessment.holds(cid) and not assessment.is_open(cid), cid

@@ -201,3 +201,23 @@ def test_whole_rule_is_period_condition_and_no_exception(engine: Engine) -> None
     cond = whole(rule)
     assert isinstance(cond, All)
     assert cond.items == (period(rule), rule.cond, *(Not(e.cond) for e in rule.exceptions))
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_an_established_reference_counts_only_a_conclusion_that_holds(value: Truth) -> None:
+    """``established: true``: an open conclusion counts as FALSE (and needs nothing); a plain
+    reference to it stays UNKNOWN with the conclusion's needs. Negated, the established form is
+    what lets a lesser tier hold while the crime it yields to is merely possible."""
+    needs = frozenset({"views"}) if value is U else NOTHING
+
+    def lookup(ref: Ref) -> Result:
+        return value, needs
+
+    plain, established = Ref("offence.defamation"), Ref("offence.defamation", established=True)
+    assert evaluate(plain, {}, lookup) == (value, needs)
+    assert evaluate(established, {}, lookup) == ((F, NOTHING) if value is U else (value, NOTHING))
+    assert evaluate(Not(established), {}, lookup)[0] is (T if value is not T else F)
+    truth, blame = diagnose(Not(established), {}, lookup)
+    assert truth is (T if value is not T else F)
+    assert [b.leaf for b in blame] == ([established] if value is T else [])
+

@@ -65,6 +65,8 @@ def test_valid_rule_loads(tmp_path: Path, root: Path) -> None:
     ("    provisions: [civil-code-1019]", "    provisions: [civil-code-1019]\n    text: 任何人都可以随意使用肖像。",
      "test.yaml:9: rule 'test.rule': text: this text is not found verbatim in the cited provisions' verified text (quote the catalogue; never retype statute text)"),
     ("    when:", "    whne: 1\n    when:", "test.yaml:9: rule 'test.rule': rules.0.whne: unknown key 'whne'"),
+    ("- {fact: consent, in: [none]}", "- {concl: no_valid_consent, established: false}",
+     "test.yaml:12: rule 'test.rule': when.all.1.established: write 'established: true' or leave it out"),
 ])
 def test_rule_errors_are_located(tmp_path: Path, root: Path, old: str, new: str, expected: str) -> None:
     assert error_of(tmp_path, root, RULE.replace(old, new, 1)) == expected
