@@ -14,11 +14,15 @@ _WORDS = {
     "en": {"holds": "Conclusions", "open": "Open (unknown facts decide)", "party": "party",
            "because": "because", "needs": "needs", "none": "No conclusion holds on these facts.",
            "law": "law as of", "scope": "scope", "policy": "policy (not law)",
-           "contested": "courts are divided on this", "case": "Case"},
+           "contested": "courts are divided on this", "case": "Case",
+           "likely": "likely — what you told indicates the judgement it needs; still open, not a finding",
+           "indicators": "indicators"},
     "zh": {"holds": "结论", "open": "待定（取决于未知事实）", "party": "责任方",
            "because": "依据事实", "needs": "需要查明", "none": "依据现有事实，没有成立的结论。",
            "law": "适用法律日期", "scope": "范围", "policy": "政策参数（非法律规定）",
-           "contested": "司法实践对此存在分歧", "case": "案件"},
+           "contested": "司法实践对此存在分歧", "case": "案件",
+           "likely": "很可能成立——您所述的情况指向其所需的判断；仍待认定，并非结论",
+           "indicators": "线索"},
 }
 PARTY_NAMES = {
     "zh": {"creator": "制作者", "distributor": "传播者", "platform": "平台",
@@ -85,6 +89,9 @@ def to_text(engine: Engine, assessment: Assessment, lang: str = "zh", title: str
         for o in assessment.open:
             out.append(f"  ? {_title(engine, o.id, lang)}  [{o.id}] — {w['party']}: "
                        f"{_party(o.party, lang)}; {w['needs']}: {', '.join(o.needs)}")
+            if o.likely:
+                out.append(f"    ≈ {w['likely']}")
+                out.append(f"      {w['indicators']}: " + "; ".join(o.indicators or []))
     out += ["", DISCLAIMER[lang]]
     return "\n".join(out) + "\n"
 
@@ -123,9 +130,12 @@ def to_html(engine: Engine, assessment: Assessment, lang: str = "zh") -> str:
         for o in assessment.open:
             needs = "".join(f"<li>{esc(vocabulary.spec(f).zh if lang == 'zh' else vocabulary.spec(f).en)}</li>"
                             for f in o.needs)
-            opened.append(f'<li class=open data-id="{esc(o.id)}" data-party="{esc(o.party or "")}">'
+            likely = (f"<br><span class=likely-note>≈ {esc(w['likely'])}</span><br><small>{esc(w['indicators'])}: "
+                      f"{esc('; '.join(o.indicators or []))}</small>") if o.likely else ""
+            opened.append(f'<li class="open{" likely" if o.likely else ""}" data-id="{esc(o.id)}" '
+                          f'data-party="{esc(o.party or "")}">'
                           f"<b>{esc(_title(engine, o.id, lang))}</b> — {esc(w['party'])}: {esc(_party(o.party, lang))}"
-                          f"<br><small>{esc(w['needs'])}:</small><ul>{needs}</ul></li>")
+                          f"{likely}<br><small>{esc(w['needs'])}:</small><ul>{needs}</ul></li>")
         out.append(f"<details><summary><b>{esc(w['open'])}: {len(opened)}</b></summary>"
                    f"<ul id=open>{''.join(opened)}</ul></details>")
     out.append(f"<p><small>{esc(w['law'])}: {esc(assessment.law_as_of or '?')} · "

@@ -304,6 +304,8 @@ def load_rulebook(directory: Path | str) -> Rulebook:
                    directory / "conclusions.yaml")
     pfile = _model(PoliciesFile, _read_one(directory / "policies.yaml"), directory / "policies.yaml")
     catalogue = load_catalogue(directory / "provisions.yaml")
+    for cid, cspec in cfile.conclusions.items():
+        _check_suggests(directory / "conclusions.yaml", cid, cspec, vocab)
     names = Names(vocab, frozenset(cfile.conclusions), frozenset(cfile.parties),
                   {k: p.value for k, p in pfile.policies.items()})
     checker = _Checker(names, catalogue, tuple(cfile.parties))
@@ -336,6 +338,27 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     return Rulebook(directory, vocab, dict(cfile.conclusions), tuple(cfile.parties),
                     dict(pfile.policies), catalogue, tuple(stratified), tuple(not_formalised),
                     version, strata, guidance)
+
+
+def _check_suggests(path: Path, cid: str, spec: ConclusionSpec, vocab: Vocabulary) -> None:
+    """``suggests`` names a boolean fact, on an internal conclusion, with its ``indicators``
+    (facts of the vocabulary); ``indicators`` only beside ``suggests``."""
+    where = f"conclusions.{cid}"
+    if spec.suggests is None:
+        if spec.indicators:
+            raise RuleFileError(str(path), None, None, f"{where}.indicators", "'indicators' needs 'suggests'")
+        return
+    if spec.kind != "internal" or spec.suggests not in vocab.facts or vocab.spec(spec.suggests).type != "bool":
+        raise RuleFileError(str(path), None, None, f"{where}.suggests",
+                            "'suggests' names a boolean fact of the vocabulary, on an internal conclusion"
+                            + did_you_mean(spec.suggests, vocab.names()))
+    if not spec.indicators:
+        raise RuleFileError(str(path), None, None, f"{where}.indicators",
+                            "list the observable facts that indicate the judgement")
+    for fact in spec.indicators:
+        if fact not in vocab.facts or fact == spec.suggests:
+            raise RuleFileError(str(path), None, None, f"{where}.indicators",
+                                f"unknown indicator fact '{fact}'" + did_you_mean(fact, vocab.names()))
 
 
 def _fail_nf(path: Path, doc: Document, index: int, sub: tuple[str | int, ...], message: str) -> None:

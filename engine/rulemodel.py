@@ -93,12 +93,21 @@ class RuleFile(_Strict):
 
 
 class ConclusionSpec(_Strict):
-    """A conclusion the rules may reach; internal ones explain but are not reported."""
+    """A conclusion the rules may reach; internal ones explain but are not reported.
+
+    ``suggests`` (internal conclusions only) names a judgement fact (e.g. serious mental
+    distress) that this conclusion, reached from observable facts while the judgement itself is
+    unknown, makes *likely*: an open item that would hold were each such (boolean) judgement
+    true is marked ``likely``, with the ``indicators`` facts the firing rested on. It never
+    decides the fact."""
 
     kind: ConclusionKind
     zh: str
     en: str
     excludes: list[str] = Field(default_factory=list)
+    suggests: str | None = None
+    #: the observable facts reported as indicators of ``suggests`` (and asked before it)
+    indicators: list[str] = Field(default_factory=list)
 
 
 class ConclusionsFile(_Strict):
