@@ -86,6 +86,12 @@ class Rulebook:
     version: str
     strata: int = field(default=1)
     guidance: Any = None  #: the validated ``guidance.yaml`` (:class:`faceright.guidance.Guidance`)
+    #: party → {"zh": …, "en": …}, the parties' display names (``conclusions.yaml``)
+    party_names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def party_name(self, party: str, lang: str) -> str:
+        """A party's display name in ``lang`` (``zh`` or ``en``); the id when it has none."""
+        return self.party_names.get(party, {}).get(lang, party)
 
     def public_conclusions(self) -> list[str]:
         """Conclusion ids that assessments report (internal ones only explain)."""
@@ -306,6 +312,10 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     catalogue = load_catalogue(directory / "provisions.yaml")
     for cid, cspec in cfile.conclusions.items():
         _check_suggests(directory / "conclusions.yaml", cid, cspec, vocab)
+    if set(cfile.party_names) != set(cfile.parties):
+        odd = sorted(set(cfile.parties) ^ set(cfile.party_names))[0]
+        raise RuleFileError(str(directory / "conclusions.yaml"), None, None, f"party_names.{odd}",
+                            "party_names names every party of 'parties', and nothing else")
     names = Names(vocab, frozenset(cfile.conclusions), frozenset(cfile.parties),
                   {k: p.value for k, p in pfile.policies.items()})
     checker = _Checker(names, catalogue, tuple(cfile.parties))
@@ -337,7 +347,8 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     version = _hash(directory, [directory / n for n in SPECIAL_FILES] + rule_files)
     return Rulebook(directory, vocab, dict(cfile.conclusions), tuple(cfile.parties),
                     dict(pfile.policies), catalogue, tuple(stratified), tuple(not_formalised),
-                    version, strata, guidance)
+                    version, strata, guidance,
+                    {p: n.model_dump() for p, n in cfile.party_names.items()})
 
 
 def _check_suggests(path: Path, cid: str, spec: ConclusionSpec, vocab: Vocabulary) -> None:

@@ -110,8 +110,17 @@ class ConclusionSpec(_Strict):
     indicators: list[str] = Field(default_factory=list)
 
 
+class PartyName(_Strict):
+    """How a party is named to a reader."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class ConclusionsFile(_Strict):
     parties: list[str] = Field(min_length=1)
+    #: each party's display name (every party of ``parties``, nothing else)
+    party_names: dict[str, PartyName] = Field(default_factory=dict)
     conclusions: dict[str, ConclusionSpec]
 
 
