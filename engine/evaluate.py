@@ -12,7 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from .assessment import Assessment, Derivations, Segment, Spanned, assemble, engine_fact
+from .assessment import (Assessment, Derivations, Key, Segment, Spanned, assemble, engine_fact,
+                         likely_facts)
 from .casefile import CaseReader
 from .compiler import Compiled, compile_rulebook
 from .dates import Span
@@ -47,6 +48,8 @@ class Engine:
         self._types = {n: (s.type, s.values) for n, s in book.vocabulary.facts.items()}
         self._public = set(book.public_conclusions())
         self._policies = {k: p.value for k, p in book.policies.items()}
+        self._suggests = {c: (s.suggests, tuple(s.indicators))
+                          for c, s in book.conclusions.items() if s.suggests}
         self.calendar = Calendar(book)
 
     @property
@@ -128,14 +131,26 @@ class Engine:
         """The assessment and the firings behind it, from one run of the engine (one per
         segment when dates are ranges)."""
         derivations, shown = self.derive(case, as_of, today)
+        likely = likely_facts(derivations, shown, self._suggests)
+        holds = self._holding_if(case, as_of, today, likely) if likely else frozenset()
         if isinstance(derivations, Spanned):
             span = self.span(case, as_of, today)
             assert span is not None
             return assemble(case.case, span.exact, self.version, derivations, shown, self._public,
-                            self._policies, span.days.get(INCIDENT_DATE), span.today), derivations
+                            self._policies, span.days.get(INCIDENT_DATE), span.today,
+                            likely, holds), derivations
         law_day = as_of or case.incident_date
         return assemble(case.case, law_day, self.version, derivations, shown, self._public,
-                        self._policies), derivations
+                        self._policies, likely=likely, likely_holds=holds), derivations
+
+    def _holding_if(self, case: Any, as_of: dt.date | None, today: dt.date | None,
+                    likely: dict[str, list[str]]) -> frozenset[Key]:
+        """The conclusions that would hold were each likely judgement true (a second run of
+        the engine on the case with those facts added): what a ``likely`` open item means."""
+        changed = case.model_copy(update={"facts": case.facts.model_copy(
+            update={name: True for name in likely})})
+        found, _ = self.derive(changed, as_of, today)
+        return frozenset(k for k in found.firings if found.status(k) == "holds")
 
     def case(self, data: dict[str, Any]) -> Any:
         """Validate a case given as a Python mapping (as read from a case file)."""

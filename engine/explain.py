@@ -267,6 +267,8 @@ class Report:
     why_not: dict[str, list[Diagnosis]]
     flips: list[Flip] | None
     incident_period: dict[str, str] | None = None
+    #: open conclusions marked likely (``id@party``) → the observable facts indicating them
+    likely: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -274,7 +276,8 @@ class Report:
                 **({"incident_period": self.incident_period} if self.incident_period else {}),
                 "why": {k: [asdict(s) for s in v] for k, v in self.why.items()},
                 "why_not": {k: [asdict(d) for d in v] for k, v in self.why_not.items()},
-                "flips": None if self.flips is None else [asdict(f) for f in self.flips]}
+                "flips": None if self.flips is None else [asdict(f) for f in self.flips],
+                "likely": self.likely}
 
     def to_text(self, engine: Engine, lang: str) -> str:
         period = self.incident_period
@@ -286,6 +289,9 @@ class Report:
                 lines.append(f"{name}: neither holds nor is open (try --why-not {name.split('@')[0]})")
             for step in steps:
                 _step_lines(step, lines, 0, lang)
+            if name in self.likely:
+                lines.append("  likely: the judgements it needs are indicated by: "
+                             + "; ".join(self.likely[name]))
         for name, diags in self.why_not.items():
             lines += ["", f"why not {name}:"]
             for d in diags:
@@ -341,4 +347,7 @@ def explain_case(engine: Engine, case: Any, as_of: dt.date | None, why_key: tupl
         targets = sorted({k[0] for k in keys} | ({why_not_id} if why_not_id else set())) or sorted(
             {c.id for c in assessment.conclusions})
         found = flips(engine, case, targets, as_of)
-    return Report(case.case, assessment.law_as_of, trees, diags, found, assessment.incident_period)
+    likely = {label((o.id, o.party or NO_PARTY)): list(o.indicators or [])
+              for o in assessment.open if o.likely and label((o.id, o.party or NO_PARTY)) in trees}
+    return Report(case.case, assessment.law_as_of, trees, diags, found, assessment.incident_period,
+                  likely)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from .assessment import Assessment
 from .errors import RuleFileError
 from .evaluate import Engine
-from .render import DISCLAIMER, PARTY_NAMES
+from .render import DISCLAIMER
 
 LANGS = ("zh", "en")
 
@@ -119,8 +119,7 @@ def next_steps(engine: Engine, assessment: Assessment, facts: dict[str, Any], la
     texts = _texts(engine).next_steps[lang].model_dump()
     kinds = _kinds(engine, assessment)
     parties = sorted({c.party for c in assessment.conclusions if c.party})
-    names = PARTY_NAMES[lang]
-    who = ("、" if lang == "zh" else ", ").join(names.get(p, p) for p in parties) or "—"
+    who = ("、" if lang == "zh" else ", ").join(engine.book.party_name(p, lang) for p in parties) or "—"
     lines = [f"{texts['heading']}:", f"  - {texts['evidence']}", f"  - {texts['limitation']}",
              f"  - {texts['address'].format(parties=who)}"]
     if facts.get("platform_hosted") and notice_path:

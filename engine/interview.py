@@ -25,7 +25,6 @@ from .kleene import FALSE, TRUE, UNKNOWN
 from .probes import probe_values
 from .questions import GraphQuestion, QuestionGraph, gate_facts
 from .relevance import NONE_PARTY, Evaluator, Run
-from .render import PARTY_NAMES
 from .vocabulary import INCIDENT_DATE, FactSpec
 
 DONT_KNOW = "unknown"
@@ -151,6 +150,8 @@ class Interviewer:
         self.remember = remember
         self.evaluator = Evaluator(engine.book)
         self.public = set(engine.book.public_conclusions())
+        #: the conclusions that make a judgement fact likely (``suggests`` in conclusions.yaml)
+        self.likely_by = {c: s.suggests for c, s in engine.book.conclusions.items() if s.suggests}
         self.graph: QuestionGraph = engine.book.questions
         self.points = probe_values(engine.book)
         #: the incident date (a date nobody answered is the widest range of the law)
@@ -309,7 +310,7 @@ class Interviewer:
         title = self.engine.book.conclusions[concl]
         name = title.zh if lang == "zh" else title.en
         if party and party != NONE_PARTY:
-            name += f"（{PARTY_NAMES[lang].get(party, party)}）" if lang == "zh" else f" ({PARTY_NAMES[lang].get(party, party)})"
+            name += f"（{self.engine.book.party_name(party, lang)}）" if lang == "zh" else f" ({self.engine.book.party_name(party, lang)})"
         outcomes = _outcomes(spec, list(effects), lang)
         return Reason(concl, None if party == NONE_PARTY else party, list(provisions), name, outcomes)
 
@@ -328,8 +329,10 @@ class Interviewer:
     def _signature(self, run: Run, live: frozenset[Key]) -> tuple[frozenset[Any], frozenset[Any]]:
         """What holds, and which of the ``live`` conclusions (open, and still able to come to
         hold whatever the user said they do not know) are open, needing what (public
-        conclusions only)."""
-        holds = frozenset(k for k, (v, _) in run.status.items() if v is TRUE and k[0] in self.public)
+        conclusions only) — and which judgements observable answers make likely (the
+        ``suggests`` conclusions: an answer that indicates serious distress is worth asking)."""
+        holds = frozenset(k for k, (v, _) in run.status.items()
+                          if v is TRUE and (k[0] in self.public or k[0] in self.likely_by))
         open_ = frozenset((k, n) for k, (v, n) in run.status.items() if v is UNKNOWN and k in live)
         return holds, open_
 

@@ -15,17 +15,15 @@ _WORDS = {
     "en": {"holds": "Conclusions", "open": "Open (unknown facts decide)", "party": "party",
            "because": "because", "needs": "needs", "none": "No conclusion holds on these facts.",
            "law": "law as of", "scope": "scope", "policy": "policy (not law)",
-           "contested": "courts are divided on this", "case": "Case"},
+           "contested": "courts are divided on this", "case": "Case",
+           "likely": "likely — what you told indicates the judgement it needs; still open, not a finding",
+           "indicators": "indicators"},
     "zh": {"holds": "结论", "open": "待定（取决于未知事实）", "party": "责任方",
            "because": "依据事实", "needs": "需要查明", "none": "依据现有事实，没有成立的结论。",
            "law": "适用法律日期", "scope": "范围", "policy": "政策参数（非法律规定）",
-           "contested": "司法实践对此存在分歧", "case": "案件"},
-}
-PARTY_NAMES = {
-    "zh": {"creator": "制作者", "distributor": "传播者", "platform": "平台",
-           "tool_provider": "技术服务提供者", "advertiser": "广告主"},
-    "en": {"creator": "creator", "distributor": "distributor", "platform": "platform",
-           "tool_provider": "tool provider", "advertiser": "advertiser"},
+           "contested": "司法实践对此存在分歧", "case": "案件",
+           "likely": "很可能成立——您所述的情况指向其所需的判断；仍待认定，并非结论",
+           "indicators": "线索"},
 }
 
 
@@ -54,13 +52,13 @@ def _provision_lines(engine: Engine, pids: list[str], lang: str) -> list[str]:
 
 def reason_line(engine: Engine, conclusion: str, party: str | None, provisions: list[str], lang: str) -> str:
     """One conclusion an answer could decide (the questionnaire's "why?"), with its citations."""
-    who = f" — {_party(party, lang)}" if party else ""
+    who = f" — {_party(engine, party, lang)}" if party else ""
     cites = engine.book.catalogue.cite(provisions, lang)
     return f"{_title(engine, conclusion, lang)} [{conclusion}]{who}: {cites}"
 
 
-def _party(party: str | None, lang: str) -> str:
-    return PARTY_NAMES[lang].get(party, party) if party else "—"
+def _party(engine: Engine, party: str | None, lang: str) -> str:
+    return engine.book.party_name(party, lang) if party else "—"
 
 
 def changing_laws(engine: Engine, assessment: Assessment, lang: str) -> list[str]:
@@ -134,7 +132,7 @@ def to_text(engine: Engine, assessment: Assessment, lang: str = "zh", title: str
         out.append(f"  {w['none']}")
     for c in assessment.conclusions:
         extra = f"; {w['scope']}: {c.scope}" if c.scope else ""
-        out.append(f"  ✔ {_title(engine, c.id, lang)}  [{c.id}] — {w['party']}: {_party(c.party, lang)}{extra}")
+        out.append(f"  ✔ {_title(engine, c.id, lang)}  [{c.id}] — {w['party']}: {_party(engine, c.party, lang)}{extra}")
         if c.contested:
             out.append(f"    ! {w['contested']}")
         if c.policies_used:
@@ -146,7 +144,10 @@ def to_text(engine: Engine, assessment: Assessment, lang: str = "zh", title: str
         out += ["", f"{w['open']}:"]
         for o in assessment.open:
             out.append(f"  ? {_title(engine, o.id, lang)}  [{o.id}] — {w['party']}: "
-                       f"{_party(o.party, lang)}; {w['needs']}: {', '.join(o.needs)}")
+                       f"{_party(engine, o.party, lang)}; {w['needs']}: {', '.join(o.needs)}")
+            if o.likely:
+                out.append(f"    ≈ {w['likely']}")
+                out.append(f"      {w['indicators']}: " + "; ".join(o.indicators or []))
     out += ["", DISCLAIMER[lang]]
     return "\n".join(out) + "\n"
 
@@ -175,7 +176,7 @@ def to_html(engine: Engine, assessment: Assessment, lang: str = "zh") -> str:
         notes += [f"{w['policy']}: " + ", ".join(f"{k} = {v}" for k, v in c.policies_used.items())
                   ] if c.policies_used else []
         items.append(f'<li class=holds data-id="{esc(c.id)}" data-party="{esc(c.party or "")}">'
-                     f"<b>{esc(_title(engine, c.id, lang))}</b> — {esc(w['party'])}: {esc(_party(c.party, lang))}"
+                     f"<b>{esc(_title(engine, c.id, lang))}</b> — {esc(w['party'])}: {esc(_party(engine, c.party, lang))}"
                      + "".join(f"<br>{esc(n)}" for n in notes)
                      + f"<br><small>{esc(w['because'])}: {esc('; '.join(c.because))}</small>{cited(c.provisions)}</li>")
     out = [f"<h3>{esc(w['holds'])}</h3>",
@@ -185,9 +186,12 @@ def to_html(engine: Engine, assessment: Assessment, lang: str = "zh") -> str:
         for o in assessment.open:
             needs = "".join(f"<li>{esc(vocabulary.spec(f).zh if lang == 'zh' else vocabulary.spec(f).en)}</li>"
                             for f in o.needs)
-            opened.append(f'<li class=open data-id="{esc(o.id)}" data-party="{esc(o.party or "")}">'
-                          f"<b>{esc(_title(engine, o.id, lang))}</b> — {esc(w['party'])}: {esc(_party(o.party, lang))}"
-                          f"<br><small>{esc(w['needs'])}:</small><ul>{needs}</ul></li>")
+            likely = (f"<br><span class=likely-note>≈ {esc(w['likely'])}</span><br><small>{esc(w['indicators'])}: "
+                      f"{esc('; '.join(o.indicators or []))}</small>") if o.likely else ""
+            opened.append(f'<li class="open{" likely" if o.likely else ""}" data-id="{esc(o.id)}" '
+                          f'data-party="{esc(o.party or "")}">'
+                          f"<b>{esc(_title(engine, o.id, lang))}</b> — {esc(w['party'])}: {esc(_party(engine, o.party, lang))}"
+                          f"{likely}<br><small>{esc(w['needs'])}:</small><ul>{needs}</ul></li>")
         out.append(f"<details><summary><b>{esc(w['open'])}: {len(opened)}</b></summary>"
                    f"<ul id=open>{''.join(opened)}</ul></details>")
     note = date_note(engine, assessment, lang)

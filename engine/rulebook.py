@@ -89,6 +89,12 @@ class Rulebook:
     guidance: Any = None  #: the validated ``guidance.yaml`` (:class:`faceright.guidance.Guidance`)
     #: the interview's question graph (``questions.yaml``: :class:`faceright.questions.QuestionGraph`)
     questions: Any = None
+    #: party → {"zh": …, "en": …}, the parties' display names (``conclusions.yaml``)
+    party_names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def party_name(self, party: str, lang: str) -> str:
+        """A party's display name in ``lang`` (``zh`` or ``en``); the id when it has none."""
+        return self.party_names.get(party, {}).get(lang, party)
 
     def public_conclusions(self) -> list[str]:
         """Conclusion ids that assessments report (internal ones only explain)."""
@@ -307,6 +313,12 @@ def load_rulebook(directory: Path | str) -> Rulebook:
                    directory / "conclusions.yaml")
     pfile = _model(PoliciesFile, _read_one(directory / "policies.yaml"), directory / "policies.yaml")
     catalogue = load_catalogue(directory / "provisions.yaml")
+    for cid, cspec in cfile.conclusions.items():
+        _check_suggests(directory / "conclusions.yaml", cid, cspec, vocab)
+    if set(cfile.party_names) != set(cfile.parties):
+        odd = sorted(set(cfile.parties) ^ set(cfile.party_names))[0]
+        raise RuleFileError(str(directory / "conclusions.yaml"), None, None, f"party_names.{odd}",
+                            "party_names names every party of 'parties', and nothing else")
     names = Names(vocab, frozenset(cfile.conclusions), frozenset(cfile.parties),
                   {k: p.value for k, p in pfile.policies.items()})
     checker = _Checker(names, catalogue, tuple(cfile.parties))
@@ -341,7 +353,29 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     version = _hash(directory, [directory / n for n in SPECIAL_FILES] + rule_files)
     return Rulebook(directory, vocab, dict(cfile.conclusions), tuple(cfile.parties),
                     dict(pfile.policies), catalogue, tuple(stratified), tuple(not_formalised),
-                    version, strata, guidance, questions)
+                    version, strata, guidance, questions,
+                    {p: n.model_dump() for p, n in cfile.party_names.items()})
+
+
+def _check_suggests(path: Path, cid: str, spec: ConclusionSpec, vocab: Vocabulary) -> None:
+    """``suggests`` names a boolean fact, on an internal conclusion, with its ``indicators``
+    (facts of the vocabulary); ``indicators`` only beside ``suggests``."""
+    where = f"conclusions.{cid}"
+    if spec.suggests is None:
+        if spec.indicators:
+            raise RuleFileError(str(path), None, None, f"{where}.indicators", "'indicators' needs 'suggests'")
+        return
+    if spec.kind != "internal" or spec.suggests not in vocab.facts or vocab.spec(spec.suggests).type != "bool":
+        raise RuleFileError(str(path), None, None, f"{where}.suggests",
+                            "'suggests' names a boolean fact of the vocabulary, on an internal conclusion"
+                            + did_you_mean(spec.suggests, vocab.names()))
+    if not spec.indicators:
+        raise RuleFileError(str(path), None, None, f"{where}.indicators",
+                            "list the observable facts that indicate the judgement")
+    for fact in spec.indicators:
+        if fact not in vocab.facts or fact == spec.suggests:
+            raise RuleFileError(str(path), None, None, f"{where}.indicators",
+                                f"unknown indicator fact '{fact}'" + did_you_mean(fact, vocab.names()))
 
 
 def _fail_nf(path: Path, doc: Document, index: int, sub: tuple[str | int, ...], message: str) -> None:

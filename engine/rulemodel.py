@@ -93,16 +93,34 @@ class RuleFile(_Strict):
 
 
 class ConclusionSpec(_Strict):
-    """A conclusion the rules may reach; internal ones explain but are not reported."""
+    """A conclusion the rules may reach; internal ones explain but are not reported.
+
+    ``suggests`` (internal conclusions only) names a judgement fact (e.g. serious mental
+    distress) that this conclusion, reached from observable facts while the judgement itself is
+    unknown, makes *likely*: an open item that would hold were each such (boolean) judgement
+    true is marked ``likely``, with the ``indicators`` facts the firing rested on. It never
+    decides the fact."""
 
     kind: ConclusionKind
     zh: str
     en: str
     excludes: list[str] = Field(default_factory=list)
+    suggests: str | None = None
+    #: the observable facts reported as indicators of ``suggests`` (and asked before it)
+    indicators: list[str] = Field(default_factory=list)
+
+
+class PartyName(_Strict):
+    """How a party is named to a reader."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
 
 
 class ConclusionsFile(_Strict):
     parties: list[str] = Field(min_length=1)
+    #: each party's display name (every party of ``parties``, nothing else)
+    party_names: dict[str, PartyName] = Field(default_factory=dict)
     conclusions: dict[str, ConclusionSpec]
 
 

@@ -173,9 +173,10 @@ def test_roles_word_the_questions_and_imply_facts(engine: Engine, interviewer: I
             assert effective["depicted_person"] == "deceased" and "minor" not in effective
         if role in ("deceived", "representative"):
             assert "depicted_person" not in effective
+    # what a lay person can tell comes before the judgement it indicates (issue 15 kind 11)
     assert texts["self"] == ("identifiable", "Would people who know you recognise you in it?")
-    assert texts["relative_of_deceased"][1] == ("Would people who know your late relative "
-                                                "recognise them in it?")
+    assert texts["relative_of_deceased"][1] == ("Is your late relative survived by a spouse, a child "
+                                                "or a parent?")
     assert texts["deceived"] == ("depicted_person", "Is the person shown in the fake alive, deceased, "
                                                     "or a made-up character?")
     # never "under 18?" for a deceased person, nor "who consented?" before consent was given
@@ -251,7 +252,7 @@ def test_why_names_at_most_three_conclusions_in_plain_words(engine: Engine, inte
     answers = Answers()
     for fact, value in (("respondent", "self"), ("likeness", ["face"]), ("purpose", "entertainment"),
                         ("incident_date", dt.date(2023, 6, 1)), ("where_shown", "platform"),
-                        ("maker_known", False), ("ongoing", True)):
+                        ("maker_known", False), ("ongoing", True), ("face_shown_clearly", True)):
         answers.set(fact, value)
     step = interviewer.next_question(answers, "en")
     assert step.fact == "identifiable"
