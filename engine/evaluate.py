@@ -11,9 +11,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from .assessment import Assessment, Derivations, assemble, engine_fact
+from . import dates
+from .assessment import Assessment, Derivations, Segment, Spanned, assemble, engine_fact
 from .casefile import CaseReader
 from .compiler import Compiled, compile_rulebook
+from .dates import WIDEST, DateRange, Span
+from .kleene import cuts
 from .rulebook import Rulebook, default_rules_dir, load_rulebook
 from .runtime import runtime
 from .source import Document
@@ -32,6 +35,11 @@ class Engine:
         self._types = {n: (s.type, s.values) for n, s in book.vocabulary.facts.items()}
         self._public = set(book.public_conclusions())
         self._policies = {k: p.value for k, p in book.policies.items()}
+        self._date_facts = sorted(n for n, s in book.vocabulary.facts.items() if s.type == "date")
+        #: per date fact, the days on which some rule's test of it changes value
+        self._cuts = {name: cuts(book.rules, name) for name in [INCIDENT_DATE, *self._date_facts]}
+        #: the first day any provision of the catalogue is in force (a missing date's start)
+        self._earliest = min(p.effective_from for p in book.catalogue.all())
 
     @property
     def version(self) -> str:
@@ -41,9 +49,41 @@ class Engine:
         """The known facts of a case (unknown ones left out)."""
         return {k: v for k, v in case.facts.model_dump().items() if v is not None}
 
-    def derive(self, case: Any, as_of: dt.date | None = None) -> tuple[Derivations, dict[str, Any]]:
-        """Run the case through durable_rules; return the firings and the facts used."""
+    def span(self, case: Any, as_of: dt.date | None = None,
+             today: dt.date | None = None) -> Span | None:
+        """How a case's dates are evaluated when some are not one exact day (None when all
+        are: one engine run, as always). ``today`` fixes open ends (default:
+        :func:`faceright.dates.today`). Raises :class:`DateFormError` for an empty range."""
+        incident = as_of or case.incident_date
+        ranged = {name: value for name in self._date_facts
+                  if isinstance(value := getattr(case.facts, name), DateRange)}
+        if isinstance(incident, dt.date) and not ranged:
+            return None
+        if incident is None:
+            incident = WIDEST
+        if isinstance(incident, DateRange):
+            ranged = {INCIDENT_DATE: incident, **ranged}
+        now = None
+        if any(r.uses_today for r in ranged.values()):
+            now = today or dates.today()
+        days = {name: r.resolve(self._earliest, now or self._earliest) for name, r in ranged.items()}
+        written = {name: dates.canonical(r, *self.book.vocabulary.spec(name).now_words[:1])
+                   for name, r in ranged.items()}
+        if INCIDENT_DATE in written and (as_of or case.incident_date) is None:
+            written[INCIDENT_DATE] = dates.UNKNOWN
+        fixed = {name: value for name in self._date_facts
+                 if isinstance(value := getattr(case.facts, name), dt.date)}
+        return Span(days, written, now, incident if isinstance(incident, dt.date) else None,
+                    INCIDENT_DATE, fixed)
+
+    def derive(self, case: Any, as_of: dt.date | None = None,
+               today: dt.date | None = None) -> tuple[Derivations, dict[str, Any]]:
+        """Run the case through durable_rules; return the firings and the facts used. A case
+        whose dates are ranges runs once per segment of them (:meth:`span`, :class:`Spanned`)."""
         facts = self.facts_of(case)
+        span = self.span(case, as_of, today)
+        if span is not None:
+            return self._derive_span(facts, span)
         law_day = as_of or case.incident_date
         fact = engine_fact(facts, law_day, self._types)
         firings = runtime().run(self.compiled, fact)
@@ -52,13 +92,36 @@ class Engine:
             shown[INCIDENT_DATE] = law_day
         return Derivations.of(fact, firings), shown
 
-    def assess(self, case: Any, as_of: dt.date | None = None) -> Assessment:
-        """Assess one validated case under the law in force on its incident date (or ``as_of``)."""
-        return self.evaluate(case, as_of)[0]
+    def _derive_span(self, facts: dict[str, Any], span: Span) -> tuple[Spanned, dict[str, Any]]:
+        segments = []
+        for place, days in span.segments(self._cuts):
+            known = dict(facts)
+            known.update({name: first for name, (first, _) in days.items()})
+            law_day = known.pop(INCIDENT_DATE, span.exact)
+            fact = engine_fact(known, law_day, self._types)
+            segments.append(Segment(place, days, Derivations.of(fact, runtime().run(self.compiled, fact))))
+        shown = dict(facts)
+        shown.update(span.written)
+        if span.exact is not None:
+            shown[INCIDENT_DATE] = span.exact
+        return Spanned.join(segments), shown
 
-    def evaluate(self, case: Any, as_of: dt.date | None = None) -> tuple[Assessment, Derivations]:
-        """The assessment and the firings behind it, from one run of the engine."""
-        derivations, shown = self.derive(case, as_of)
+    def assess(self, case: Any, as_of: dt.date | None = None,
+               today: dt.date | None = None) -> Assessment:
+        """Assess one validated case under the law in force on its incident date (or ``as_of``);
+        a date that is a range is assessed on every law it spans (``today`` fixes open ends)."""
+        return self.evaluate(case, as_of, today)[0]
+
+    def evaluate(self, case: Any, as_of: dt.date | None = None,
+                 today: dt.date | None = None) -> tuple[Assessment, Derivations]:
+        """The assessment and the firings behind it, from one run of the engine (one per
+        segment when dates are ranges)."""
+        derivations, shown = self.derive(case, as_of, today)
+        if isinstance(derivations, Spanned):
+            span = self.span(case, as_of, today)
+            assert span is not None
+            return assemble(case.case, span.exact, self.version, derivations, shown, self._public,
+                            self._policies, span.days.get(INCIDENT_DATE), span.today), derivations
         law_day = as_of or case.incident_date
         return assemble(case.case, law_day, self.version, derivations, shown, self._public,
                         self._policies), derivations

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .compiler import period_literals, reaches
-from .conditions import All, Any_, Cond, Not, Ref, Test
+from .conditions import All, Any_, Cond, Not, Ref, Test, tests
 from .rulebook import Rule
 from .vocabulary import INCIDENT_DATE
 
@@ -100,11 +100,22 @@ def compare(op: str, have: Any, want: Any) -> bool:
     raise ValueError(f"unknown comparison '{op}'")
 
 
+@dataclass(frozen=True)
+class Between:
+    """An ordered fact known only to lie between ``lo`` and ``hi`` (inclusive): e.g. a date
+    given as a year, or the widest range of a date nobody knows."""
+
+    lo: Any
+    hi: Any
+
+
 def truth_of(test: Test, facts: Mapping[str, Any]) -> Truth:
     """A fact test on the known ``facts`` (a fact not in the mapping is unknown).
 
     ``unknown: true`` is TRUE exactly when the fact is unknown; an unknown fact makes any
-    other test UNKNOWN, or the test's presumption (``unknown_is``) when it has one."""
+    other test UNKNOWN, or the test's presumption (``unknown_is``) when it has one. A
+    :class:`Between` value decides a comparison when both its ends do alike (inside → TRUE,
+    outside → FALSE) and leaves it UNKNOWN when the range straddles the tested value."""
     if test.fact not in facts:
         if test.op == "unknown":
             return TRUE
@@ -113,7 +124,13 @@ def truth_of(test: Test, facts: Mapping[str, Any]) -> Truth:
         return UNKNOWN
     if test.op == "unknown":
         return FALSE
-    return TRUE if compare(test.op, facts[test.fact], test.value) else FALSE
+    have = facts[test.fact]
+    if isinstance(have, Between):
+        ends = {compare(test.op, have.lo, test.value), compare(test.op, have.hi, test.value)}
+        if len(ends) > 1 or (test.op == "is" and have.lo != have.hi):
+            return UNKNOWN
+        return TRUE if ends.pop() else FALSE
+    return TRUE if compare(test.op, have, test.value) else FALSE
 
 
 def evaluate(cond: Cond, facts: Mapping[str, Any], lookup: Lookup) -> Result:
@@ -202,3 +219,59 @@ def in_time(rule: Rule, facts: Mapping[str, Any], law_day: dt.date | None) -> Re
 
 def _no_refs(ref: Ref) -> Result:
     raise AssertionError(f"a rule period refers to conclusion {ref.concl}")
+
+
+def cuts(rules: Iterable[Rule], fact: str) -> list[dt.date]:
+    """The days on which some test of the rules on the date ``fact`` changes value (for
+    ``incident_date``, its rule periods too): split a range of possible dates before each, and
+    every such test has one value within each part. Sorted, without repeats."""
+    days: set[dt.date] = set()
+    for rule in rules:
+        conds = [*(c for r in reaches(rule) for c in period_literals(rule, r)), rule.cond,
+                 *(e.cond for e in rule.exceptions)]
+        for cond in conds:
+            for test in tests(cond):
+                if test.fact != fact or not isinstance(test.value, dt.date):
+                    continue
+                if test.op in ("ge", "lt", "is"):
+                    days.add(test.value)
+                if test.op in ("gt", "le", "is"):
+                    days.add(test.value + dt.timedelta(days=1))
+    return sorted(days)
+
+
+#: where one segment of the possible dates lies: its index for each date fact given as a range
+Place = Mapping[str, int]
+
+
+def across(outcomes: Sequence[tuple[Place, Result]]) -> Result:
+    """One value over every segment of the possible dates (each a definite law), from each
+    segment's place and value.
+
+    TRUE when TRUE in every segment, FALSE when FALSE in every one, else UNKNOWN: it needs
+    what its UNKNOWN segments need, and, when the segments' values differ, the date facts
+    whose segment changes the value (those where two segments differing in that fact alone
+    differ in value; every ranged fact if no such pair exists)."""
+    values = {value for _, (value, _) in outcomes}
+    if values == {TRUE} or values == {FALSE}:
+        return next(iter(values)), NOTHING
+    needs: set[str] = set()
+    for _, (value, need) in outcomes:
+        if value is UNKNOWN:
+            needs |= need
+    if len(values) > 1:
+        needs |= _deciding(outcomes)
+    return UNKNOWN, frozenset(needs)
+
+
+def _deciding(outcomes: Sequence[tuple[Place, Result]]) -> set[str]:
+    facts = {f for place, _ in outcomes for f in place}
+    found: set[str] = set()
+    for fact in facts:
+        seen: dict[tuple[tuple[str, int], ...], Truth] = {}
+        for place, (value, _) in outcomes:
+            rest = tuple(sorted((f, i) for f, i in place.items() if f != fact))
+            if seen.setdefault(rest, value) is not value:
+                found.add(fact)
+                break
+    return found or facts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from typing import Any
@@ -62,11 +63,72 @@ def _party(party: str | None, lang: str) -> str:
     return PARTY_NAMES[lang].get(party, party) if party else "—"
 
 
+def changing_laws(engine: Engine, assessment: Assessment, lang: str) -> list[str]:
+    """The laws cited in an assessment that are in force on some but not all of the incident's
+    possible days (empty for an exact date), the most cited first (then by the day they change)."""
+    period = assessment.incident_period
+    if period is None:
+        return []
+    first, last = (dt.date.fromisoformat(period[k]) for k in ("from", "to"))
+    cited = {p for c in assessment.conclusions for p in c.provisions}
+    cited |= {p for o in assessment.open for p in o.provisions}
+    laws: dict[str, dt.date] = {}
+    count: dict[str, int] = {}
+    for pid in cited:
+        prov = engine.book.catalogue.get(pid)
+        ends = prov.effective_to or dt.date.max
+        if prov.effective_from <= last and ends >= first and not (
+                prov.effective_from <= first and ends >= last):
+            name = prov.law if lang == "zh" else prov.law_en
+            change = prov.effective_from if prov.effective_from > first else ends
+            laws[name] = min(laws.get(name, change), change)
+            count[name] = count.get(name, 0) + 1
+    return sorted(laws, key=lambda n: (-count[n], laws[n], n))
+
+
+#: how many changing laws the date sentence names
+NAMED_LAWS = 3
+
+
+def date_note(engine: Engine, assessment: Assessment, lang: str) -> str | None:
+    """One plain sentence when the incident date is not exact (which laws its possible days
+    span, and that the open conclusions needing it depend on it), or when "today" fixed an
+    open end; None otherwise."""
+    period, today = assessment.incident_period, assessment.today
+    if period is None and today is None:
+        return None
+    today_text = ((f"（“今天”按 {today} 计）" if lang == "zh" else f" (today taken as {today})")
+                  if today else "")
+    if period is None:
+        return ("“仍在网上”等以今天为止的日期" if lang == "zh"
+                else "Dates running until today were assessed") + today_text + ("。" if lang == "zh" else ".")
+    changing = changing_laws(engine, assessment, lang)
+    laws = changing[:NAMED_LAWS]
+    more = len(changing) - len(laws)
+    first, last = period["from"], period["to"]
+    if lang == "zh":
+        if not laws:
+            return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间适用的法律相同，"
+                    "结论与其间任何一天相同。")
+        return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间法律有变化（"
+                + "、".join(laws) + (f"等 {len(changing)} 部" if more else "") + "）。列为成立的结论在其间每一天都成立；标为待定、需要查明 "
+                "incident_date 的结论取决于具体日期。")
+    if not laws:
+        return (f"The incident date is not exact: between {first} and {last}{today_text}; the same "
+                "law applies throughout, so the conclusions are those of any day in it.")
+    return (f"The incident date is not exact: between {first} and {last}{today_text}; in that time "
+            "the law changed (" + "; ".join(laws) + (f"; {more} more" if more else "") + "). The conclusions listed as holding hold on "
+            "every possible day; those open with incident_date among their needs depend on it.")
+
+
 def to_text(engine: Engine, assessment: Assessment, lang: str = "zh", title: str | None = None) -> str:
     """A readable report: each conclusion with its provisions' text, party and reasons."""
     w = _WORDS[lang]
     out = [f"{w['case']}: {assessment.case}" + (f" — {title}" if title else ""),
            f"{w['law']}: {assessment.law_as_of or '?'}   rules {assessment.rules_version}", ""]
+    note = date_note(engine, assessment, lang)
+    if note:
+        out[-1:-1] = [note]
     out.append(f"{w['holds']}:")
     if not assessment.conclusions:
         out.append(f"  {w['none']}")
@@ -128,6 +190,9 @@ def to_html(engine: Engine, assessment: Assessment, lang: str = "zh") -> str:
                           f"<br><small>{esc(w['needs'])}:</small><ul>{needs}</ul></li>")
         out.append(f"<details><summary><b>{esc(w['open'])}: {len(opened)}</b></summary>"
                    f"<ul id=open>{''.join(opened)}</ul></details>")
+    note = date_note(engine, assessment, lang)
+    if note:
+        out.insert(0, f"<p class=dates>{esc(note)}</p>")
     out.append(f"<p><small>{esc(w['law'])}: {esc(assessment.law_as_of or '?')} · "
                f"rules {esc(assessment.rules_version)}</small></p>")
     return "".join(out)
