@@ -77,7 +77,7 @@ TEXT = {
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "这是最后一个问题", "sep": "、"},
+           "last": "可能是最后一个问题", "sep": "、"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
@@ -95,7 +95,7 @@ TEXT = {
                           "this request only and not kept.",
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
-           "left_range": "about {a}–{b} questions left", "last": "the last question", "sep": ", "},
+           "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", "},
 }
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
@@ -288,24 +288,18 @@ def _label(spec: FactSpec, value: Any, lang: str) -> str:
 
 def _progress(q: Question, answered: int, lang: str) -> tuple[str, str]:
     """The heading of a question page ("Section 3 of 7 — The platform") and the line under it
-    ("Question 5 · about 4–8 questions left"), from the interviewer's sections and estimate."""
+    ("Question 5 · about 4–8 questions left", this one included), from the interviewer's
+    sections and its estimate of the questions left."""
     t = TEXT[lang]
-    index, count = getattr(q, "section_index", None), getattr(q, "section_count", None)
-    title = getattr(q, "section_title", None)
-    heading = f"{t['q']} {answered + 1}"
-    if index and count and title:
-        heading = t["section"].format(i=index, n=count) + f" — {title}"
-    line = f"{t['q']} {answered + 1}"
-    remaining = getattr(q, "remaining", None)
-    if remaining is not None:
-        low, high = remaining
-        if high <= 0:
-            line += f" · {t['last']}"
-        elif low == high:
-            line += " · " + t["left"].format(a=low)
-        else:
-            line += " · " + t["left_range"].format(a=low, b=high)
-    return heading, line
+    heading = t["section"].format(i=q.section_index, n=q.section_count) + f" — {q.section_title}"
+    low, high = q.remaining
+    if high <= 1:
+        left = t["last"]
+    elif low == high:
+        left = t["left"].format(a=low)
+    else:
+        left = t["left_range"].format(a=low, b=high)
+    return heading, f"{t['q']} {answered + 1} · {left}"
 
 
 class WebApp:
@@ -469,7 +463,23 @@ class WebApp:
         step = self.interviewer.next_question(others, lang)
         if isinstance(step, Question) and step.fact == fact:
             return step
-        return self.interviewer._question(fact, lang, [])
+        graph = self.interviewer.graph  # no longer asked as things stand: worded all the same
+        gq = graph.question(fact)
+        text, help_ = self._worded(fact, answers, lang)
+        index = gq.section_index if gq is not None else 1
+        return Question(fact, self._spec(fact), text, help_, [], graph.sections[index - 1].id,
+                        graph.section_title(index, lang), index, len(graph.sections), (1, 1))
+
+    def _worded(self, fact: str, answers: Answers, lang: str) -> tuple[str, str]:
+        """The question on ``fact`` and its help as the interview words them for the respondent
+        the answers name (the vocabulary's wording for a fact outside the question graph)."""
+        graph = self.interviewer.graph
+        gq = graph.question(fact)
+        if gq is None:
+            spec = self._spec(fact)
+            return (spec.zh, spec.help_zh) if lang == "zh" else (spec.en, spec.help_en)
+        known = self.interviewer.effective(answers).known()
+        return graph.text(gq, known, lang), graph.help(gq, known, lang)
 
     def _spec(self, fact: str) -> FactSpec:
         return self.engine.book.vocabulary.spec(fact)
@@ -509,8 +519,7 @@ class WebApp:
                       f'value="{esc(value or "")}">')
         why = ""
         if show_why:
-            items = "".join(f"<li>{esc(reason_line(self.engine, r.conclusion, r.party, r.provisions, lang))}</li>"
-                            for r in q.why)
+            items = "".join(f"<li>{esc(line)}</li>" for line in q.why_lines)
             why = f"<section id=why aria-labelledby=why-title><h3 id=why-title>{esc(t['why'])}</h3><ul>{items}</ul></section>"
         keep = {"state": _state_text(answers), "view": "question", "mode": mode, "fact": q.fact}
         err = f'<p role=alert>{esc(error)}</p>' if error else ""
@@ -536,7 +545,7 @@ class WebApp:
         rows = []
         for n, fact in enumerate(answers.order, start=1):
             spec = self._spec(fact)
-            text = self._question_text(fact, lang)
+            text = self._worded(fact, answers, lang)[0]
             rows.append(f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b></p>"
                         f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
                         f"{esc(t['change'])}</button></li>")
@@ -547,17 +556,13 @@ class WebApp:
                 f"<button name=action value=result>{esc(t['see'])}</button>{back}</form>")
         return _page(lang, body, heading=t["review"], nav=keep, again=keep)
 
-    def _question_text(self, fact: str, lang: str) -> str:
-        """The question on ``fact`` as the questionnaire words it."""
-        return self.interviewer._question(fact, lang, []).text
 
     def finish(self, answers: Answers, lang: str) -> HTMLResponse:
         """The result page for these answers (the assessment the interview ends on)."""
         step = self.interviewer.next_question(answers, lang)
         if isinstance(step, Final):
             return self.result(answers, step, lang)
-        assessment = self.engine.assess(self.engine.case(answers.case_data("web")))
-        return self.result(answers, Final(assessment), lang)
+        return self.result(answers, Final(self.engine.assess(self.interviewer.case(answers))), lang)
 
     def resume(self, form: dict[str, str], name: str | None, content: bytes | None) -> HTMLResponse:
         """The start page's upload: the case file read by the same reader as ``faceright ask

@@ -419,6 +419,19 @@ def zhang(engine: Engine, shipped_cases: list[Any]) -> dict[str, Any]:
     return {**engine.facts_of(case), "incident_date": case.incident_date.isoformat()}
 
 
+def worded(engine: Engine, fact: str, values: dict[str, Any], lang: str) -> str:
+    """The question on ``fact`` as the question graph words it for the respondent of ``values``."""
+    graph = engine.book.questions
+    gq = graph.question(fact)
+    known = {k: v for k, v in values.items() if v != "unknown"}
+    return graph.text(gq, known, lang) if gq is not None else getattr(engine.book.vocabulary.spec(fact), lang)
+
+
+def legend(page: str) -> str:
+    match = re.search(r"<legend id=question>(.*?)</legend>", page)
+    return html.unescape(match.group(1)) if match else ""
+
+
 def checked(page: str) -> list[str]:
     """The values shown chosen on a question page."""
     return re.findall(r'<input type=(?:radio|checkbox) name=value value="([^"]*)"[^>]* checked>', page)
@@ -437,7 +450,7 @@ def test_review_lists_every_answer_in_words_and_change_returns_to_it(
     vocabulary = engine.book.vocabulary
     for fact in answers["order"]:  # each question as worded, each answer by its label
         spec = vocabulary.spec(fact)
-        assert spec.en in words, fact
+        assert worded(engine, fact, answers["values"], "en") in words, fact
         value = answers["values"][fact]
         if spec.type == "enum" and value != "unknown":
             assert spec.choice(value, "en") in words
@@ -467,25 +480,35 @@ def test_review_lists_every_answer_in_words_and_change_returns_to_it(
     assert "id=result" in result and "Check your answers" in result  # the way back to the review
 
 
-def test_back_takes_the_answer_back_and_shows_it_chosen(client: TestClient) -> None:
+def test_back_takes_the_answer_back_and_shows_it_chosen(client: TestClient, engine: Engine) -> None:
     page = post(client, "/interview", {"lang": "en", "action": "start"}).text
+    first = fact_of(page) or ""
+    choice = engine.book.vocabulary.spec(first).values[0]
     page = post(client, "/interview", {"lang": "en", "action": "answer", "state": state_of(page),
-                                       "fact": fact_of(page) or "", "value": "2023-06-01"}).text
+                                       "fact": first, "value": choice}).text
     second = fact_of(page)
-    assert json.loads(state_of(page))["order"] == ["incident_date"]
+    assert second != first and json.loads(state_of(page))["order"] == [first]
     back = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(page),
                                        "fact": second or ""}).text
-    assert fact_of(back) == "incident_date" and json.loads(state_of(back))["order"] == []
-    assert 'type=date name=value required value="2023-06-01"' in back
-    # a choice question: the earlier answer is the checked one
-    page = post(client, "/interview", {"lang": "en", "action": "answer", "state": state_of(back),
-                                       "fact": "incident_date", "value": "2023-06-01"}).text
-    fact = fact_of(page) or ""
-    spec_page = post(client, "/interview", {"lang": "en", "action": "dontknow", "state": state_of(page),
-                                            "fact": fact}).text
-    again = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(spec_page),
-                                        "fact": fact_of(spec_page) or ""}).text
-    assert fact_of(again) == fact and checked(again) == []  # don't know: nothing chosen
+    assert fact_of(back) == first and json.loads(state_of(back))["order"] == []
+    assert checked(back) == [choice]  # the earlier answer, taken back, shown chosen
+    assert "value=back" not in back.split("<main>")[1]  # nothing before the first question
+    # after don't know, Back shows nothing chosen
+    page = post(client, "/interview", {"lang": "en", "action": "dontknow", "state": state_of(back),
+                                       "fact": first}).text
+    again = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(page),
+                                        "fact": fact_of(page) or ""}).text
+    assert fact_of(again) == first and checked(again) == []
+    # a typed answer (a date) comes back in its field
+    date_page = page
+    while fact_of(date_page) != "incident_date":
+        date_page = post(client, "/interview", {"lang": "en", "action": "dontknow", "state": state_of(date_page),
+                                                "fact": fact_of(date_page) or ""}).text
+    answered = post(client, "/interview", {"lang": "en", "action": "answer", "state": state_of(date_page),
+                                           "fact": "incident_date", "value": "2023-06-01"}).text
+    back = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(answered),
+                                       "fact": fact_of(answered) or ""}).text
+    assert fact_of(back) == "incident_date" and 'name=value required value="2023-06-01"' in back
 
 
 def test_switching_language_keeps_the_answers_and_the_page(client: TestClient, engine: Engine,
@@ -502,7 +525,8 @@ def test_switching_language_keeps_the_answers_and_the_page(client: TestClient, e
     zh = post(client, "/interview", {"lang": "en", "action": "switch", "state": state_of(page),
                                      "view": "question", "fact": fact_of(page) or ""}).text
     assert '<html lang="zh-CN">' in zh and state_of(zh) == state_of(page) and fact_of(zh) == fact_of(page)
-    assert html.escape(engine.book.vocabulary.spec(fact_of(page) or "").zh) in zh
+    values = json.loads(state_of(page))["values"]
+    assert legend(zh) == worded(engine, fact_of(page) or "", values, "zh") != legend(page)
     review = walk(client, facts)
     result = post(client, "/interview", {"lang": "en", "action": "result", "state": state_of(review)}).text
     zh_result = post(client, "/interview", {"lang": "en", "action": "switch", "view": "result",
