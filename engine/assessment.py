@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .compiler import NO_PARTY, UNKNOWN_DAY, UNKNOWN_NUMBER, UNKNOWN_TEXT, day_number, fact_key, sentinel
 from .conditions import SAME, Ref, Test
+from .dates import DateRange, canonical
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, across
 from .runtime import Firing
 from .vocabulary import INCIDENT_DATE
@@ -243,8 +244,8 @@ def show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(map(str, value)) + "]"
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date | DateRange):
+        return canonical(value)
     return str(value)
 
 

@@ -47,16 +47,39 @@ class DateFormError(ValueError):
     """A value that is no accepted way of writing a date; the message says which forms are."""
 
 
-@dataclass(frozen=True, order=True)
 class DateRange:
-    """The days a date may have been, both ends inclusive.
+    """The days a date may have been, both ends inclusive (immutable, hashable).
 
     ``lo`` is the first possible day (None: as early as the catalogue's law goes), ``hi`` the
-    last (None: today); ``now``: exactly today (``still_online``; then both ends are None)."""
+    last (None: today); ``now``: set to the fact's word for it (``still_online``), exactly
+    today (both ends are then None). A plain class, not a dataclass: pydantic hands it back
+    as is (it would turn a dataclass into a mapping)."""
 
-    lo: dt.date | None = None
-    hi: dt.date | None = None
-    now: bool = False
+    __slots__ = ("lo", "hi", "now")
+    lo: dt.date | None
+    hi: dt.date | None
+    now: str | None
+
+    def __init__(self, lo: dt.date | None = None, hi: dt.date | None = None,
+                 now: str | None = None) -> None:
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+        object.__setattr__(self, "now", now)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("a DateRange is immutable")
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.lo, self.hi, self.now)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DateRange) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(("DateRange", *self._key()))
+
+    def __repr__(self) -> str:
+        return f"DateRange({canonical(self)!r})"
 
     def resolve(self, earliest: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last possible day, open ends fixed; raises :class:`DateFormError`
@@ -72,7 +95,7 @@ class DateRange:
     @property
     def uses_today(self) -> bool:
         """Whether resolving it reads today's date."""
-        return self.now or self.hi is None
+        return self.now is not None or self.hi is None
 
 
 #: a date fact's value: an exact day or the days it may have been
@@ -133,7 +156,7 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
     ``ValueError``) naming the accepted forms."""
     if isinstance(value, dt.datetime):
         raise DateFormError("expected a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | DateRange):
         return value
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise DateFormError(_expected(now_words[:1]))
@@ -145,7 +168,7 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
     if text == UNKNOWN:
         return None
     if text in {_normalise(w) for w in now_words} or text.replace(" ", "_") in now_words:
-        return DateRange(now=True)
+        return DateRange(now=now_words[0])
     found = _read(text)
     if found is None:
         raise DateFormError(_expected(now_words[:1]))
@@ -202,14 +225,14 @@ def _write(day: dt.date, grain: int) -> str:
     return day.isoformat()[: (4, 7, 10)[grain]]
 
 
-def canonical(value: DateValue | None, now_word: str = "still_online") -> str:
+def canonical(value: DateValue | None) -> str:
     """The one written form of a date value (see the module's table); ``unknown`` for None."""
     if value is None:
         return UNKNOWN
     if isinstance(value, dt.date):
         return value.isoformat()
     if value.now:
-        return now_word
+        return value.now
     lo, hi = value.lo, value.hi
     if lo is not None and hi is not None:
         if lo == hi:
@@ -290,3 +313,28 @@ class Span:
         ends = [last for name, (_, last) in days.items() if name != self.anchor]
         ends += list(self.fixed.values())
         return all(end >= start for end in ends)
+
+
+def span_of(incident: DateValue | None, facts: dict[str, Any], date_facts: list[str],
+            earliest: dt.date, today_: dt.date | None, anchor: str) -> Span | None:
+    """How to evaluate a case whose incident date is ``incident`` (None: unknown, the widest
+    range) and whose known facts are ``facts``; None when every date is one exact day.
+
+    ``date_facts``: the names of the vocabulary's date facts; ``earliest``: the first day any
+    provision is in force; ``today_``: the day fixing open ends (None: :func:`today`, read only
+    when some end is open); ``anchor``: the incident date's name. Raises :class:`DateFormError` for an empty range."""
+    ranged = {name: facts[name] for name in date_facts if isinstance(facts.get(name), DateRange)}
+    if isinstance(incident, dt.date) and not ranged:
+        return None
+    if not isinstance(incident, dt.date):
+        ranged = {anchor: incident or WIDEST, **ranged}
+    now = None
+    if any(r.uses_today for r in ranged.values()):
+        now = today_ or today()
+    days = {name: r.resolve(earliest, now or earliest) for name, r in ranged.items()}
+    written = {name: canonical(r) for name, r in ranged.items()}
+    if incident is None:
+        written[anchor] = UNKNOWN
+    fixed = {name: facts[name] for name in date_facts if isinstance(facts.get(name), dt.date)}
+    return Span(days, written, now, incident if isinstance(incident, dt.date) else None,
+                anchor, fixed)

@@ -7,20 +7,32 @@ Every front end (``assess``, ``batch``, ``ask``, ``test``, ``diff``) goes throug
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from . import dates
 from .assessment import Assessment, Derivations, Segment, Spanned, assemble, engine_fact
 from .casefile import CaseReader
 from .compiler import Compiled, compile_rulebook
-from .dates import WIDEST, DateRange, Span
-from .kleene import cuts
+from .dates import Span
+from .kleene import Calendar
 from .rulebook import Rulebook, default_rules_dir, load_rulebook
 from .runtime import runtime
 from .source import Document
 from .vocabulary import INCIDENT_DATE
+
+
+@dataclass(frozen=True)
+class View:
+    """One engine run of a case: ``where`` (empty for exact dates, else each ranged date fact's
+    segment, ``incident_date 2020-01-01..2020-12-31``), its firings, the facts it ran on
+    (dates exact) and its law date."""
+
+    where: str
+    derivations: Derivations
+    facts: dict[str, Any]
+    law_day: dt.date | None
 
 
 class Engine:
@@ -35,11 +47,7 @@ class Engine:
         self._types = {n: (s.type, s.values) for n, s in book.vocabulary.facts.items()}
         self._public = set(book.public_conclusions())
         self._policies = {k: p.value for k, p in book.policies.items()}
-        self._date_facts = sorted(n for n, s in book.vocabulary.facts.items() if s.type == "date")
-        #: per date fact, the days on which some rule's test of it changes value
-        self._cuts = {name: cuts(book.rules, name) for name in [INCIDENT_DATE, *self._date_facts]}
-        #: the first day any provision of the catalogue is in force (a missing date's start)
-        self._earliest = min(p.effective_from for p in book.catalogue.all())
+        self.calendar = Calendar(book)
 
     @property
     def version(self) -> str:
@@ -54,27 +62,8 @@ class Engine:
         """How a case's dates are evaluated when some are not one exact day (None when all
         are: one engine run, as always). ``today`` fixes open ends (default:
         :func:`faceright.dates.today`). Raises :class:`DateFormError` for an empty range."""
-        incident = as_of or case.incident_date
-        ranged = {name: value for name in self._date_facts
-                  if isinstance(value := getattr(case.facts, name), DateRange)}
-        if isinstance(incident, dt.date) and not ranged:
-            return None
-        if incident is None:
-            incident = WIDEST
-        if isinstance(incident, DateRange):
-            ranged = {INCIDENT_DATE: incident, **ranged}
-        now = None
-        if any(r.uses_today for r in ranged.values()):
-            now = today or dates.today()
-        days = {name: r.resolve(self._earliest, now or self._earliest) for name, r in ranged.items()}
-        written = {name: dates.canonical(r, *self.book.vocabulary.spec(name).now_words[:1])
-                   for name, r in ranged.items()}
-        if INCIDENT_DATE in written and (as_of or case.incident_date) is None:
-            written[INCIDENT_DATE] = dates.UNKNOWN
-        fixed = {name: value for name in self._date_facts
-                 if isinstance(value := getattr(case.facts, name), dt.date)}
-        return Span(days, written, now, incident if isinstance(incident, dt.date) else None,
-                    INCIDENT_DATE, fixed)
+        facts = {name: getattr(case.facts, name) for name in self.calendar.date_facts}
+        return self.calendar.span(as_of or case.incident_date, facts, today)
 
     def derive(self, case: Any, as_of: dt.date | None = None,
                today: dt.date | None = None) -> tuple[Derivations, dict[str, Any]]:
@@ -94,7 +83,7 @@ class Engine:
 
     def _derive_span(self, facts: dict[str, Any], span: Span) -> tuple[Spanned, dict[str, Any]]:
         segments = []
-        for place, days in span.segments(self._cuts):
+        for place, days in span.segments(self.calendar.cuts):
             known = dict(facts)
             known.update({name: first for name, (first, _) in days.items()})
             law_day = known.pop(INCIDENT_DATE, span.exact)
@@ -105,6 +94,25 @@ class Engine:
         if span.exact is not None:
             shown[INCIDENT_DATE] = span.exact
         return Spanned.join(segments), shown
+
+    def views(self, case: Any, as_of: dt.date | None = None,
+              today: dt.date | None = None) -> list[View]:
+        """The case as the engine saw it in each run: one view for exact dates, one per segment
+        for ranges (each with its days as exact facts), for explanations that evaluate rules
+        directly (``explain --why-not``, coverage, regression reports)."""
+        derivations, _ = self.derive(case, as_of, today)
+        facts = self.facts_of(case)
+        if not isinstance(derivations, Spanned):
+            return [View("", derivations, facts, as_of or case.incident_date)]
+        span = self.span(case, as_of, today)
+        assert span is not None
+        out = []
+        for segment in derivations.segments:
+            known = {**facts, **{n: first for n, (first, _) in segment.days.items()}}
+            law_day = known.pop(INCIDENT_DATE, span.exact)
+            where = ", ".join(f"{n} {a}..{b}" for n, (a, b) in sorted(segment.days.items()))
+            out.append(View(where, segment.derivations, known, law_day))
+        return out
 
     def assess(self, case: Any, as_of: dt.date | None = None,
                today: dt.date | None = None) -> Assessment:

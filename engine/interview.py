@@ -18,11 +18,10 @@ from typing import Any
 
 from .assessment import Assessment, Derivations, Key, Spanned
 from .compiler import NO_PARTY
-from .conditions import Test
+from .conditions import Test, tests
+from .dates import DateRange, canonical
 from .evaluate import Engine
-from . import dates
-from .dates import WIDEST, DateRange
-from .kleene import FALSE, TRUE, UNKNOWN, Between
+from .kleene import FALSE, TRUE, UNKNOWN
 from .probes import probe_values
 from .questions import GraphQuestion, QuestionGraph, gate_facts
 from .relevance import NONE_PARTY, Evaluator, Run
@@ -36,7 +35,12 @@ CHOICES_KEPT = 4096
 
 @dataclass
 class Answers:
-    """What the user has said so far: facts (with ``unknown`` for "don't know"), in order."""
+    """What the user has said so far: facts (with ``unknown`` for "don't know"), in order.
+
+    A date answer is held as read by :func:`faceright.dates.parse_date`: a ``datetime.date``
+    for an exact day, a :class:`faceright.dates.DateRange` otherwise (``2023``, ``before
+    2021``, ``still_online``); "don't know" is ``unknown`` (for ``incident_date``: the widest
+    range when assessed)."""
 
     values: dict[str, Any] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
@@ -59,8 +63,9 @@ class Answers:
         return {k: v for k, v in self.values.items() if v != DONT_KNOW}
 
     def case_data(self, case_id: str) -> dict[str, Any]:
-        """The answers as a case document of the contract's format."""
-        values = {k: dates.canonical(v) if isinstance(v, DateRange) else v for k, v in self.values.items()}
+        """The answers as a case document of the contract's format (a date that is a range
+        in its canonical text: ``2023``, ``..2020``, ``still_online``)."""
+        values = {k: canonical(v) if isinstance(v, DateRange) else v for k, v in self.values.items()}
         facts = {k: v for k, v in values.items() if k != INCIDENT_DATE}
         data: dict[str, Any] = {"format": "faceright/1", "case": case_id}
         if INCIDENT_DATE in values:
@@ -147,7 +152,6 @@ class Interviewer:
         self.graph: QuestionGraph = engine.book.questions
         self.points = probe_values(engine.book)
         self._choices: dict[frozenset[tuple[str, Any]], _Choice | Final] = {}
-        self._today = dates.today()
 
     def sections(self, lang: str) -> list[tuple[str, str]]:
         """The interview's sections in order: ``(id, title in lang)``."""
@@ -319,17 +323,9 @@ class Interviewer:
         return self.evaluator.run(facts, known.get(INCIDENT_DATE), base, changed)
 
     def _known(self, answers: Answers) -> dict[str, Any]:
-        """The known answers for direct evaluation: a date given as a range (a year, "before
-        2021", unknown) as the days it may have been (:class:`Between`), open ends fixed at the
-        law's earliest day and today; an unknown incident date as the widest range."""
-        known = answers.known()
-        if answers.values.get(INCIDENT_DATE) == DONT_KNOW:
-            known[INCIDENT_DATE] = WIDEST
-        for name, value in known.items():
-            if isinstance(value, DateRange):
-                lo, hi = value.resolve(self.engine._earliest, self._today)
-                known[name] = Between(lo, hi)
-        return known
+        """The known answers for direct evaluation (dates as answered: a day or a range; an
+        unknown incident date is the widest range, evaluated per segment of the law)."""
+        return answers.known()
 
 
 def _effect(run: Run, key: tuple[str, str]) -> str:

@@ -23,7 +23,8 @@ from typing import Any
 
 from .compiler import period_literals, reaches
 from .conditions import All, Any_, Cond, Not, Ref, Test, tests
-from .rulebook import Rule
+from .dates import DateValue, Span, span_of
+from .rulebook import Rule, Rulebook
 from .vocabulary import INCIDENT_DATE
 
 
@@ -100,22 +101,11 @@ def compare(op: str, have: Any, want: Any) -> bool:
     raise ValueError(f"unknown comparison '{op}'")
 
 
-@dataclass(frozen=True)
-class Between:
-    """An ordered fact known only to lie between ``lo`` and ``hi`` (inclusive): e.g. a date
-    given as a year, or the widest range of a date nobody knows."""
-
-    lo: Any
-    hi: Any
-
-
 def truth_of(test: Test, facts: Mapping[str, Any]) -> Truth:
     """A fact test on the known ``facts`` (a fact not in the mapping is unknown).
 
     ``unknown: true`` is TRUE exactly when the fact is unknown; an unknown fact makes any
-    other test UNKNOWN, or the test's presumption (``unknown_is``) when it has one. A
-    :class:`Between` value decides a comparison when both its ends do alike (inside → TRUE,
-    outside → FALSE) and leaves it UNKNOWN when the range straddles the tested value."""
+    other test UNKNOWN, or the test's presumption (``unknown_is``) when it has one."""
     if test.fact not in facts:
         if test.op == "unknown":
             return TRUE
@@ -124,13 +114,7 @@ def truth_of(test: Test, facts: Mapping[str, Any]) -> Truth:
         return UNKNOWN
     if test.op == "unknown":
         return FALSE
-    have = facts[test.fact]
-    if isinstance(have, Between):
-        ends = {compare(test.op, have.lo, test.value), compare(test.op, have.hi, test.value)}
-        if len(ends) > 1 or (test.op == "is" and have.lo != have.hi):
-            return UNKNOWN
-        return TRUE if ends.pop() else FALSE
-    return TRUE if compare(test.op, have, test.value) else FALSE
+    return TRUE if compare(test.op, facts[test.fact], test.value) else FALSE
 
 
 def evaluate(cond: Cond, facts: Mapping[str, Any], lookup: Lookup) -> Result:
@@ -275,3 +259,19 @@ def _deciding(outcomes: Sequence[tuple[Place, Result]]) -> set[str]:
                 found.add(fact)
                 break
     return found or facts
+
+
+class Calendar:
+    """What a rulebook needs to evaluate dates given as ranges: its date facts, the days each
+    one's tests change value (:func:`cuts`), the first day any provision of its catalogue is
+    in force."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.date_facts = sorted(n for n, s in book.vocabulary.facts.items() if s.type == "date")
+        self.cuts = {name: cuts(book.rules, name) for name in [INCIDENT_DATE, *self.date_facts]}
+        self.earliest = min(p.effective_from for p in book.catalogue.all())
+
+    def span(self, incident: DateValue | None, facts: Mapping[str, Any],
+             today: dt.date | None = None) -> Span | None:
+        """How to evaluate these dates (:func:`faceright.dates.span_of`); None when all are exact."""
+        return span_of(incident, dict(facts), self.date_facts, self.earliest, today, INCIDENT_DATE)

@@ -198,12 +198,12 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
         err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        loc = tuple(err["loc"])
+        where = tuple(err["loc"])
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            allowed = [k for k in _model_at(loc).model_fields]
-            message = f"unknown key '{loc[-1]}'" + did_you_mean(str(loc[-1]), allowed)
-        raise fail(loc, message) from None
+            allowed = list(_model_at(where).model_fields)
+            message = f"unknown key '{where[-1]}'" + did_you_mean(str(where[-1]), allowed)
+        raise fail(where, message) from None
     facts = vocabulary.names()
     sections = {s.id: i for i, s in enumerate(spec.sections, 1)}
     if len(sections) != len(spec.sections):
@@ -296,7 +296,7 @@ def vocabulary_value(vocabulary: Vocabulary, fact: str, value: Any) -> Any:
 def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
     """The model that holds the key at ``loc`` (for a did-you-mean over its fields)."""
     model: type[BaseModel] = QuestionsFile
-    steps = {("sections",): SectionSpec, ("questions",): QuestionSpec, ("roles",): RoleSpec,
+    steps: dict[tuple[str, ...], type[BaseModel]] = {("sections",): SectionSpec, ("questions",): QuestionSpec, ("roles",): RoleSpec,
              ("implied",): ImpliedSpec}
     for key in steps:
         if loc[:1] == key:

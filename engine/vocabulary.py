@@ -12,7 +12,7 @@ import math
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
-                      WithJsonSchema, create_model, model_validator)
+                      SerializationInfo, WithJsonSchema, create_model, model_validator)
 from pydantic_core import PydanticCustomError
 
 from .dates import DATE_PATTERN, FORMS, DateFormError, canonical, parse_date
@@ -110,7 +110,9 @@ class Vocabulary(BaseModel):
 
 
 _INCIDENT_SPEC = FactSpec(type="date", zh="事件发生在哪天？", en="When did the conduct happen?",
-                          help_zh="决定适用哪一时期的法律。", help_en="Decides which law applies.")
+                          help_zh="决定适用哪一时期的法律。记不清可以只写年份或年月，如 2023、2023年6月、2021年以前。",
+                          help_en="Decides which law applies. If unsure, a year or month will do, "
+                                  "e.g. 2023, 2023-06, before 2021.")
 
 
 def _iso_date(value: Any) -> Any:
@@ -155,8 +157,8 @@ def date_value(now_words: tuple[str, ...] = ()) -> Any:
         except DateFormError as exc:
             raise PydanticCustomError("date_form", str(exc)) from None
 
-    def write(value: Any) -> str:
-        return canonical(value, *now_words[:1])
+    def write(value: Any, info: SerializationInfo) -> Any:
+        return canonical(value) if info.mode == "json" else value
 
     forms = ", ".join([*FORMS[:-1], *now_words[:1]])
     schema: dict[str, Any] = {"anyOf": [
@@ -166,7 +168,7 @@ def date_value(now_words: tuple[str, ...] = ()) -> Any:
         *([{"enum": list(now_words)}] if now_words else [])],
         "description": f"a day (YYYY-MM-DD) or the days it may have been: {forms} "
                        "(ranges inclusive; zh: 2023年6月, 2021年以前)"}
-    return Annotated[Any, BeforeValidator(read), PlainSerializer(write, when_used="json"),
+    return Annotated[Any, BeforeValidator(read), PlainSerializer(write),
                      WithJsonSchema(schema)]
 #: money, hours and other quantities: the JSON Schema says "number", validation is ours.
 Amount = Annotated[int | float, BeforeValidator(_amount),

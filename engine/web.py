@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
+from .dates import DateFormError, DateRange, canonical, parse_date
 from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
@@ -68,7 +69,7 @@ TEXT = {
     "zh": {"title": "AI换脸事件评估", "start": "开始", "next": "下一步", "dont": "不知道", "back": "返回上一题",
            "why": "为什么问这个？", "switch": "English", "q": "问题", "yes": "是", "no": "否",
            "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）",
-           "date": "日期", "number": "数字（不含单位）", "bad": "无法识别这个回答",
+           "date": "日期", "date_forms": "如 2023-06-01；不确定可写 2023、2023-06、2023–2024、2021年以前", "number": "数字（不含单位）", "bad": "无法识别这个回答",
            "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。",
            "over": "重新开始", "nav": "语言与重新开始", "review": "核对你的回答",
            "review_intro": "查看结果之前，请核对你的回答。点“修改”可以更改任何一个回答。",
@@ -77,12 +78,12 @@ TEXT = {
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "可能是最后一个问题", "sep": "、"},
+           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
            "notice": "Download the draft notice to the platform", "draft": "Draft notice to the platform",
-           "date": "Date", "number": "Number (without unit)",
+           "date": "Date", "date_forms": "e.g. 2023-06-01; if unsure 2023, 2023-06, 2023–2024, before 2021", "number": "Number (without unit)",
            "bad": "Could not read that answer",
            "intro": "Answer a few questions to get an assessment under Chinese law. Only questions "
                     "that can change a conclusion are asked.",
@@ -95,7 +96,8 @@ TEXT = {
                           "this request only and not kept.",
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
-           "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", "},
+           "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
+           "or_earlier": "{v} or earlier", "or_later": "{v} or later"},
 }
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
@@ -237,7 +239,8 @@ def _page(lang: str, body: str, heading: str = "", nav: dict[str, str] | None = 
 
 def _state_text(answers: Answers) -> str:
     """The answers as the hidden field's JSON (dates as ISO text)."""
-    data = {"values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in answers.values.items()},
+    data = {"values": {k: (canonical(v) if isinstance(v, dt.date | DateRange) else v)
+                       for k, v in answers.values.items()},
             "order": answers.order}
     return json.dumps(data, ensure_ascii=False)
 
@@ -263,8 +266,8 @@ def _form_text(spec: FactSpec, value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date | DateRange):
+        return canonical(value)
     return str(value)
 
 
@@ -279,11 +282,29 @@ def _label(spec: FactSpec, value: Any, lang: str) -> str:
         return spec.choice(str(value), lang)
     if spec.type == "list":
         return t["sep"].join(spec.choice(str(v), lang) for v in value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date | DateRange):
+        return _date_label(spec, value, lang)
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{value:,}"
     return str(value)
+
+
+def _date_label(spec: FactSpec, value: dt.date | DateRange, lang: str) -> str:
+    """A date answer in words: the day, year or month as written, a range ``2021–2023``, an
+    open end ("2020 or earlier", "2021-04 or later"), the fact's word for "now"."""
+    text = canonical(value)
+    if isinstance(value, DateRange) and value.now:
+        words = [w for w in spec.now_words if w.isascii() == (lang == "en")]
+        return words[0].replace("_", " ") if words else text.replace("_", " ")
+    if ".." not in text:
+        return text
+    low, high = text.split("..")
+    t = TEXT[lang]
+    if low and high:
+        return f"{low}–{high}"
+    if high:
+        return t["or_earlier"].format(v=high)
+    return t["or_later"].format(v=low) if low else t["dont"]
 
 
 def _progress(q: Question, answered: int, lang: str) -> tuple[str, str]:
@@ -332,10 +353,10 @@ class WebApp:
         answers = Answers()
         for key in order:
             value = values[key]
-            if key in self.dates and isinstance(value, str) and value != DONT_KNOW:
+            if key in self.dates and isinstance(value, str | int) and value != DONT_KNOW:
                 try:
-                    value = dt.date.fromisoformat(value)
-                except ValueError:
+                    value = parse_date(value, now_words=self.engine.book.vocabulary.spec(key).now_words)
+                except DateFormError:
                     raise BadInput(400, f"{key}: not a date") from None
             answers.set(str(key), value)
         try:
@@ -511,8 +532,10 @@ class WebApp:
             inputs = (f'<label><input type=radio name=value value=yes required{mark("yes")}> {esc(t["yes"])}</label>'
                       f'<label><input type=radio name=value value=no{mark("no")}> {esc(t["no"])}</label>')
         elif spec.type == "date":
-            inputs = (f'<label for="{field}">{esc(t["date"])}</label>'
-                      f'<input id="{field}" type=date name=value required value="{esc(value or "")}">')
+            hint = t["date_forms"] + "".join(f" / {w}" for w in spec.now_words)
+            inputs = (f'<label for="{field}">{esc(t["date"])} <small>{esc(hint)}</small></label>'
+                      f'<input id="{field}" type=text name=value required autocomplete=off '
+                      f'value="{esc(value or "")}">')
         else:
             inputs = (f'<label for="{field}">{esc(t["number"])}</label>'
                       f'<input id="{field}" type=text inputmode=decimal name=value required '
