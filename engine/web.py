@@ -36,7 +36,7 @@ from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
-from .render import DISCLAIMER, esc, json_line, reason_line, to_html
+from .render import DISCLAIMER, esc, json_line, to_html
 from .source import SourceError, loads_json
 from .vocabulary import INCIDENT_DATE, FactSpec
 from .webstatic import DOCS_CSP, FILES, PAGE_CSP, STATIC_CACHE, docs_page, static_file

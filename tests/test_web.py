@@ -508,7 +508,8 @@ def test_back_takes_the_answer_back_and_shows_it_chosen(client: TestClient, engi
                                            "fact": "incident_date", "value": "2023-06-01"}).text
     back = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(answered),
                                        "fact": fact_of(answered) or ""}).text
-    assert fact_of(back) == "incident_date" and 'name=value required value="2023-06-01"' in back
+    assert fact_of(back) == "incident_date"
+    assert re.search(r'<input id="f-incident_date" type=text name=value [^>]*value="2023-06-01">', back)
 
 
 def test_switching_language_keeps_the_answers_and_the_page(client: TestClient, engine: Engine,
