@@ -24,10 +24,13 @@ from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.routing import APIRoute
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
@@ -909,18 +912,22 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
             response.headers.setdefault(key, value)
         return response
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """FastAPI's answer, except that a 405's ``Allow`` names the methods of every route
+        of the path (``/interview``: GET and POST are two routes)."""
+        if exc.status_code == 405:
+            methods = {m for route in app.router.routes if isinstance(route, APIRoute)
+                       and route.path_regex.match(request.url.path) for m in route.methods or ()}
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(methods))}
+        return await http_exception_handler(request, exc)
+
     @app.exception_handler(BadInput)
     async def bad_input(_: Request, exc: BadInput) -> JSONResponse:
         return JSONResponse({"error": exc.message}, status_code=exc.status)
 
     @app.get("/", response_class=HTMLResponse)
     async def start(lang: str = "zh") -> HTMLResponse:
-        return web.start(lang if lang in TEXT else "zh")
-
-    @app.get("/interview", response_class=HTMLResponse, include_in_schema=False)
-    async def interview_again(lang: str = "zh") -> HTMLResponse:
-        """Where a reload or Back lands once ``static/app.js`` made a page's history entry a GET:
-        the start page, whose script posts the entry's form data again (no script: it stays)."""
         return web.start(lang if lang in TEXT else "zh")
 
     @app.post("/resume", response_class=HTMLResponse, responses=_page_errors(400, 408, 413, 415, 422),
@@ -949,6 +956,13 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
               responses=_errors(400, 408, 413, 415), openapi_extra=_body_of(_FORM))
     async def interview(request: Request) -> HTMLResponse:
         return await _engine_call(_form_page, web.interview, await _form_body(request))
+
+    @app.get("/interview", response_class=HTMLResponse)
+    async def interview_again(lang: str = "zh") -> HTMLResponse:
+        """Where a reload or Back lands once the pages' script made a page's history entry a
+        GET: the start page, whose script posts the entry's form data again (no script: the
+        start page)."""
+        return web.start(lang if lang in TEXT else "zh")
 
     @app.post("/download/case", responses={**_ok("application/yaml"), **_errors(400, 408, 413, 415)},
               openapi_extra=_body_of(_DOWNLOAD_FORM))
