@@ -81,7 +81,8 @@ TEXT = {
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后"},
+           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后",
+           "other": "其他回答"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
@@ -100,7 +101,7 @@ TEXT = {
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
            "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
-           "or_earlier": "{v} or earlier", "or_later": "{v} or later"},
+           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers"},
 }
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
@@ -110,8 +111,9 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          ":focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}[role=alert]{color:#a51d2d;font-weight:bold}"
          "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#444}"
          "header nav{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:flex-end}"
-         "header form{display:inline}a{color:#1a5fb4}.answers{padding-left:0;list-style:none}"
-         ".answers li{border-bottom:1px solid #ccc;padding:.5rem 0}.answers p{margin:.25rem 0}"
+         "header form{display:inline}a{color:#1a5fb4}"
+         "#answers ul{padding-left:0;list-style:none}#answers li{border-bottom:1px solid #ccc;padding:.5rem 0}"
+         "#answers p{margin:.25rem 0}"
          "input[type=text]{padding:.35rem;max-width:100%}")
 
 
@@ -568,14 +570,22 @@ class WebApp:
         each with a Change button, and the way on to the result."""
         t = TEXT[lang]
         keep = {"state": _state_text(answers), "view": "review"}
-        rows = []
-        for n, fact in enumerate(answers.order, start=1):
+        graph = self.interviewer.graph
+        place = {q.fact: (q.section_index, i) for i, q in enumerate(graph.questions)}
+        other = len(graph.sections) + 1  # answers the graph does not ask (from an upload)
+        ordered = sorted(answers.order, key=lambda f: place.get(f, (other, answers.order.index(f))))
+        groups: dict[int, list[str]] = {}
+        for n, fact in enumerate(ordered, start=1):
             spec = self._spec(fact)
             text = self._worded(fact, answers, lang)[0]
-            rows.append(f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b></p>"
-                        f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
-                        f"{esc(t['change'])}</button></li>")
-        listing = f"<ul class=answers>{''.join(rows)}</ul>" if rows else f"<p>{esc(t['none_yet'])}</p>"
+            groups.setdefault(place.get(fact, (other, 0))[0], []).append(
+                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b></p>"
+                f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
+                f"{esc(t['change'])}</button></li>")
+        listing = "".join(
+            f"<h3>{esc(graph.section_title(index, lang) if index < other else t['other'])}</h3>"
+            f"<ul>{''.join(rows)}</ul>" for index, rows in sorted(groups.items()))
+        listing = f"<div id=answers>{listing}</div>" if groups else f"<p>{esc(t['none_yet'])}</p>"
         back = f"<button name=action value=back>{esc(t['back'])}</button>" if answers.order else ""
         body = (f"<h2 id=review>{esc(t['review'])}</h2><p>{esc(t['review_intro'])}</p>"
                 f"<form method=post action=/interview>{_hidden({**keep, 'lang': lang})}{listing}"

@@ -224,7 +224,7 @@ def test_progress_back_review_and_change_in_a_browser(server: str, browser: Any,
     page.click("button[value=back]")
     assert page.input_value("input[name=fact]") == first and chosen(page) == as_chosen(facts.get(first))
     to_review(page, facts)
-    lines = [line.strip() for line in page.inner_text("ul.answers").split("\n") if line.strip()]
+    lines = [line.strip() for line in page.inner_text("#answers").split("\n") if line.strip()]
     assert "no consent" in lines and "2023-06-01" in lines
     raw = {"none", "true", "false", "unknown", "living", *engine.book.vocabulary.names()}
     assert not raw & set(lines)  # answers in words: never a fact's key or raw value
@@ -236,7 +236,7 @@ def test_progress_back_review_and_change_in_a_browser(server: str, browser: Any,
         if page.locator("#review").count():
             break
         page.click("button[value=dontknow]")
-    assert "consented, but withdrew it" in page.inner_text("ul.answers")
+    assert "consented, but withdrew it" in page.inner_text("#answers")
     page.click("button[value=result]")
     assert page.locator("#result").is_visible()
     page.close()
@@ -293,7 +293,7 @@ def test_resume_from_an_uploaded_case_file_in_a_browser(server: str, browser: An
     page.wait_for_selector("#review, #question")
     facts = zhang_facts(engine, root)
     to_review(page, facts)
-    assert "no consent" in page.inner_text("ul.answers")
+    assert "no consent" in page.inner_text("#answers")
     page.click("button[value=result]")
     [expected] = [[c.id for c in engine.assess(loaded.case).conclusions] for loaded in
                   __import__("faceright.casefile", fromlist=["read_cases"]).read_cases(
@@ -317,7 +317,7 @@ def test_language_switch_mid_interview_keeps_the_answers(server: str, browser: A
     assert page.input_value("input[name=fact]") == fact and page.input_value("main input[name=state]") == state
     assert "问题 4" in page.inner_text("#count")
     to_review(page, facts)
-    assert "没有同意" in page.inner_text("ul.answers")
+    assert "没有同意" in page.inner_text("#answers")
     page.click("button[value=result]")
     page.click("header button[value=switch]")
     assert page.get_attribute("html", "lang") == "en" and page.locator("#result").is_visible()

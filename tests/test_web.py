@@ -444,7 +444,7 @@ def test_review_lists_every_answer_in_words_and_change_returns_to_it(
     assert "id=review" in review and "Check your answers" in review
     answers = json.loads(state_of(review))
     assert answers["order"] and "consent" in answers["order"]
-    listed = re.search(r"<ul class=answers>(.*?)</ul>", review, re.S)
+    listed = re.search(r"<div id=answers>(.*?)</div>", review, re.S)
     assert listed is not None
     words = html.unescape(re.sub(r"<[^>]+>", "\n", listed.group(1)))
     vocabulary = engine.book.vocabulary
