@@ -83,6 +83,9 @@ class DateRange:
     def __repr__(self) -> str:
         return f"DateRange({canonical(self)!r})"
 
+    def __str__(self) -> str:
+        return canonical(self)
+
     def resolve(self, earliest: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last possible day, open ends fixed; raises :class:`DateFormError`
         when the range is empty (it ends before the law's earliest day or starts after today)."""
