@@ -109,10 +109,11 @@ def _choice(spec: FactSpec, text: str) -> str | None:
     return None
 
 
-def load_answers(path: str, reader: CaseReader) -> Answers:
+def load_answers(path: str, reader: CaseReader, content: bytes | None = None) -> Answers:
     """Answers from a case file, validated with their locations (``unknown`` facts are
-    remembered as "don't know")."""
-    docs = list(documents(path))
+    remembered as "don't know"); ``content`` is the file's bytes when they did not come from
+    disk (the web's upload named ``path``). Raises :class:`CaseFileError`."""
+    docs = list(documents(path, content))
     if len(docs) != 1:
         raise CaseFileError(path, 1, None, "expected one case to resume from")
     [doc] = docs

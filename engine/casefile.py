@@ -227,6 +227,12 @@ def _read_text(path: str) -> str:
                 raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise CaseFileError(path, None, None, f"cannot read file: {exc.strerror}") from None
+    return _decode(path, raw)
+
+
+def _decode(path: str, raw: bytes) -> str:
+    """The text of a file's bytes (a UTF-8 byte-order mark dropped); :class:`CaseFileError`
+    when larger than :data:`MAX_BYTES` or not UTF-8 (with the line of the first bad byte)."""
     if len(raw) > MAX_BYTES:
         raise CaseFileError(path, None, None, f"file is larger than {MAX_BYTES // 2**20} MiB")
     try:
@@ -266,10 +272,11 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
 
-def documents(path: str) -> Iterator[Document | CaseFileError]:
-    """The case documents of a file, lazily; a list document yields its items."""
+def documents(path: str, content: bytes | None = None) -> Iterator[Document | CaseFileError]:
+    """The case documents of a file, lazily; a list document yields its items. ``content`` is
+    the file's bytes when they did not come from disk (a web upload named ``path``)."""
     try:
-        text = _read_text(path)
+        text = _read_text(path) if content is None else _decode(path, content)
     except CaseFileError as err:
         yield err
         return

@@ -19,15 +19,18 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from typing import Any, Literal, ParamSpec, TypeVar
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.routing import APIRoute
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
@@ -36,9 +39,10 @@ from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .guidance import next_steps, notice_text
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
-from .render import DISCLAIMER, esc, json_line, reason_line, to_html
+from .render import DISCLAIMER, esc, json_line, to_html
 from .source import SourceError, loads_json
-from .vocabulary import INCIDENT_DATE
+from .vocabulary import INCIDENT_DATE, FactSpec
+from .webstatic import DOCS_CSP, FILES, PAGE_CSP, STATIC_CACHE, docs_page, static_file
 
 #: the environment variable naming the rules directory of :func:`app_factory` (set by `faceright serve`)
 RULES_ENV = "FACERIGHT_RULES"
@@ -55,19 +59,30 @@ BODY_TIMEOUT = 60.0
 #: the most fields of a form body (the questionnaire sends six)
 MAX_FORM_FIELDS = 100
 HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
-                               "frame-ancestors 'none'; base-uri 'none'",
+    "Content-Security-Policy": PAGE_CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+#: the questionnaire's pages (answers to POSTs, carrying the answers): kept by the user's own
+#: browser only, so its Back can show them again without resubmitting; never by a shared cache
+PAGE_CACHE = "private, no-cache"
 TEXT = {
     "zh": {"title": "AI换脸事件评估", "start": "开始", "next": "下一步", "dont": "不知道", "back": "返回上一题",
            "why": "为什么问这个？", "switch": "English", "q": "问题", "yes": "是", "no": "否",
            "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）",
            "date": "日期", "date_forms": "如 2023-06-01；不确定可写 2023、2023-06、2023–2024、2021年以前", "number": "数字（不含单位）", "bad": "无法识别这个回答",
-           "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。"},
+           "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。",
+           "over": "重新开始", "nav": "语言与重新开始", "review": "核对你的回答",
+           "review_intro": "查看结果之前，请核对你的回答。点“修改”可以更改任何一个回答。",
+           "change": "修改", "see": "查看评估结果", "reviewed": "核对回答", "none_yet": "还没有回答任何问题。",
+           "to_review": "返回核对页", "resume": "从保存的案件文件继续",
+           "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
+           "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
+           "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
+           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后",
+           "other": "其他回答"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
@@ -75,7 +90,18 @@ TEXT = {
            "date": "Date", "date_forms": "e.g. 2023-06-01; if unsure 2023, 2023-06, 2023–2024, before 2021", "number": "Number (without unit)",
            "bad": "Could not read that answer",
            "intro": "Answer a few questions to get an assessment under Chinese law. Only questions "
-                    "that can change a conclusion are asked."},
+                    "that can change a conclusion are asked.",
+           "over": "Start over", "nav": "Language and start over", "review": "Check your answers",
+           "review_intro": "Before the result, check your answers. Use Change to correct any of them.",
+           "change": "Change", "see": "See the assessment", "reviewed": "Check your answers",
+           "none_yet": "No question has been answered yet.", "to_review": "Back to your answers",
+           "resume": "Continue from a saved case file",
+           "resume_help": "Choose the case file you downloaded earlier (case.yaml). It is read for "
+                          "this request only and not kept.",
+           "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
+           "section": "Section {i} of {n}", "left": "about {a} questions left",
+           "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
+           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers"},
 }
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
@@ -83,7 +109,12 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          "label{display:block;margin:.25rem 0;padding:.35rem 0}input[type=radio],input[type=checkbox]"
          "{width:1.25rem;height:1.25rem;vertical-align:middle}fieldset{border:1px solid #999;margin:0 0 .5rem}"
          ":focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}[role=alert]{color:#a51d2d;font-weight:bold}"
-         "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#444}")
+         "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#444}"
+         "header nav{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:flex-end}"
+         "header form{display:inline}a{color:#1a5fb4}"
+         "#answers ul{padding-left:0;list-style:none}#answers li{border-bottom:1px solid #ccc;padding:.5rem 0}"
+         "#answers p{margin:.25rem 0}"
+         "input[type=text]{padding:.35rem;max-width:100%}")
 
 
 class ErrorBody(BaseModel):
@@ -122,14 +153,29 @@ def _body_of(content: dict[str, Any]) -> dict[str, Any]:
 _CASE_REF = {"$ref": "#/components/schemas/Case"}
 _JSONL = {"schema": {"type": "string", "description": f"JSONL: one case a line, at most "
                                                       f"{MAX_BATCH_CASES} cases"}}
-#: the questionnaire's actions (the buttons of its pages)
-ACTIONS = ("start", "answer", "dontknow", "back", "why", "switch")
+#: the questionnaire's actions (the buttons of its pages); a review page's Change buttons send
+#: ``edit:FACT``
+ACTIONS = ("start", "answer", "dontknow", "back", "why", "switch", "show", "review", "result", "edit")
+#: what a page shows: the question on ``fact``, the review of the answers, or the result
+VIEWS = ("question", "review", "result")
+#: a question page asks the next question, or one the user chose to change from the review page
+MODES = ("next", "edit")
 _STATE = {"type": "string", "description": "the answers so far (JSON), as the last page gave them"}
 _LANG = {"type": "string", "enum": list(TEXT)}
 _FORM = {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "properties": {
-        "lang": _LANG, "action": {"type": "string", "enum": list(ACTIONS)}, "state": _STATE,
-        "fact": {"type": "string"}, "value": {"type": "string"}}}}}
+        "lang": _LANG, "state": _STATE,
+        "action": {"type": "string", "pattern": "^(" + "|".join(a for a in ACTIONS if a != "edit")
+                   + "|edit:[a-z0-9_]+)$",
+                   "description": "the button pressed; edit:FACT changes the answer about FACT"},
+        "view": {"type": "string", "enum": list(VIEWS), "description": "the page the form is on"},
+        "mode": {"type": "string", "enum": list(MODES)},
+        "fact": {"type": "string", "description": "the fact the question page asks about"},
+        "value": {"type": "string", "description": "the answer (checkboxes: one field each)"}}}}}
+_UPLOAD_FORM = {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["case"], "properties": {
+        "lang": _LANG, "case": {"type": "string", "format": "binary",
+                                "description": "a case file as downloaded from the result page"}}}}}
 _DOWNLOAD_FORM = {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "properties": {"lang": _LANG, "state": _STATE}}}}
 
@@ -138,6 +184,12 @@ def _ok(media_type: str) -> dict[int | str, dict[str, Any]]:
     """The OpenAPI ``responses`` entry of a 200 that is text of ``media_type``."""
     return {200: {"description": "Successful Response",
                   "content": {media_type: {"schema": {}}}}}
+
+
+def _page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of a form whose errors are shown on a page (HTML)."""
+    return {status: {"description": "the page, with the error shown", "content": {"text/html": {"schema": {}}}}
+            for status in statuses}
 
 
 class BadInput(Exception):
@@ -154,20 +206,126 @@ def _other_lang(lang: str) -> str:
     return 'lang="en"' if lang == "zh" else 'lang="zh-CN"'
 
 
-def _page(lang: str, body: str) -> HTMLResponse:
+def _hidden(fields: dict[str, str]) -> str:
+    """Hidden inputs carrying ``fields`` (escaped)."""
+    return "".join(f'<input type=hidden name="{esc(k)}" value="{esc(v)}">' for k, v in fields.items())
+
+
+def _page(lang: str, body: str, heading: str = "", nav: dict[str, str] | None = None,
+          again: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
+    """A whole page: a header with the language switch and start over, ``<main>`` with the one
+    ``h1`` and ``body``, the disclaimer in the footer. ``nav`` holds the fields a switch of
+    language carries to show the same page in the other language (the answers among them);
+    without them the switch is a link to the start page. ``again`` holds the fields that show
+    this page again (``static/app.js`` keeps them in the tab's history: reload and Back work
+    without resubmitting); a page made by a POST has them and is kept only by the user's own
+    browser (:data:`PAGE_CACHE`)."""
     t = TEXT[lang]
-    return HTMLResponse(
-        f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
-        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(t["title"])}</title>'
-        f"<style>{STYLE}</style></head><body><h1>{esc(t['title'])}</h1>{body}"
-        f"<p><small>{esc(DISCLAIMER[lang])}</small></p></body></html>")
+    other = "en" if lang == "zh" else "zh"
+    if nav is None:
+        switch = f'<a href="/?lang={other}" {_other_lang(lang)}>{esc(t["switch"])}</a>'
+    else:
+        switch = (f"<form method=post action=/interview>{_hidden({**nav, 'lang': lang})}"
+                  f"<button name=action value=switch formnovalidate {_other_lang(lang)}>"
+                  f"{esc(t['switch'])}</button></form>")
+    title = f"{heading} — {t['title']}" if heading else t["title"]
+    kept = "" if again is None else (f"<form id=again hidden method=post action=/interview>"
+                                     f"{_hidden({**again, 'lang': lang, 'action': 'show'})}</form>")
+    page = (f'<!doctype html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
+            f'<style>{STYLE}</style><script src="/static/app.js" defer></script></head><body>'
+            f'<header><nav aria-label="{esc(t["nav"])}">{switch}'
+            f'<a href="/?lang={lang}">{esc(t["over"])}</a></nav></header>'
+            f"<main><h1>{esc(t['title'])}</h1>{body}</main>"
+            f"<footer><p><small>{esc(DISCLAIMER[lang])}</small></p></footer>{kept}</body></html>")
+    headers = {"Cache-Control": PAGE_CACHE} if again is not None else None
+    return HTMLResponse(page, status_code=status, headers=headers)
 
 
-def _state_field(answers: Answers) -> str:
+def _state_text(answers: Answers) -> str:
+    """The answers as the hidden field's JSON (dates as ISO text)."""
     data = {"values": {k: (canonical(v) if isinstance(v, dt.date | DateRange) else v)
                        for k, v in answers.values.items()},
             "order": answers.order}
-    return f'<input type="hidden" name="state" value="{esc(json.dumps(data, ensure_ascii=False))}">'
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _upload_name(name: str | None) -> str:
+    """The name an uploaded file is reported under: its base name, printable, at most 80
+    characters (``upload`` when it has none)."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(c for c in base if c.isprintable())[:80]
+    return base or "upload"
+
+
+def _state_field(answers: Answers) -> str:
+    return f'<input type=hidden name=state value="{esc(_state_text(answers))}">'
+
+
+def _form_text(spec: FactSpec, value: Any) -> str:
+    """An answer as the question's inputs write it (``yes``/``no``, ISO dates, list values
+    joined by commas), to show it chosen again; empty for don't know."""
+    if value is None or value == DONT_KNOW:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dt.date | DateRange):
+        return canonical(value)
+    return str(value)
+
+
+def _label(spec: FactSpec, value: Any, lang: str) -> str:
+    """An answer in the words the question offered (never a fact's key or raw value)."""
+    t = TEXT[lang]
+    if value == DONT_KNOW:
+        return t["dont"]
+    if isinstance(value, bool):
+        return t["yes"] if value else t["no"]
+    if spec.type == "enum":
+        return spec.choice(str(value), lang)
+    if spec.type == "list":
+        return t["sep"].join(spec.choice(str(v), lang) for v in value)
+    if isinstance(value, dt.date | DateRange):
+        return _date_label(spec, value, lang)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _date_label(spec: FactSpec, value: dt.date | DateRange, lang: str) -> str:
+    """A date answer in words: the day, year or month as written, a range ``2021–2023``, an
+    open end ("2020 or earlier", "2021-04 or later"), the fact's word for "now"."""
+    text = canonical(value)
+    if isinstance(value, DateRange) and value.now:
+        words = [w for w in spec.now_words if w.isascii() == (lang == "en")]
+        return words[0].replace("_", " ") if words else text.replace("_", " ")
+    if ".." not in text:
+        return text
+    low, high = text.split("..")
+    t = TEXT[lang]
+    if low and high:
+        return f"{low}–{high}"
+    if high:
+        return t["or_earlier"].format(v=high)
+    return t["or_later"].format(v=low) if low else t["dont"]
+
+
+def _progress(q: Question, answered: int, lang: str) -> tuple[str, str]:
+    """The heading of a question page ("Section 3 of 7 — The platform") and the line under it
+    ("Question 5 · about 4–8 questions left", this one included), from the interviewer's
+    sections and its estimate of the questions left."""
+    t = TEXT[lang]
+    heading = t["section"].format(i=q.section_index, n=q.section_count) + f" — {q.section_title}"
+    low, high = q.remaining
+    if high <= 1:
+        left = t["last"]
+    elif low == high:
+        left = t["left"].format(a=low)
+    else:
+        left = t["left_range"].format(a=low, b=high)
+    return heading, f"{t['q']} {answered + 1} · {left}"
 
 
 class WebApp:
@@ -213,49 +371,144 @@ class WebApp:
         return answers
 
     # --- web pages -----------------------------------------------------------------------
-    def start(self, lang: str) -> HTMLResponse:
+    def start(self, lang: str, error: str = "", status: int = 200) -> HTMLResponse:
+        """The start page: begin, or continue from a downloaded case file (``error``: why an
+        upload could not be used, shown with ``status``)."""
         t = TEXT[lang]
+        alert = f"<p role=alert id=upload-error>{esc(t['upload_bad'])}: {esc(error)}</p>" if error else ""
         return _page(lang, f"<p>{esc(t['intro'])}</p><form method=post action=/interview>"
-                           f'<input type=hidden name=lang value="{lang}">'
+                           f"{_hidden({'lang': lang})}"
                            f"<button name=action value=start>{esc(t['start'])}</button></form>"
-                           f"<form method=post action=/interview><input type=hidden name=lang value=\"{lang}\">"
-                           f"<button name=action value=switch {_other_lang(lang)}>{esc(t['switch'])}</button></form>")
+                           f"<h2>{esc(t['resume'])}</h2>"
+                           f"<form method=post action=/resume enctype=multipart/form-data>"
+                           f"{_hidden({'lang': lang})}<p class=help id=resume-help>{esc(t['resume_help'])}</p>"
+                           f"{alert}<label for=case-file>{esc(t['file'])}</label>"
+                           f"<input id=case-file type=file name=case accept=\".yaml,.yml,.json\" required "
+                           f"aria-describedby=resume-help>"
+                           f"<button>{esc(t['upload'])}</button></form>", status=status)
 
     def interview(self, form: dict[str, str]) -> HTMLResponse:
+        """One press of a questionnaire button: the page it leads to (see :data:`ACTIONS`)."""
         lang = form.get("lang", "zh")
         if lang not in TEXT:
             raise BadInput(400, "lang must be zh or en")
         action = form.get("action", "start")
-        if action not in ACTIONS:
+        edited = None
+        if action.startswith("edit:"):
+            action, edited = "edit", self._fact(action[len("edit:"):])
+        elif action not in ACTIONS or action == "edit":
             raise BadInput(400, f"unknown action '{action[:40]}'" + did_you_mean(action, ACTIONS))
+        view, mode = form.get("view", "question"), form.get("mode", "next")
+        if view not in VIEWS:
+            raise BadInput(400, f"unknown view '{view[:40]}'" + did_you_mean(view, VIEWS))
+        if mode not in MODES:
+            raise BadInput(400, f"unknown mode '{mode[:40]}'" + did_you_mean(mode, MODES))
         answers = self.answers(form.get("state"))
-        error = ""
-        show_why = False
+        fact = self._fact(form["fact"]) if form.get("fact") else None
+        value = form.get("value")
         if action == "switch":
-            lang = "en" if lang == "zh" else "zh"
-        elif action == "back":
+            lang, action = ("en" if lang == "zh" else "zh"), "show"
+        if action == "start":
+            return self.proceed(Answers(), lang)
+        if action == "review" or (action == "show" and view == "review"):
+            return self.review(answers, lang)
+        if action == "result" or (action == "show" and view == "result"):
+            return self.finish(answers, lang)
+        if action == "edit" and edited is not None:
+            return self.ask(answers, self.question_about(answers, edited, lang), lang,
+                            mode="edit", value=_form_text(self._spec(edited), answers.values.get(edited)))
+        if action == "back":
+            return self.back(answers, lang, mode)
+        if action in ("show", "why"):
+            if mode == "edit" and fact is not None:
+                return self.ask(answers, self.question_about(answers, fact, lang), lang, mode="edit",
+                                value=value, show_why=action == "why")
+            step = self.interviewer.next_question(answers, lang)
+            if isinstance(step, Final):
+                return self.review(answers, lang)
+            return self.ask(answers, step, lang, value=value if step.fact == fact else None,
+                            show_why=action == "why")
+        if fact is None:
+            raise BadInput(400, f"{action} needs the fact the question is about")
+        if action == "dontknow":
+            answers.set(fact, DONT_KNOW)
+            return self.proceed(answers, lang)
+        try:
+            parsed = parse_answer(self._spec(fact), value or "", lang)
+        except ValueError as exc:
+            return self.again(answers, fact, lang, mode, value, f"{TEXT[lang]['bad']}: {exc}")
+        previous = answers.values.get(fact)
+        answers.set(fact, parsed)
+        try:
+            self.engine.case(answers.case_data("web"))
+        except FacerightError as exc:
             answers.back()
-        elif action == "dontknow" and form.get("fact"):
-            answers.set(self._fact(form["fact"]), DONT_KNOW)
-        elif action == "why":
-            show_why = True
-        elif action == "answer" and form.get("fact"):
-            fact = self._fact(form["fact"])
-            try:
-                value = parse_answer(self.engine.book.vocabulary.spec(fact), form.get("value", ""), lang)
-            except ValueError as exc:
-                error = f"{TEXT[lang]['bad']}: {exc}"
-            else:
-                answers.set(fact, value)
-                try:
-                    self.engine.case(answers.case_data("web"))
-                except FacerightError as exc:
-                    answers.back()
-                    error = f"{TEXT[lang]['bad']}: {exc}"
+            if previous is not None:
+                answers.set(fact, previous)
+            return self.again(answers, fact, lang, mode, value, f"{TEXT[lang]['bad']}: {exc}")
+        return self.proceed(answers, lang)
+
+    def again(self, answers: Answers, fact: str, lang: str, mode: str, value: str | None,
+              error: str) -> HTMLResponse:
+        """The question on ``fact`` once more, with the answer given and why it was refused."""
+        if mode == "next":
+            step = self.interviewer.next_question(answers, lang)
+            if isinstance(step, Question) and step.fact == fact:
+                return self.ask(answers, step, lang, value=value, error=error)
+        return self.ask(answers, self.question_about(answers, fact, lang), lang, mode=mode,
+                        value=value, error=error)
+
+    def proceed(self, answers: Answers, lang: str) -> HTMLResponse:
+        """The next question, or the review of the answers when nothing is left to ask."""
         step = self.interviewer.next_question(answers, lang)
         if isinstance(step, Final):
-            return self.result(answers, step, lang)
-        return self.question(answers, step, lang, error, show_why)
+            return self.review(answers, lang)
+        return self.ask(answers, step, lang)
+
+    def back(self, answers: Answers, lang: str, mode: str) -> HTMLResponse:
+        """The app's Back: from a change made on the review page, the review page; otherwise
+        the previous question, its answer taken back but shown chosen."""
+        if mode == "edit" or not answers.order:
+            return self.review(answers, lang) if mode == "edit" else self.proceed(answers, lang)
+        fact = answers.order[-1]
+        previous = answers.values[fact]
+        answers.back()
+        step = self.interviewer.next_question(answers, lang)
+        if isinstance(step, Final):
+            return self.review(answers, lang)
+        chosen = _form_text(step.spec, previous) if step.fact == fact else None
+        return self.ask(answers, step, lang, value=chosen)
+
+    def question_about(self, answers: Answers, fact: str, lang: str) -> Question:
+        """The question on ``fact`` as the interview asks it with the other answers given (its
+        text, section and reasons), to change its answer."""
+        others = Answers()
+        for key in answers.order:
+            if key != fact:
+                others.set(key, answers.values[key])
+        step = self.interviewer.next_question(others, lang)
+        if isinstance(step, Question) and step.fact == fact:
+            return step
+        graph = self.interviewer.graph  # no longer asked as things stand: worded all the same
+        gq = graph.question(fact)
+        text, help_ = self._worded(fact, answers, lang)
+        index = gq.section_index if gq is not None else 1
+        return Question(fact, self._spec(fact), text, help_, [], graph.sections[index - 1].id,
+                        graph.section_title(index, lang), index, len(graph.sections), (1, 1))
+
+    def _worded(self, fact: str, answers: Answers, lang: str) -> tuple[str, str]:
+        """The question on ``fact`` and its help as the interview words them for the respondent
+        the answers name (the vocabulary's wording for a fact outside the question graph)."""
+        graph = self.interviewer.graph
+        gq = graph.question(fact)
+        if gq is None:
+            spec = self._spec(fact)
+            return (spec.zh, spec.help_zh) if lang == "zh" else (spec.en, spec.help_en)
+        known = self.interviewer.effective(answers).known()
+        return graph.text(gq, known, lang), graph.help(gq, known, lang)
+
+    def _spec(self, fact: str) -> FactSpec:
+        return self.engine.book.vocabulary.spec(fact)
 
     def _fact(self, fact: str) -> str:
         """A fact name from the form, or a 400 naming it (with a did-you-mean)."""
@@ -264,43 +517,104 @@ class WebApp:
             raise BadInput(400, f"unknown fact '{fact[:40]}'" + did_you_mean(fact, names))
         return fact
 
-    def question(self, answers: Answers, q: Question, lang: str, error: str, show_why: bool) -> HTMLResponse:
+    def ask(self, answers: Answers, q: Question, lang: str, mode: str = "next", value: str | None = None,
+            error: str = "", show_why: bool = False) -> HTMLResponse:
+        """A question page: the question with its choices (``value`` shown chosen), progress,
+        and the buttons next, don't know, back and why."""
         t = TEXT[lang]
         spec = q.spec
         field = f"f-{q.fact}"
+        chosen = set((value or "").split(",")) if spec.type == "list" else {value or ""}
+
+        def mark(option: str) -> str:
+            return " checked" if option in chosen else ""
+
         if spec.type in ("enum", "list"):
             kind, required = ("radio", " required") if spec.type == "enum" else ("checkbox", "")
-            inputs = "".join(f'<label><input type={kind} name=value value="{esc(v)}"{required}> '
+            inputs = "".join(f'<label><input type={kind} name=value value="{esc(v)}"{required}{mark(v)}> '
                              f"{esc(spec.choice(v, lang))}</label>" for v in spec.values)
         elif spec.type == "bool":
-            inputs = (f'<label><input type=radio name=value value=yes required> {esc(t["yes"])}</label>'
-                      f'<label><input type=radio name=value value=no> {esc(t["no"])}</label>')
+            inputs = (f'<label><input type=radio name=value value=yes required{mark("yes")}> {esc(t["yes"])}</label>'
+                      f'<label><input type=radio name=value value=no{mark("no")}> {esc(t["no"])}</label>')
         elif spec.type == "date":
             hint = t["date_forms"] + "".join(f" / {w}" for w in spec.now_words)
             inputs = (f'<label for="{field}">{esc(t["date"])} <small>{esc(hint)}</small></label>'
-                      f'<input id="{field}" type=text name=value required autocomplete=off>')
+                      f'<input id="{field}" type=text name=value required autocomplete=off '
+                      f'value="{esc(value or "")}">')
         else:
             inputs = (f'<label for="{field}">{esc(t["number"])}</label>'
-                      f'<input id="{field}" type=number min=0 step=any name=value required>')
+                      f'<input id="{field}" type=text inputmode=decimal name=value required '
+                      f'value="{esc(value or "")}">')
         why = ""
         if show_why:
-            items = "".join(f"<li>{esc(reason_line(self.engine, r.conclusion, r.party, r.provisions, lang))}</li>"
-                            for r in q.why)
-            why = f"<div id=why><p>{esc(t['why'])}</p><ul>{items}</ul></div>"
-        hidden = (f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
-                  f'<input type=hidden name=fact value="{esc(q.fact)}">')
+            items = "".join(f"<li>{esc(line)}</li>" for line in q.why_lines)
+            why = f"<section id=why aria-labelledby=why-title><h3 id=why-title>{esc(t['why'])}</h3><ul>{items}</ul></section>"
+        keep = {"state": _state_text(answers), "view": "question", "mode": mode, "fact": q.fact}
         err = f'<p role=alert>{esc(error)}</p>' if error else ""
-        body = (f"<p>{esc(t['q'])} {len(answers.order) + 1}</p>"
+        heading, line = _progress(q, len(answers.order), lang)
+        can_go_back = mode == "edit" or bool(answers.order)
+        back_label = t["to_review"] if mode == "edit" else t["back"]
+        body = (f"<h2 id=progress>{esc(heading)}</h2><p id=count>{esc(line)}</p>"
                 f'<form method=post action=/interview><fieldset><legend id=question>{esc(q.text)}</legend>'
-                f"<p class=help>{esc(q.help)}</p>{err}{inputs}</fieldset>{hidden}"
-                f"<button name=action value=answer>{esc(t['next'])}</button></form>"
-                f"<form method=post action=/interview>{hidden}"
+                f"<p class=help>{esc(q.help)}</p>{err}{inputs}</fieldset>{_hidden({**keep, 'lang': lang})}"
+                f"<button name=action value=answer>{esc(t['next'])}</button>"
                 f"<button name=action value=dontknow formnovalidate>{esc(t['dont'])}</button>"
-                f"<button name=action value=back formnovalidate>{esc(t['back'])}</button>"
-                f"<button name=action value=why formnovalidate>{esc(t['why'])}</button>"
-                f"<button name=action value=switch formnovalidate {_other_lang(lang)}>{esc(t['switch'])}</button>"
+                + (f"<button name=action value=back formnovalidate>{esc(back_label)}</button>" if can_go_back else "")
+                + f"<button name=action value=why formnovalidate>{esc(t['why'])}</button>"
                 f"</form>{why}")
-        return _page(lang, body)
+        shown = {**keep, "value": value or ""}
+        return _page(lang, body, heading=f"{t['q']} {len(answers.order) + 1}", nav=shown, again=shown)
+
+    def review(self, answers: Answers, lang: str) -> HTMLResponse:
+        """The answers so far in plain words — each question as asked and the answer's label —
+        each with a Change button, and the way on to the result."""
+        t = TEXT[lang]
+        keep = {"state": _state_text(answers), "view": "review"}
+        graph = self.interviewer.graph
+        place = {q.fact: (q.section_index, i) for i, q in enumerate(graph.questions)}
+        other = len(graph.sections) + 1  # answers the graph does not ask (from an upload)
+        ordered = sorted(answers.order, key=lambda f: place.get(f, (other, answers.order.index(f))))
+        groups: dict[int, list[str]] = {}
+        for n, fact in enumerate(ordered, start=1):
+            spec = self._spec(fact)
+            text = self._worded(fact, answers, lang)[0]
+            groups.setdefault(place.get(fact, (other, 0))[0], []).append(
+                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b></p>"
+                f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
+                f"{esc(t['change'])}</button></li>")
+        listing = "".join(
+            f"<h3>{esc(graph.section_title(index, lang) if index < other else t['other'])}</h3>"
+            f"<ul>{''.join(rows)}</ul>" for index, rows in sorted(groups.items()))
+        listing = f"<div id=answers>{listing}</div>" if groups else f"<p>{esc(t['none_yet'])}</p>"
+        back = f"<button name=action value=back>{esc(t['back'])}</button>" if answers.order else ""
+        body = (f"<h2 id=review>{esc(t['review'])}</h2><p>{esc(t['review_intro'])}</p>"
+                f"<form method=post action=/interview>{_hidden({**keep, 'lang': lang})}{listing}"
+                f"<button name=action value=result>{esc(t['see'])}</button>{back}</form>")
+        return _page(lang, body, heading=t["review"], nav=keep, again=keep)
+
+
+    def finish(self, answers: Answers, lang: str) -> HTMLResponse:
+        """The result page for these answers (the assessment the interview ends on)."""
+        step = self.interviewer.next_question(answers, lang)
+        if isinstance(step, Final):
+            return self.result(answers, step, lang)
+        return self.result(answers, Final(self.engine.assess(self.interviewer.case(answers))), lang)
+
+    def resume(self, form: dict[str, str], name: str | None, content: bytes | None) -> HTMLResponse:
+        """The start page's upload: the case file read by the same reader as ``faceright ask
+        --resume`` (the same messages, located in the uploaded file), then the interview goes
+        on from its answers; a file that cannot be used is shown on the start page with a 4xx."""
+        lang = form.get("lang", "zh")
+        if lang not in TEXT:
+            return self.start("zh", "lang must be zh or en", 400)
+        if content is None:
+            return self.start(lang, "no case file was chosen", 400)
+        from .ask import load_answers
+        try:
+            answers = load_answers(_upload_name(name), self.engine.reader, content)
+        except FacerightError as exc:
+            return self.start(lang, str(exc), 422)
+        return self.proceed(answers, lang)
 
     def result(self, answers: Answers, final: Final, lang: str) -> HTMLResponse:
         t = TEXT[lang]
@@ -315,8 +629,10 @@ class WebApp:
         body = (f"<h2 id=result>{esc(t['result'])}</h2>{to_html(self.engine, final.assessment, lang)}"
                 f"<pre>{esc(steps)}</pre>{notice}"
                 f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
-                f"<form method=post action=/interview>{hidden}<button name=action value=back>{esc(t['back'])}</button></form>")
-        return _page(lang, body)
+                f"<form method=post action=/interview>{hidden}<input type=hidden name=view value=result>"
+                f"<button name=action value=review>{esc(t['reviewed'])}</button></form>")
+        keep = {"state": _state_text(answers), "view": "result"}
+        return _page(lang, body, heading=t["result"], nav=keep, again=keep)
 
     def case_file(self, form: dict[str, str]) -> Response:
         from .ask import yaml_text
@@ -529,6 +845,37 @@ def _parse_form(body: bytes) -> dict[str, str]:
     return {k: ",".join(v) for k, v in parsed.items()}
 
 
+async def _upload(request: Request) -> tuple[dict[str, str], str | None, bytes | None]:
+    """A multipart upload of at most :data:`MAX_BODY` bytes: its text fields, and the name and
+    bytes of its one file ``case`` (``None`` when no file was chosen); :class:`BadInput` 415 for
+    another content type, 413 too large, 400 malformed or more than one file."""
+    from starlette.datastructures import UploadFile
+    from starlette.formparsers import MultiPartException, MultiPartParser
+    _require(request, "multipart/form-data")
+    body = await _body(request, MAX_BODY)
+
+    async def chunks() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(request.headers, chunks(), max_files=1, max_fields=MAX_FORM_FIELDS)
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise BadInput(400, f"malformed upload: {exc.message}") from None
+    fields: dict[str, str] = {}
+    name, content = None, None
+    try:
+        for key, item in form.multi_items():
+            if isinstance(item, UploadFile):
+                if key == "case" and (item.filename or item.size):
+                    name, content = item.filename, await item.read()
+            else:
+                fields[key] = item
+    finally:
+        await form.close()
+    return fields, name, content
+
+
 async def _json_body(request: Request) -> bytes:
     """The body of a JSON request (415 for another content type, 413 over :data:`MAX_BODY`)."""
     _require(request, "application/json")
@@ -562,7 +909,7 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
     """The ASGI application (one engine, loaded at start; its durable Host is made on the first
     assessment, in this process). Raises :class:`FacerightError` for an unusable rulebook."""
     web = WebApp(load_engine(rules_dir))
-    app = FastAPI(title="faceright", version=web.engine.version,
+    app = FastAPI(title="faceright", version=web.engine.version, docs_url=None, redoc_url=None,
                   description="Assess AI face-swap incidents under Chinese law — an assessment aid, "
                               f"not legal advice. Bodies: at most {MAX_BODY} bytes ({MAX_BATCH} and "
                               f"{MAX_BATCH_CASES} cases for /api/batch), arriving within "
@@ -577,8 +924,19 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
             response = JSONResponse({"error": exc.message}, status_code=exc.status)
         except Exception as exc:  # noqa: BLE001 - never a traceback to the client
             response = _internal_error(request, exc)
-        response.headers.update(HEADERS)
+        for key, value in HEADERS.items():  # a response may set its own policy and caching
+            response.headers.setdefault(key, value)
         return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """FastAPI's answer, except that a 405's ``Allow`` names the methods of every route
+        of the path (``/interview``: GET and POST are two routes)."""
+        if exc.status_code == 405:
+            methods = {m for route in app.router.routes if isinstance(route, APIRoute)
+                       and route.path_regex.match(request.url.path) for m in route.methods or ()}
+            exc.headers = {**(exc.headers or {}), "Allow": ", ".join(sorted(methods))}
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(BadInput)
     async def bad_input(_: Request, exc: BadInput) -> JSONResponse:
@@ -588,10 +946,39 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
     async def start(lang: str = "zh") -> HTMLResponse:
         return web.start(lang if lang in TEXT else "zh")
 
+    @app.post("/resume", response_class=HTMLResponse, responses=_page_errors(400, 408, 413, 415, 422),
+              openapi_extra=_body_of(_UPLOAD_FORM))
+    async def resume(request: Request) -> HTMLResponse:
+        try:
+            fields, name, content = await _upload(request)
+        except BadInput as exc:
+            return web.start("zh", exc.message, exc.status)
+        return await _engine_call(web.resume, fields, name, content)
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(docs_page(app.title, "/openapi.json"),
+                            headers={"Content-Security-Policy": DOCS_CSP})
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def static(name: str) -> Response:
+        found = static_file(name)
+        if found is None:
+            raise BadInput(404, f"no such file '{name[:40]}'" + did_you_mean(name, FILES))
+        content, media_type = found
+        return Response(content, media_type=media_type, headers={"Cache-Control": STATIC_CACHE})
+
     @app.post("/interview", response_class=HTMLResponse,
               responses=_errors(400, 408, 413, 415), openapi_extra=_body_of(_FORM))
     async def interview(request: Request) -> HTMLResponse:
         return await _engine_call(_form_page, web.interview, await _form_body(request))
+
+    @app.get("/interview", response_class=HTMLResponse)
+    async def interview_again(lang: str = "zh") -> HTMLResponse:
+        """Where a reload or Back lands once the pages' script made a page's history entry a
+        GET: the start page, whose script posts the entry's form data again (no script: the
+        start page)."""
+        return web.start(lang if lang in TEXT else "zh")
 
     @app.post("/download/case", responses={**_ok("application/yaml"), **_errors(400, 408, 413, 415)},
               openapi_extra=_body_of(_DOWNLOAD_FORM))

@@ -61,15 +61,24 @@ def answer(page: Any, facts: dict[str, Any]) -> None:
         page.click("button[value=dontknow]")
         return
     if isinstance(value, bool):
-        page.check(f"input[name=value][value={'yes' if value else 'no'}]")
+        page.check(f"main input[name=value][value={'yes' if value else 'no'}]")
     elif isinstance(value, list):
         for v in value:
-            page.check(f"input[name=value][value={v}]")
+            page.check(f"main input[name=value][value={v}]")
     elif page.locator("input[type=radio][name=value]").count():
-        page.check(f"input[name=value][value='{value}']")
+        page.check(f"main input[name=value][value='{value}']")
     else:
-        page.fill("input[name=value]", str(value))
+        page.fill("main input[name=value]", str(value))
     page.click("button[value=answer]")
+
+
+def to_review(page: Any, facts: dict[str, Any]) -> None:
+    """Answer from ``facts`` (don't know where they are silent) up to the review page."""
+    for _ in range(80):
+        if page.locator("#review").count():
+            return
+        answer(page, facts)
+    raise AssertionError("the review page never came")
 
 
 def shown_conclusions(page: Any) -> list[list[str]]:
@@ -97,10 +106,8 @@ def test_english_interview_with_why_and_back_matches_the_cli(server: str, browse
     assert page.locator("#why li").count() >= 1
     answer(page, facts)
     page.click("button[value=back]")
-    for _ in range(80):
-        if page.locator("#result").count():
-            break
-        answer(page, facts)
+    to_review(page, facts)
+    page.click("button[value=result]")
     assert page.locator("#result").is_visible()
     page.screenshot(path=str(artifacts / "result-phone.png"), full_page=True)
     expected = engine.assess(case)
@@ -139,7 +146,8 @@ def test_chinese_interview_by_keyboard_on_a_phone_matches_assess(server: str, br
     assert page.inner_text("button[value=dontknow]") == "不知道"
     by_keyboard = False
     for _ in range(80):
-        if page.locator("#result").count():
+        if page.locator("#review").count():
+            page.click("button[value=result]")
             break
         assert page.evaluate(CHECKS) == {"unlabelled": 0, "overflow": 0}
         fact = page.input_value("input[name=fact]")
@@ -166,4 +174,199 @@ def test_chinese_interview_by_keyboard_on_a_phone_matches_assess(server: str, br
     page.click("li.holds summary")  # a provision's text unfolds
     assert page.locator("li.holds details[open] p").first.is_visible()
     assert "仅为评估辅助，不构成法律意见。" in page.inner_text("body")
+    page.close()
+
+
+# --- issue 13: progress, review, back, browser history, resume, language, axe, /docs --------
+
+def zhang_facts(engine: Any, root: Path) -> dict[str, Any]:
+    from faceright.casefile import read_cases
+    [loaded] = read_cases(engine.reader, str(root / "cases" / "zhang-v-template-app.yaml"))
+    return {**engine.facts_of(loaded.case), "incident_date": loaded.case.incident_date.isoformat()}
+
+
+def chosen(page: Any) -> list[str]:
+    """The answer shown on a question page: the checked choices, or the text typed."""
+    boxes = page.locator("main input[name=value]:checked")
+    if page.locator("main input[type=radio][name=value], main input[type=checkbox][name=value]").count():
+        return [boxes.nth(i).get_attribute("value") for i in range(boxes.count())]
+    return [page.input_value("main input[name=value]")]
+
+
+def as_chosen(value: Any) -> list[str]:
+    """How a question page shows ``value`` chosen (nothing for don't know)."""
+    if value is None:
+        return []
+    if isinstance(value, bool):
+        return ["yes" if value else "no"]
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def test_progress_back_review_and_change_in_a_browser(server: str, browser: Any, engine: Any,
+                                                     root: Path) -> None:
+    """Every question page shows its progress; the app's Back shows the earlier answer chosen;
+    the review page lists each answer in words, its Change button returns to that question with
+    the answer chosen, and the interview goes on to the review and the result."""
+    facts = zhang_facts(engine, root)
+    page = browser.new_page()
+    page.goto(f"{server}/?lang=en")
+    page.click("button[value=start]")
+    assert page.inner_text("#progress").startswith(("Section 1 of", "Question 1"))
+    assert "Question 1" in page.inner_text("#count")
+    first = page.input_value("input[name=fact]")
+    answer(page, facts)
+    second = page.input_value("input[name=fact]")
+    answer(page, facts)
+    assert "Question 3" in page.inner_text("#count")
+    page.click("button[value=back]")
+    assert page.input_value("input[name=fact]") == second
+    assert chosen(page) == as_chosen(facts.get(second))
+    page.click("button[value=back]")
+    assert page.input_value("input[name=fact]") == first and chosen(page) == as_chosen(facts.get(first))
+    to_review(page, facts)
+    lines = [line.strip() for line in page.inner_text("#answers").split("\n") if line.strip()]
+    assert "no consent" in lines and "2023-06-01" in lines
+    raw = {"none", "true", "false", "unknown", "living", *engine.book.vocabulary.names()}
+    assert not raw & set(lines)  # answers in words: never a fact's key or raw value
+    page.click("button[value='edit:consent']")
+    assert page.input_value("input[name=fact]") == "consent" and chosen(page) == ["none"]
+    page.check("main input[name=value][value=withdrawn]")
+    page.click("button[value=answer]")
+    for _ in range(20):  # the new answer may open questions
+        if page.locator("#review").count():
+            break
+        page.click("button[value=dontknow]")
+    assert "consented, but withdrew it" in page.inner_text("#answers")
+    page.click("button[value=result]")
+    assert page.locator("#result").is_visible()
+    page.close()
+
+
+def test_browser_back_and_reload_never_resubmit(server: str, browser: Any) -> None:
+    """The browser's own Back shows the previous question and reload the same one. With the
+    page script, each page's history entry is a plain GET (a reload or Back never re-sends a
+    form, so the browser has nothing to ask); without scripts, Back shows the browser's own
+    cached copy (with `no-store` it was an ERR_CACHE_MISS, "Confirm form resubmission")."""
+    for scripts in (True, False):
+        context = browser.new_context(java_script_enabled=scripts)
+        page = context.new_page()
+        documents: list[str] = []
+        page.on("request", lambda r: r.resource_type == "document" and documents.append(r.method))
+        page.goto(f"{server}/?lang=en")
+        page.click("button[value=start]")
+        questions = [page.inner_text("#question")]
+        for _ in range(2):
+            page.click("button[value=dontknow]")
+            questions.append(page.inner_text("#question"))
+        documents.clear()
+        page.go_back()  # raises on an error page (ERR_CACHE_MISS)
+        page.wait_for_selector("#question")
+        assert page.inner_text("#question") == questions[1], scripts
+        if scripts:
+            assert documents[0] == "GET", documents  # the entry is no form submission
+            documents.clear()
+            page.reload()
+            page.wait_for_selector("#question")
+            assert documents[0] == "GET" and page.inner_text("#question") == questions[1]
+            assert page.url.endswith("/interview")  # no answers in the address
+        page.go_back()
+        page.wait_for_selector("#question")
+        assert page.inner_text("#question") == questions[0], scripts
+        page.go_forward()
+        page.wait_for_selector("#question")
+        assert page.inner_text("#question") == questions[1], scripts
+        context.close()
+
+
+def test_resume_from_an_uploaded_case_file_in_a_browser(server: str, browser: Any, engine: Any,
+                                                       root: Path, tmp_path: Path) -> None:
+    page = browser.new_page()
+    page.goto(f"{server}/?lang=en")
+    bad = tmp_path / "mine.yaml"
+    bad.write_text("format: faceright/1\ncase: x\nfacts:\n  consnt: none\n", encoding="utf-8")
+    page.set_input_files("#case-file", str(bad))
+    page.click("button:has-text('Upload and continue')")
+    alert = page.inner_text("#upload-error")
+    assert "mine.yaml:4: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)" in alert
+    page.set_input_files("#case-file", str(root / "cases" / "zhang-v-template-app.yaml"))
+    page.click("button:has-text('Upload and continue')")
+    page.wait_for_selector("#review, #question")
+    facts = zhang_facts(engine, root)
+    to_review(page, facts)
+    assert "no consent" in page.inner_text("#answers")
+    page.click("button[value=result]")
+    [expected] = [[c.id for c in engine.assess(loaded.case).conclusions] for loaded in
+                  __import__("faceright.casefile", fromlist=["read_cases"]).read_cases(
+                      engine.reader, str(root / "cases" / "zhang-v-template-app.yaml"))]
+    assert [c[0] for c in shown_conclusions(page)] == expected
+    page.close()
+
+
+def test_language_switch_mid_interview_keeps_the_answers(server: str, browser: Any, engine: Any,
+                                                         root: Path) -> None:
+    facts = zhang_facts(engine, root)
+    page = browser.new_page()
+    page.goto(f"{server}/?lang=en")
+    page.click("button[value=start]")
+    for _ in range(3):
+        answer(page, facts)
+    fact = page.input_value("input[name=fact]")
+    state = page.input_value("main input[name=state]")
+    page.click("header button[value=switch]")
+    assert page.get_attribute("html", "lang") == "zh-CN"
+    assert page.input_value("input[name=fact]") == fact and page.input_value("main input[name=state]") == state
+    assert "问题 4" in page.inner_text("#count")
+    to_review(page, facts)
+    assert "没有同意" in page.inner_text("#answers")
+    page.click("button[value=result]")
+    page.click("header button[value=switch]")
+    assert page.get_attribute("html", "lang") == "en" and page.locator("#result").is_visible()
+    page.click("header a:has-text('Start over')")
+    assert page.locator("button[value=start]").is_visible()
+    page.close()
+
+
+def test_axe_finds_nothing_on_any_page_in_either_language(server: str, browser: Any, root: Path) -> None:
+    """axe-core (every rule, every impact, best practices included) on the start, a question,
+    the review and the result page, in Chinese and English (the review reached by resuming
+    from a case file: the shortest way there)."""
+    from axe_playwright_python.sync_playwright import Axe
+    axe = Axe()
+    page = browser.new_page()
+    found = {}
+    for lang in ("zh", "en"):
+        page.goto(f"{server}/?lang={lang}")
+        found[lang, "start"] = axe.run(page).response["violations"]
+        page.click("button[value=start]")
+        page.click("button[value=why]")
+        found[lang, "question"] = axe.run(page).response["violations"]
+        page.goto(f"{server}/?lang={lang}")
+        page.set_input_files("#case-file", str(root / "cases" / "zhang-v-template-app.yaml"))
+        page.click("form[action='/resume'] button")
+        for _ in range(40):
+            if page.locator("#review").count():
+                break
+            page.click("button[value=dontknow]")
+        found[lang, "review"] = axe.run(page).response["violations"]
+        page.click("button[value=result]")
+        found[lang, "result"] = axe.run(page).response["violations"]
+    page.close()
+    assert {k: [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]]) for v in found[k]]
+            for k in found if found[k]} == {}
+
+
+def test_api_docs_render_offline(server: str, browser: Any) -> None:
+    """/docs shows the API's operations with nothing fetched from another server and nothing
+    refused by the page's content security policy."""
+    page = browser.new_page()
+    elsewhere: list[str] = []
+    refused: list[str] = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+               else (elsewhere.append(route.request.url), route.abort()))
+    page.on("console", lambda m: "Content Security Policy" in m.text and refused.append(m.text))
+    page.goto(f"{server}/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert {"/api/assess", "/api/next-question", "/api/batch", "/resume"} <= set(paths)
+    assert elsewhere == [] and refused == []
     page.close()

@@ -121,7 +121,7 @@ def form_value(value: Any) -> str | list[str]:
 def web_walk(client: TestClient, facts: dict[str, Any], lang: str) -> tuple[str, list[str]]:
     """Answer the web questionnaire from ``facts`` as the scripted respondent of
     ``tests/persona.py`` would (a lawyer unless the facts say who answers; don't know where
-    they are silent)."""
+    they are silent), then go from the review of the answers to the result."""
     from faceright.evaluate import load_engine
     from faceright.interview import DONT_KNOW, Answers
     from persona import Respondent
@@ -141,6 +141,8 @@ def web_walk(client: TestClient, facts: dict[str, Any], lang: str) -> tuple[str,
         else:
             form.update(action="answer", value=form_value(value))
         page = post(client, "/interview", form).text
+    assert "id=review" in page  # the answers are shown for review before the result
+    page = post(client, "/interview", {"lang": lang, "state": state_of(page), "action": "result"}).text
     return page, asked
 
 
@@ -187,6 +189,7 @@ def test_web_interview_offers_why_and_the_notice(client: TestClient, engine: Eng
 
 HOSTILE = "<script>alert(1)</script>"
 HOSTILE_HTML = "&lt;script&gt;alert(1)&lt;/script&gt;"
+OUR_SCRIPT = '<script src="/static/app.js" defer></script>'
 
 
 def _hostile_is_contained(response: Any) -> bool:
@@ -195,8 +198,9 @@ def _hostile_is_contained(response: Any) -> bool:
     kind = response.headers["content-type"]
     if kind.startswith("text/html"):
         assert response.status_code == 200
-        assert HOSTILE not in response.text and "<script" not in response.text
-        return HOSTILE_HTML in response.text
+        text = response.text.replace(OUR_SCRIPT, "", 1)  # the one script a page loads: our own
+        assert HOSTILE not in text and "<script" not in text
+        return HOSTILE_HTML in text
     assert response.status_code in (400, 413, 422), response.status_code
     assert response.headers["x-content-type-options"] == "nosniff"
     return HOSTILE in response.text
@@ -398,3 +402,249 @@ def test_a_live_server_times_out_stalled_bodies_heads_and_idle_connections(root:
         assert data.startswith(b"HTTP/1.1 200 ") and seconds < 2 + 4, (data[:100], seconds)
         assert httpx.get(server.url + "/api/health", timeout=5).status_code == 200
         assert server.alive()
+
+
+# --- issue 13: review, edit, back, switch, resume by upload, caching, /docs -----------------
+
+def walk(client: TestClient, facts: dict[str, Any], lang: str = "en") -> str:
+    """The page the questionnaire reaches from ``facts`` (don't know where they are silent):
+    the review page (or the first page that is neither a question nor the review)."""
+    page = post(client, "/interview", {"lang": lang, "action": "start"}).text
+    for _ in range(80):
+        fact = fact_of(page)
+        if fact is None or "id=review" in page:
+            return page
+        form: dict[str, Any] = {"lang": lang, "state": state_of(page), "fact": fact, "view": "question"}
+        if facts.get(fact) is None:
+            form["action"] = "dontknow"
+        else:
+            form.update(action="answer", value=form_value(facts[fact]))
+        page = post(client, "/interview", form).text
+    raise AssertionError("no end")
+
+
+def zhang(engine: Engine, shipped_cases: list[Any]) -> dict[str, Any]:
+    case = example(shipped_cases)
+    return {**engine.facts_of(case), "incident_date": case.incident_date.isoformat()}
+
+
+def worded(engine: Engine, fact: str, values: dict[str, Any], lang: str) -> str:
+    """The question on ``fact`` as the question graph words it for the respondent of ``values``."""
+    graph = engine.book.questions
+    gq = graph.question(fact)
+    known = {k: v for k, v in values.items() if v != "unknown"}
+    return graph.text(gq, known, lang) if gq is not None else getattr(engine.book.vocabulary.spec(fact), lang)
+
+
+def legend(page: str) -> str:
+    match = re.search(r"<legend id=question>(.*?)</legend>", page)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def checked(page: str) -> list[str]:
+    """The values shown chosen on a question page."""
+    return re.findall(r'<input type=(?:radio|checkbox) name=value value="([^"]*)"[^>]* checked>', page)
+
+
+def test_review_lists_every_answer_in_words_and_change_returns_to_it(
+        client: TestClient, engine: Engine, shipped_cases: list[Any]) -> None:
+    facts = zhang(engine, shipped_cases)
+    review = walk(client, facts)
+    assert "id=review" in review and "Check your answers" in review
+    answers = json.loads(state_of(review))
+    assert answers["order"] and "consent" in answers["order"]
+    listed = re.search(r"<div id=answers>(.*?)</div>", review, re.S)
+    assert listed is not None
+    words = html.unescape(re.sub(r"<[^>]+>", "\n", listed.group(1)))
+    vocabulary = engine.book.vocabulary
+    for fact in answers["order"]:  # each question as worded, each answer by its label
+        spec = vocabulary.spec(fact)
+        assert worded(engine, fact, answers["values"], "en") in words, fact
+        value = answers["values"][fact]
+        if spec.type == "enum" and value != "unknown":
+            assert spec.choice(value, "en") in words
+        assert f"edit:{fact}" in listed.group(1)
+    for raw in ("consent", "none", "paid_service", "platform_hosted", "true", "unknown"):
+        assert raw not in words.split("\n"), raw  # never a fact's key or raw value
+    # Change: the question with the current answer chosen, then back to the review
+    page = post(client, "/interview", {"lang": "en", "state": state_of(review), "view": "review",
+                                       "action": "edit:consent"}).text
+    assert fact_of(page) == "consent" and checked(page) == ["none"]
+    assert 'name="mode" value="edit"' in page and "Back to your answers" in page
+    cancel = post(client, "/interview", {"lang": "en", "state": state_of(page), "fact": "consent",
+                                         "mode": "edit", "action": "back"}).text
+    assert "id=review" in cancel and json.loads(state_of(cancel)) == answers
+    other = [v for v in vocabulary.spec("consent").values if v != "none"][-1]
+    changed = post(client, "/interview", {"lang": "en", "state": state_of(page), "fact": "consent",
+                                          "mode": "edit", "action": "answer", "value": other}).text
+    while "id=review" not in changed:  # the new answer may open questions: they are asked
+        fact = fact_of(changed)
+        assert fact is not None
+        changed = post(client, "/interview", {"lang": "en", "state": state_of(changed), "fact": fact,
+                                              "action": "dontknow"}).text
+    assert json.loads(state_of(changed))["values"]["consent"] == other
+    assert vocabulary.spec("consent").choice(other, "en") in html.unescape(changed)
+    result = post(client, "/interview", {"lang": "en", "state": state_of(changed), "view": "review",
+                                         "action": "result"}).text
+    assert "id=result" in result and "Check your answers" in result  # the way back to the review
+
+
+def test_back_takes_the_answer_back_and_shows_it_chosen(client: TestClient, engine: Engine) -> None:
+    page = post(client, "/interview", {"lang": "en", "action": "start"}).text
+    first = fact_of(page) or ""
+    choice = engine.book.vocabulary.spec(first).values[0]
+    page = post(client, "/interview", {"lang": "en", "action": "answer", "state": state_of(page),
+                                       "fact": first, "value": choice}).text
+    second = fact_of(page)
+    assert second != first and json.loads(state_of(page))["order"] == [first]
+    back = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(page),
+                                       "fact": second or ""}).text
+    assert fact_of(back) == first and json.loads(state_of(back))["order"] == []
+    assert checked(back) == [choice]  # the earlier answer, taken back, shown chosen
+    assert "value=back" not in back.split("<main>")[1]  # nothing before the first question
+    # after don't know, Back shows nothing chosen
+    page = post(client, "/interview", {"lang": "en", "action": "dontknow", "state": state_of(back),
+                                       "fact": first}).text
+    again = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(page),
+                                        "fact": fact_of(page) or ""}).text
+    assert fact_of(again) == first and checked(again) == []
+    # a typed answer (a date) comes back in its field
+    date_page = page
+    while fact_of(date_page) != "incident_date":
+        date_page = post(client, "/interview", {"lang": "en", "action": "dontknow", "state": state_of(date_page),
+                                                "fact": fact_of(date_page) or ""}).text
+    answered = post(client, "/interview", {"lang": "en", "action": "answer", "state": state_of(date_page),
+                                           "fact": "incident_date", "value": "2023-06-01"}).text
+    back = post(client, "/interview", {"lang": "en", "action": "back", "state": state_of(answered),
+                                       "fact": fact_of(answered) or ""}).text
+    assert fact_of(back) == "incident_date"
+    assert re.search(r'<input id="f-incident_date" type=text name=value [^>]*value="2023-06-01">', back)
+
+
+def test_switching_language_keeps_the_answers_and_the_page(client: TestClient, engine: Engine,
+                                                           shipped_cases: list[Any]) -> None:
+    facts = zhang(engine, shipped_cases)
+    page = post(client, "/interview", {"lang": "en", "action": "start"}).text
+    for _ in range(3):
+        fact = fact_of(page) or ""
+        page = post(client, "/interview", {"lang": "en", "action": "answer", "state": state_of(page),
+                                           "fact": fact, "value": form_value(facts[fact])
+                                           if facts.get(fact) is not None else "",
+                                           "view": "question"} if facts.get(fact) is not None else
+                    {"lang": "en", "action": "dontknow", "state": state_of(page), "fact": fact}).text
+    zh = post(client, "/interview", {"lang": "en", "action": "switch", "state": state_of(page),
+                                     "view": "question", "fact": fact_of(page) or ""}).text
+    assert '<html lang="zh-CN">' in zh and state_of(zh) == state_of(page) and fact_of(zh) == fact_of(page)
+    values = json.loads(state_of(page))["values"]
+    assert legend(zh) == worded(engine, fact_of(page) or "", values, "zh") != legend(page)
+    review = walk(client, facts)
+    result = post(client, "/interview", {"lang": "en", "action": "result", "state": state_of(review)}).text
+    zh_result = post(client, "/interview", {"lang": "en", "action": "switch", "view": "result",
+                                            "state": state_of(result)}).text
+    assert "id=result" in zh_result and '<html lang="zh-CN">' in zh_result
+    assert HELD_HTML.findall(zh_result) == HELD_HTML.findall(result) != []
+    zh_review = post(client, "/interview", {"lang": "en", "action": "switch", "view": "review",
+                                            "state": state_of(review)}).text
+    assert "id=review" in zh_review and "核对你的回答" in zh_review
+
+
+def test_every_page_has_the_frame_and_pages_with_answers_are_private(client: TestClient, engine: Engine,
+                                                                    shipped_cases: list[Any]) -> None:
+    start = client.get("/?lang=en")
+    review = walk(client, zhang(engine, shipped_cases))
+    result = post(client, "/interview", {"lang": "en", "action": "result", "state": state_of(review)})
+    question = post(client, "/interview", {"lang": "en", "action": "start"})
+    for response in (start, question, result):
+        text = response.text
+        assert text.count("<main>") == 1 and text.count("<h1>") == 1 and "<footer>" in text
+        assert 'lang="zh-CN">中文</' in text and ">Start over</a>" in text
+    for response in (question, result):
+        assert response.headers["cache-control"] == "private, no-cache"  # never a shared cache
+        assert 'id=again hidden method=post action=/interview' in response.text
+    for response in (start, client.get("/api/health"),
+                     post(client, "/download/case", {"lang": "en", "state": state_of(review)})):
+        assert response.headers["cache-control"] == "no-store"
+    assert result.headers["content-security-policy"] == HEADERS["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("form,status,fragment", [
+    ({"action": "frobnicate"}, 400, "unknown action 'frobnicate'"),
+    ({"action": "answr"}, 400, "did you mean 'answer'"),
+    ({"action": "edit"}, 400, "unknown action 'edit'"),
+    ({"action": "edit:consnt"}, 400, "unknown fact 'consnt' (did you mean 'consent'?)"),
+    ({"action": "show", "view": "reveiw"}, 400, "unknown view 'reveiw' (did you mean 'review'?)"),
+    ({"action": "show", "mode": "edt"}, 400, "unknown mode 'edt' (did you mean 'edit'?)"),
+    ({"action": "answer", "value": "yes"}, 400, "answer needs the fact the question is about"),
+    ({"action": "dontknow"}, 400, "dontknow needs the fact"),
+    ({"action": "show", "fact": "consnt"}, 400, "unknown fact 'consnt'"),
+])
+def test_malformed_form_actions_are_400_with_a_message(client: TestClient, form: dict[str, str],
+                                                       status: int, fragment: str) -> None:
+    response = post(client, "/interview", {"lang": "en", **form})
+    assert response.status_code == status and fragment in response.json()["error"]
+
+
+def upload(client: TestClient, content: bytes, name: str = "case.yaml", lang: str = "en") -> Any:
+    return client.post("/resume", data={"lang": lang}, files={"case": (name, content, "application/yaml")})
+
+
+def test_resume_from_an_uploaded_case_file_goes_on_from_its_answers(
+        client: TestClient, engine: Engine, shipped_cases: list[Any]) -> None:
+    review = walk(client, zhang(engine, shipped_cases))
+    saved = post(client, "/download/case", {"lang": "en", "state": state_of(review)}).content
+    resumed = upload(client, saved)
+    assert resumed.status_code == 200 and "id=review" in resumed.text
+    assert json.loads(state_of(resumed.text))["values"] == json.loads(state_of(review))["values"]
+    partial = upload(client, b"format: faceright/1\ncase: x\nincident_date: 2023-06-01\nfacts:\n  consent: none\n")
+    assert partial.status_code == 200 and fact_of(partial.text) not in (None, "consent", "incident_date")
+    assert json.loads(state_of(partial.text))["values"] == {"incident_date": "2023-06-01", "consent": "none"}
+
+
+def test_a_bad_upload_is_shown_on_the_start_page_with_its_location(client: TestClient, engine: Engine,
+                                                                   tmp_path: Path) -> None:
+    from faceright.ask import load_answers
+    from faceright.errors import CaseFileError
+    from faceright.web import MAX_BODY
+    bad = b"format: faceright/1\ncase: x\nfacts:\n  consnt: none\n"
+    (tmp_path / "mine.yaml").write_bytes(bad)
+    with pytest.raises(CaseFileError) as cli:  # the terminal's --resume reads it so
+        load_answers(str(tmp_path / "mine.yaml"), engine.reader)
+    expected = str(cli.value).replace(str(tmp_path / "mine.yaml"), "mine.yaml")
+    assert expected.startswith("mine.yaml:4: ") and "did you mean 'consent'" in expected
+    for content, name, status, message in (
+            (bad, "C:\\Users\\me\\mine.yaml", 422, expected),
+            (b"facts: [1,\n", "case.yaml", 422, "case.yaml:"),
+            (b"\xff\xfe", "case.yaml", 422, "case.yaml:1: not UTF-8 text"),
+            (b"", "", 400, "no case file was chosen"),  # what a browser sends when none was chosen
+            (b"", "case.yaml", 422, "case.yaml:1: "),
+            (b"x" * (MAX_BODY + 1), "case.yaml", 413, f"request body larger than {MAX_BODY} bytes")):
+        response = upload(client, content, name)
+        assert response.status_code == status, (name, response.text[-500:])
+        assert response.headers["content-type"].startswith("text/html")
+        alert = re.search(r"<p role=alert id=upload-error>(.*?)</p>", response.text)
+        assert alert is not None and message in html.unescape(alert.group(1)), alert
+        assert 'id=case-file type=file' in response.text  # the form, to try again
+    two = client.post("/resume", data={"lang": "en"}, files=[("case", ("a.yaml", b"a: 1", "text/plain")),
+                                                              ("case", ("b.yaml", b"b: 1", "text/plain"))])
+    assert two.status_code == 400 and "malformed upload: Too many files" in two.text
+    wrong = client.post("/resume", content=b"case=x", headers={"content-type": "application/x-www-form-urlencoded"})
+    assert wrong.status_code == 415 and "content type must be multipart/form-data" in wrong.text
+    garbled = client.post("/resume", content=b"--x\r\nnonsense", headers={"content-type": "multipart/form-data"})
+    assert 400 <= garbled.status_code < 500 and "<main>" in garbled.text
+
+
+def test_static_files_and_the_docs_page_are_served_here(client: TestClient) -> None:
+    from faceright.webstatic import DOCS_CSP
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and docs.headers["content-security-policy"] == DOCS_CSP
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert sources and all(s.startswith("/static/") for s in sources)  # nothing from elsewhere
+    for source in sources:
+        got = client.get(source)
+        assert got.status_code == 200 and len(got.content) > 100, source
+        assert got.headers["cache-control"].startswith("public")
+    assert client.get("/static/app.js").headers["content-type"].startswith("text/javascript")
+    missing = client.get("/static/ap.js")
+    assert missing.status_code == 404 and "did you mean 'app.js'" in missing.json()["error"]
+    assert client.get("/static/..%2Fweb.py").status_code == 404
+    assert client.get("/redoc").status_code == 404  # it would load its script from elsewhere
