@@ -25,7 +25,8 @@ from .rulemodel import (ConclusionsFile, ConclusionSpec, NotFormalised, Policies
 from .source import Document, SourceError, read_documents
 from .vocabulary import Vocabulary
 
-SPECIAL_FILES = ("facts.yaml", "conclusions.yaml", "policies.yaml", "provisions.yaml", "guidance.yaml")
+SPECIAL_FILES = ("facts.yaml", "conclusions.yaml", "policies.yaml", "provisions.yaml", "guidance.yaml",
+                 "documents.yaml")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -86,6 +87,12 @@ class Rulebook:
     version: str
     strata: int = field(default=1)
     guidance: Any = None  #: the validated ``guidance.yaml`` (:class:`faceright.guidance.Guidance`)
+    #: each party's on-screen name by language: ``{party: {"zh": ..., "en": ...}}``
+    party_names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def party_name(self, party: str | None, lang: str) -> str:
+        """What a party is called in ``lang`` (``—`` for none)."""
+        return self.party_names[party][lang] if party else "—"
 
     def public_conclusions(self) -> list[str]:
         """Conclusion ids that assessments report (internal ones only explain)."""
@@ -297,15 +304,26 @@ def load_rulebook(directory: Path | str) -> Rulebook:
         if not (directory / name).is_file():
             raise RuleFileError(str(directory / name), None, None, None,
                                 "missing: a rules directory holds " + ", ".join(SPECIAL_FILES))
-    from .guidance import load_guidance
-    guidance = load_guidance(directory / "guidance.yaml", _read_one(directory / "guidance.yaml"))
     vocab = _model(Vocabulary, _read_one(directory / "facts.yaml"), directory / "facts.yaml")
-    cfile = _model(ConclusionsFile, _read_one(directory / "conclusions.yaml"),
-                   directory / "conclusions.yaml")
+    cdoc = _read_one(directory / "conclusions.yaml")
+    cfile = _model(ConclusionsFile, cdoc, directory / "conclusions.yaml")
     pfile = _model(PoliciesFile, _read_one(directory / "policies.yaml"), directory / "policies.yaml")
     catalogue = load_catalogue(directory / "provisions.yaml")
     names = Names(vocab, frozenset(cfile.conclusions), frozenset(cfile.parties),
                   {k: p.value for k, p in pfile.policies.items()})
+    for party in cfile.parties:
+        if party not in cfile.party_names:
+            raise RuleFileError(str(directory / "conclusions.yaml"), cdoc.line_of(("party_names",)), None,
+                                f"party_names.{party}", "missing: every party needs its zh and en name")
+    for party in cfile.party_names:
+        if party not in cfile.parties:
+            raise RuleFileError(str(directory / "conclusions.yaml"), cdoc.line_of(("party_names", party)),
+                                None, f"party_names.{party}", f"unknown party '{party}'"
+                                + did_you_mean(party, cfile.parties))
+    from .guidance import load_guidance
+    guidance = load_guidance(directory / "guidance.yaml", _read_one(directory / "guidance.yaml"),
+                             names, catalogue, directory / "documents.yaml",
+                             _read_one(directory / "documents.yaml"))
     checker = _Checker(names, catalogue, tuple(cfile.parties))
     rule_files = sorted(p for p in directory.glob("*.yaml")
                         if p.name not in SPECIAL_FILES and p.name != "mutants.yaml")
@@ -335,7 +353,8 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     version = _hash(directory, [directory / n for n in SPECIAL_FILES] + rule_files)
     return Rulebook(directory, vocab, dict(cfile.conclusions), tuple(cfile.parties),
                     dict(pfile.policies), catalogue, tuple(stratified), tuple(not_formalised),
-                    version, strata, guidance)
+                    version, strata, guidance,
+                    {p: {"zh": n.zh, "en": n.en} for p, n in cfile.party_names.items()})
 
 
 def _fail_nf(path: Path, doc: Document, index: int, sub: tuple[str | int, ...], message: str) -> None:

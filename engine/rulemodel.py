@@ -101,8 +101,17 @@ class ConclusionSpec(_Strict):
     excludes: list[str] = Field(default_factory=list)
 
 
+class PartyName(_Strict):
+    """What a party is called on screen, in Chinese and English."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class ConclusionsFile(_Strict):
     parties: list[str] = Field(min_length=1)
+    #: every party's on-screen name (the loader checks that each party has one)
+    party_names: dict[str, PartyName]
     conclusions: dict[str, ConclusionSpec]
 
 
