@@ -196,9 +196,10 @@ def documents(file: str, directory: str, lang: str, fmt: str, today: dt.date | N
             click.echo(f"error: {item.error}", err=True)
             failed = True
             continue
-        target = Path(directory) / item.case.case if len(loaded) > 1 else Path(directory)
+        case: Any = item.case
+        target = Path(directory) / case.case if len(loaded) > 1 else Path(directory)
         try:
-            written = write_documents(engine, item.case, target, langs, fmt, today or dt.date.today())
+            written = write_documents(engine, case, target, langs, fmt, today or dt.date.today())
         except OSError as exc:
             raise click.UsageError(f"cannot write to {target}: {exc.strerror or exc}") from None
         for path in written:

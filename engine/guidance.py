@@ -308,13 +308,13 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
             seen.add(dspec.id)
             dcheck.provisions(dspec.basis, ("documents", i, "basis"))
             for lang in LANGS:
-                text: DocumentText = getattr(dspec, lang)
-                dcheck.template(text.title, set(), ("documents", i, lang, "title"))
-                for j, section in enumerate(text.sections):
-                    dcheck.template(section.heading, set(), ("documents", i, lang, "sections", j, "heading"))
-                    dcheck.template(section.body, DOCUMENT_PLACEHOLDERS, ("documents", i, lang, "sections", j, "body"))
-                for j, blank in enumerate(text.blanks):
-                    if not any(blank in s.body or blank in s.heading for s in text.sections):
+                doc_text: DocumentText = getattr(dspec, lang)
+                dcheck.template(doc_text.title, set(), ("documents", i, lang, "title"))
+                for j, part in enumerate(doc_text.sections):
+                    dcheck.template(part.heading, set(), ("documents", i, lang, "sections", j, "heading"))
+                    dcheck.template(part.body, DOCUMENT_PLACEHOLDERS, ("documents", i, lang, "sections", j, "body"))
+                for j, blank in enumerate(doc_text.blanks):
+                    if not any(blank in s.body or blank in s.heading for s in doc_text.sections):
                         dcheck.fail(("documents", i, lang, "blanks", j), f"blank '{blank}' appears in no section")
             documents.append(Document(dspec.id, dcheck.cond(dspec.when, ("documents", i, "when")),
                                       tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}))
