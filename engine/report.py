@@ -11,16 +11,19 @@ conclusion or a party of the rule base.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from .assessment import Assessment, Derivations, Key, OpenItem
+from .assessment import Key, OpenItem
 from .compiler import NO_PARTY
+from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
 from .evaluate import Engine
 from .guidance import Guidance, Situation
-from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result
+from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
+from .relevance import NONE_PARTY, Evaluator
 from .vocabulary import INCIDENT_DATE
 
 #: how many questions the report proposes
@@ -153,28 +156,19 @@ class _Builder:
         self.case = case
         self.order = {cid: i for i, cid in enumerate(self.book.conclusions)}
         self.party_order = {p: i for i, p in enumerate(self.book.parties)}
-        self.elsewhere: dict[Key, bool] = {}
+        self.authorities: set[tuple[str, str]] | None = None
         self.words = self.guidance.words[lang].model_dump()
 
     # --- status of each conclusion ---------------------------------------------------------
 
-    def only_unknowable(self, key: Key, seen: frozenset[Key] = frozenset()) -> bool:
-        """Whether an open conclusion has a way to hold that waits only on facts the person
-        cannot know (through open conclusions too)."""
-        if key in seen:
-            return False
-        if key not in self.elsewhere:
-            found = False
-            for firing in self.derivations.firings.get(key, {"p": []})["p"]:
-                if all((kind == "fact" and item.atom.fact in self.guidance.unknowable)
-                       or (kind == "concl" and self.only_unknowable(item, seen | {key}))
-                       for kind, item in self.derivations.unknowns(firing)):
-                    found = True
-                    break
-            if seen:
-                return found
-            self.elsewhere[key] = found
-        return self.elsewhere[key]
+    def only_unknowable(self, key: Key) -> bool:
+        """Whether an open conclusion would hold were the facts the person cannot know (still
+        unknown) to turn out against the infringer: the upper bound of :class:`_Bounds`: every
+        other unknown fact left unknown."""
+        if self.authorities is None:
+            facts = {k: v for k, v in self.known.items() if k != INCIDENT_DATE}
+            self.authorities = bounds(self.engine).upper(facts, self.known.get(INCIDENT_DATE))
+        return (key[0], key[1] if key[1] != NO_PARTY else NONE_PARTY) in self.authorities
 
     def situation(self) -> Situation:
         status: dict[tuple[str, str | None], Result] = {}
@@ -268,7 +262,7 @@ class _Builder:
                 out.append(w["contested"])
             for name, value in (c.policies_used or {}).items():
                 pol = self.book.policies[name]
-                out.append(f"{w['policy']}: {pol.zh if self.lang == 'zh' else pol.en} = {value}")
+                out.append(f"{pol.zh if self.lang == 'zh' else pol.en} = {value}")
         return list(dict.fromkeys(out))
 
     def parties(self) -> list[PartyBlock]:
@@ -406,6 +400,69 @@ def source_url(source: str, cross_checked: str | None = None) -> str | None:
         if url:
             return url.group(0)
     return None
+
+
+def _rewrite(cond: Cond, unknowable: frozenset[str], helps: bool, negated: bool = False) -> Cond:
+    """``cond`` with every test on an ``unknowable`` fact presumed, while that fact is unknown,
+    to come out the way that lets the condition hold (``helps``) or fail; a conclusion reference
+    under a ``not`` is marked (``~`` before its id) to be looked up in the other bound."""
+    if isinstance(cond, Test):
+        if cond.fact in unknowable and cond.op != "unknown":
+            return replace(cond, unknown_is=helps != negated)
+        return cond
+    if isinstance(cond, Ref):
+        return replace(cond, concl="~" + cond.concl) if negated else cond
+    if isinstance(cond, Not):
+        return Not(_rewrite(cond.item, unknowable, helps, not negated))
+    items = tuple(_rewrite(c, unknowable, helps, negated) for c in cond.items)
+    return All(items) if isinstance(cond, All) else Any_(items)
+
+
+class _Bounds:
+    """The rulebook evaluated three-valued (:mod:`.kleene`) with the facts only the
+    authorities can establish (``guidance.yaml``'s ``unknowable``) presumed, while unknown, for
+    the conclusion (upper bound) and against it (lower bound), a negated reference reading the
+    other bound: the upper bound is TRUE wherever some values of those facts make it TRUE."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.evaluator = Evaluator(engine.book)
+        unknowable = engine.book.guidance.unknowable
+        self.conds = {helps: {rid: _rewrite(c, unknowable, helps) for rid, c in self.evaluator.whole.items()}
+                      for helps in (True, False)}
+
+    def upper(self, facts: dict[str, Any], law_day: dt.date | None) -> set[tuple[str, str]]:
+        """The (conclusion, party) keys whose upper bound is TRUE."""
+        known = dict(facts)
+        if law_day is not None:
+            known[INCIDENT_DATE] = law_day
+        status: dict[bool, dict[tuple[str, str], Any]] = {True: {}, False: {}}
+
+        def lookup(helps: bool, party: str) -> Any:
+            def find(ref: Ref) -> Result:
+                other = ref.concl.startswith("~")
+                concl = ref.concl[1:] if other else ref.concl
+                table = status[helps != other]
+                want = party if ref.party == SAME else ref.party
+                best = max((v for (c, p), v in table.items() if c == concl and (want is None or p == want)),
+                           default=FALSE)
+                return best, NOTHING
+            return find
+
+        for rule in self.evaluator.rules:
+            for party in self.evaluator._parties(rule):
+                key = (rule.concl, party if rule.spec.conclude.party == SAME
+                       else rule.spec.conclude.party or NONE_PARTY)
+                for helps in (True, False):
+                    value, _ = evaluate(self.conds[helps][rule.id], known, lookup(helps, party))
+                    if value > status[helps].get(key, FALSE):
+                        status[helps][key] = value
+        return {k for k, v in status[True].items() if v is TRUE}
+
+
+@functools.cache
+def bounds(engine: Engine) -> _Bounds:
+    """The bounds evaluator of a loaded engine (built once)."""
+    return _Bounds(engine)
 
 
 def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> Report:
