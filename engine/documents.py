@@ -71,9 +71,7 @@ def documents_for(engine: Engine, case: Any, lang: str, today: dt.date,
                 if engine.book.conclusions[i.id].kind == "regulatory"]
     values = {"rights": _lines(rights), "evidence": _lines(evidence), "facts": _lines(facts),
               "claims": _lines(claims), "defendants": _lines(defendants), "basis": basis or "—",
-              "offences": _lines(offences), "breaches": _lines(breaches), "today": today.isoformat(),
-              "incident_date": str(builder.known.get(INCIDENT_DATE, "—")),
-              "loss": "—"}
+              "offences": _lines(offences), "breaches": _lines(breaches), "today": today.isoformat()}
     out = []
     for doc in guidance.documents:
         if not situation.applies(doc.cond):

@@ -156,7 +156,7 @@ SUMMARY_PLACEHOLDERS = {"rights": {"rights"}, "rights_open": {"rights", "questio
                         "offences": {"offences", "report_to"}, "first": {"step"}}
 WORD_PLACEHOLDERS = {"settles": {"count"}}
 DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "defendants", "basis",
-                                   "offences", "breaches", "today", "incident_date", "loss"})
+                                   "offences", "breaches", "today"})
 
 
 @dataclass(frozen=True)
