@@ -314,3 +314,28 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
                     assert box is not None, (case.case, selector)
                     assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (case.case, lang, selector, box)
         browser.close()
+
+
+@pytest.mark.parametrize("edit, where", [
+    (lambda t: t.replace('body: "{rights}"', 'body: "{right}"', 1),
+     "documents.yaml:60: documents.0.zh.sections.3.body: unknown placeholder {right}"),
+    (lambda t: t.replace('blanks: ["[平台名称]", "[姓名]"', 'blanks: ["[平台]", "[姓名]"', 1),
+     "documents.yaml:70: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
+    (lambda t: t.replace("  - when: {fact: likeness, has: face}", "  - when: {fact: likeness, has: fase}"),
+     "documents.yaml:13: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
+    (lambda t: t.replace("    basis: [civil-code-1195, civil-code-1196]\n    zh:\n      title: 要求",
+                         "    basis: [civil-code-11950]\n    zh:\n      title: 要求"),
+     "documents.yaml:49: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+])
+def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_path: Path, edit: Any,
+                                                                where: str) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    path = rules / "documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert where in result.output, result.output
