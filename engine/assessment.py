@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ SCOPES = (None, "expanded_damage", "all")
 Key = tuple[str, str]
 UNKNOWNS = (UNKNOWN_TEXT, UNKNOWN_NUMBER, UNKNOWN_DAY)
 OPTIONAL = ("scope", "policies_used", "contested")
+OPEN_OPTIONAL = ("likely", "indicators")
 
 
 class Conclusion(BaseModel):
@@ -42,7 +43,12 @@ class Conclusion(BaseModel):
 
 
 class OpenItem(BaseModel):
-    """A conclusion that unknown facts leave undecided, with the facts that would settle it."""
+    """A conclusion that unknown facts leave undecided, with the facts that would settle it.
+
+    ``likely`` (additive, absent when not set): every fact it ``needs`` is a judgement (e.g.
+    serious mental distress) that observable facts of the case indicate, by a rule citing its
+    basis; ``indicators`` are those facts as ``fact = value``. It stays open: a likely item is
+    not a finding, and a judgement the user states always decides instead."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -50,6 +56,11 @@ class OpenItem(BaseModel):
     party: str | None
     needs: list[str]
     provisions: list[str]
+    likely: bool | None = Field(default=None, description=(
+        "true when every needed fact is a judgement that the case's observable facts indicate "
+        "(the item is still open, not a finding)"))
+    indicators: list[str] | None = Field(default=None, description=(
+        "the observable facts behind `likely`, as `fact = value`, sorted"))
 
 
 class Assessment(BaseModel):
@@ -69,6 +80,10 @@ class Assessment(BaseModel):
         data = self.model_dump()
         for item in data["conclusions"]:
             for key in OPTIONAL:
+                if item[key] is None:
+                    del item[key]
+        for item in data["open"]:
+            for key in OPEN_OPTIONAL:
                 if item[key] is None:
                     del item[key]
         return data
@@ -192,11 +207,31 @@ def because(firings: list[Firing], facts: dict[str, Any]) -> list[str]:
     return sorted(out)
 
 
+def likely_facts(derivations: Derivations, facts: dict[str, Any],
+                 suggests: Mapping[str, tuple[str, Sequence[str]]]) -> dict[str, list[str]]:
+    """The judgement facts made likely: for each conclusion of ``suggests`` (conclusion id →
+    (judgement fact, indicator facts)) that holds, its fact with the indicators its firings
+    rested on (``fact = value``, sorted)."""
+    found: dict[str, set[str]] = {}
+    for key in sorted(derivations.firings):
+        if key[0] in suggests and derivations.status(key) == "holds":
+            fact, indicators = suggests[key[0]]
+            wanted = tuple(f"{name} = " for name in indicators)
+            found.setdefault(fact, set()).update(
+                b for b in because(derivations.firings[key]["d"], facts) if b.startswith(wanted))
+    return {fact: sorted(ind) for fact, ind in sorted(found.items())}
+
+
 def assemble(case_id: str, law_as_of: dt.date | None, version: str, derivations: Derivations,
-             facts: dict[str, Any], public: set[str], policies: dict[str, Any]) -> Assessment:
-    """Build the contract's Assessment from the engine's firings."""
+             facts: dict[str, Any], public: set[str], policies: dict[str, Any],
+             likely: Mapping[str, list[str]] | None = None,
+             likely_holds: frozenset[Key] = frozenset()) -> Assessment:
+    """Build the contract's Assessment from the engine's firings. ``likely`` are the judgement
+    facts observable facts indicate (:func:`likely_facts`), ``likely_holds`` the conclusions
+    that would hold were those judgements true: such an open item is marked ``likely``."""
     held: list[Conclusion] = []
     open_: list[OpenItem] = []
+    likely = likely or {}
     for key in sorted(derivations.firings):
         if key[0] not in public:
             continue
@@ -205,9 +240,14 @@ def assemble(case_id: str, law_as_of: dt.date | None, version: str, derivations:
         if status == "holds":
             held.append(_conclusion(key, twins["d"], facts, policies))
         elif status == "open":
+            needs = sorted(derivations.needs(key))
+            judged = [n for n in needs if n in likely]
+            marked = key in likely_holds and bool(judged)
             open_.append(OpenItem(
-                id=key[0], party=_party(key[1]), needs=sorted(derivations.needs(key)),
-                provisions=sorted({p for f in twins["p"] for p in f.variant.provisions()})))
+                id=key[0], party=_party(key[1]), needs=needs,
+                provisions=sorted({p for f in twins["p"] for p in f.variant.provisions()}),
+                likely=True if marked else None,
+                indicators=sorted({i for n in judged for i in likely[n]}) if marked else None))
     return Assessment(case=case_id, law_as_of=law_as_of.isoformat() if law_as_of else None,
                       rules_version=version, conclusions=held, open=open_)
 

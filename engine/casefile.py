@@ -49,6 +49,8 @@ class Expect(BaseModel):
     exact_open: bool = Field(default=False, strict=True)
     #: extra conclusions ``exact``/``exact_open`` tolerate, each with the reason
     accepted: list[Accepted] = Field(default_factory=list)
+    #: open entries marked ``likely`` (with ``exact_open``: no other open item is marked)
+    likely: list[str] = Field(default_factory=list)
 
 
 class CaseBase(BaseModel):
@@ -147,7 +149,7 @@ class CaseReader:
 
     def _check_expect(self, expect: Expect, doc: Document, path: str) -> None:
         entries: list[tuple[str, tuple[str | int, ...], str]] = [
-            (key, (key, i), entry) for key in ("conclusions", "absent", "open")
+            (key, (key, i), entry) for key in ("conclusions", "absent", "open", "likely")
                    for i, entry in enumerate(getattr(expect, key))]
         entries += [("accepted", ("accepted", i, "conclusion"), a.conclusion)
                     for i, a in enumerate(expect.accepted)]

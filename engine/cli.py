@@ -210,11 +210,21 @@ def documents(file: str, directory: str, lang: str, fmt: str, today: dt.date | N
 
 @main.command()
 @RULES
-def schema(rules: str | None) -> None:
-    """Print the JSON Schema of a case file (for editors and other tools).
+@click.option("--output", "output", is_flag=True,
+              help="print the schema of the assessment JSON (`assess --format json`) instead")
+def schema(rules: str | None, output: bool) -> None:
+    """Print the JSON Schema of a case file (for editors and other tools), or with --output
+    that of an assessment (open items' additive `likely` and `indicators` included).
 
     Example: faceright schema > case.schema.json
     """
+    if output:
+        from .assessment import Assessment
+        found = Assessment.model_json_schema()
+        found["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        found["title"] = "faceright assessment (faceright/1)"
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
     click.echo(json.dumps(_engine(rules).reader.json_schema(), ensure_ascii=False, indent=2))
 
 

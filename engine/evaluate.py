@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from .assessment import Assessment, Derivations, assemble, engine_fact
+from .assessment import Assessment, Derivations, Key, assemble, engine_fact, likely_facts
 from .casefile import CaseReader
 from .compiler import Compiled, compile_rulebook
 from .rulebook import Rulebook, default_rules_dir, load_rulebook
@@ -32,6 +32,8 @@ class Engine:
         self._types = {n: (s.type, s.values) for n, s in book.vocabulary.facts.items()}
         self._public = set(book.public_conclusions())
         self._policies = {k: p.value for k, p in book.policies.items()}
+        self._suggests = {c: (s.suggests, tuple(s.indicators))
+                          for c, s in book.conclusions.items() if s.suggests}
 
     @property
     def version(self) -> str:
@@ -60,8 +62,18 @@ class Engine:
         """The assessment and the firings behind it, from one run of the engine."""
         derivations, shown = self.derive(case, as_of)
         law_day = as_of or case.incident_date
+        likely = likely_facts(derivations, shown, self._suggests)
+        holds = self._holding_if(case, as_of, likely) if likely else frozenset()
         return assemble(case.case, law_day, self.version, derivations, shown, self._public,
-                        self._policies), derivations
+                        self._policies, likely, holds), derivations
+
+    def _holding_if(self, case: Any, as_of: dt.date | None, likely: dict[str, list[str]]) -> frozenset[Key]:
+        """The conclusions that would hold were each likely judgement true (a second run of
+        the engine on the case with those facts added): what a ``likely`` open item means."""
+        facts = {**self.facts_of(case), **{name: True for name in likely}}
+        fact = engine_fact(facts, as_of or case.incident_date, self._types)
+        found = Derivations.of(fact, runtime().run(self.compiled, fact))
+        return frozenset(k for k in found.firings if found.status(k) == "holds")
 
     def case(self, data: dict[str, Any]) -> Any:
         """Validate a case given as a Python mapping (as read from a case file)."""

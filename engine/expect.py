@@ -5,7 +5,9 @@ An expectation (:class:`faceright.casefile.Expect`) lists entries ``id`` (any pa
 
 - ``conclusions``: each holds; ``absent``: each neither holds nor is open; ``open``: each is open;
 - ``exact: true``: nothing holds but what ``conclusions`` names;
-- ``exact_open: true``: nothing is open but what ``open`` names;
+- ``exact_open: true``: nothing is open but what ``open`` names, and no open item is marked
+  ``likely`` but what ``likely`` names;
+- ``likely``: each is open and marked ``likely`` (a judgement its observable facts indicate);
 - ``accepted``: conclusions ``exact`` and ``exact_open`` tolerate (each with its reason), so an
   extra conclusion is always acknowledged in the case file, never silently allowed.
 
@@ -59,6 +61,13 @@ def check(assessment: Assessment, expect: Expect) -> list[str]:
         state = _state(assessment, *_split(entry))
         if state != "open":
             failures.append(f"expected {entry} to be open, but it is {state}")
+    for entry in expect.likely:
+        cid, party = _split(entry)
+        if not any(o.id == cid and (party is None or o.party == party) and o.likely
+                   for o in assessment.open):
+            failures.append(f"expected {entry} to be open and likely, but it is "
+                            + ("open, not marked likely" if assessment.is_open(cid, party)
+                               else _state(assessment, cid, party)))
     accepted = [a.conclusion for a in expect.accepted]
     if expect.exact:
         for c in assessment.conclusions:
@@ -68,4 +77,7 @@ def check(assessment: Assessment, expect: Expect) -> list[str]:
         for o in assessment.open:
             if not _matches(o.id, o.party, [*expect.open, *accepted]):
                 failures.append(f"{_label(o.id, o.party)} is open but is not expected (exact_open: true)")
+            elif o.likely and not _matches(o.id, o.party, expect.likely):
+                failures.append(f"{_label(o.id, o.party)} is marked likely but is not expected "
+                                "(exact_open: true; list it under likely)")
     return failures

@@ -265,13 +265,16 @@ class Report:
     why: dict[str, list[Step]]
     why_not: dict[str, list[Diagnosis]]
     flips: list[Flip] | None
+    #: open conclusions marked likely (``id@party``) → the observable facts indicating them
+    likely: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
         return {"case": self.case, "law_as_of": self.law_as_of,
                 "why": {k: [asdict(s) for s in v] for k, v in self.why.items()},
                 "why_not": {k: [asdict(d) for d in v] for k, v in self.why_not.items()},
-                "flips": None if self.flips is None else [asdict(f) for f in self.flips]}
+                "flips": None if self.flips is None else [asdict(f) for f in self.flips],
+                "likely": self.likely}
 
     def to_text(self, engine: Engine, lang: str) -> str:
         lines = [f"case {self.case} (law as of {self.law_as_of or '?'})"]
@@ -281,6 +284,9 @@ class Report:
                 lines.append(f"{name}: neither holds nor is open (try --why-not {name.split('@')[0]})")
             for step in steps:
                 _step_lines(step, lines, 0, lang)
+            if name in self.likely:
+                lines.append("  likely: the judgements it needs are indicated by: "
+                             + "; ".join(self.likely[name]))
         for name, diags in self.why_not.items():
             lines += ["", f"why not {name}:"]
             for d in diags:
@@ -334,4 +340,6 @@ def explain_case(engine: Engine, case: Any, as_of: dt.date | None, why_key: tupl
         targets = sorted({k[0] for k in keys} | ({why_not_id} if why_not_id else set())) or sorted(
             {c.id for c in assessment.conclusions})
         found = flips(engine, case, targets, as_of)
-    return Report(case.case, assessment.law_as_of, trees, diags, found)
+    likely = {label((o.id, o.party or NO_PARTY)): list(o.indicators or [])
+              for o in assessment.open if o.likely and label((o.id, o.party or NO_PARTY)) in trees}
+    return Report(case.case, assessment.law_as_of, trees, diags, found, likely)

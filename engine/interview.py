@@ -103,6 +103,11 @@ class Interviewer:
                                 for t in tests(c) if t.unknown_is is not None},
                                key=lambda f: self.order[f])
         self.points = probe_values(engine.book)
+        #: judgement fact → the observable facts asked before it, and the conclusions that
+        #: mark it likely (``suggests`` in conclusions.yaml)
+        self.observables = {s.suggests: list(s.indicators) for s in engine.book.conclusions.values()
+                            if s.suggests}
+        self.likely_by = {c: s.suggests for c, s in engine.book.conclusions.items() if s.suggests}
         self._choices: dict[frozenset[tuple[str, Any]], tuple[str, list[Reason]] | Final] = {}
 
     def case(self, answers: Answers) -> Any:
@@ -139,10 +144,32 @@ class Interviewer:
                     reasons.setdefault(fact, []).append(Reason(item.id, item.party, item.provisions))
         ranked = sorted(scores, key=lambda f: (-scores[f], self.order[f]))
         ranked += [f for f in self.presumed if f not in answers.values and f not in scores]
+        ranked = self._observable_first(ranked, answers, base, reasons)
         for fact in ranked:
             if self._relevant(fact, answers.known(), base, signature):
                 return fact, reasons.get(fact) or self._presumption_reasons(fact)
         return Final(assessment)
+
+    def _observable_first(self, ranked: list[str], answers: Answers, base: Run,
+                          reasons: dict[str, list[Reason]]) -> list[str]:
+        """A judgement a lay person cannot make (serious distress, identifiability…) is asked
+        through what they can tell: its unanswered indicator facts come first, with its
+        reasons. Once they make it likely (the items needing it are then reported likely), the
+        judgement itself is asked only after every other question, for whoever can state it
+        ("don't know" keeps it likely)."""
+        likely = {self.likely_by[c] for (c, _), (v, _) in base.status.items()
+                  if c in self.likely_by and v is TRUE}
+        out: list[str] = []
+        for fact in ranked:
+            if fact in likely:
+                continue
+            for indicator in self.observables.get(fact, ()):
+                if indicator not in answers.values and indicator not in out:
+                    out.append(indicator)
+                    reasons.setdefault(indicator, list(reasons.get(fact, [])))
+            if fact not in out:
+                out.append(fact)
+        return out + [f for f in ranked if f in likely]
 
     def _question(self, fact: str, lang: str, why: list[Reason]) -> Question:
         spec = self.engine.book.vocabulary.spec(fact)
@@ -160,7 +187,8 @@ class Interviewer:
 
     def _signature(self, run: Run) -> tuple[frozenset[Any], frozenset[Any]]:
         """What holds, and what is open with which needs (public conclusions only)."""
-        holds = frozenset(k for k, (v, _) in run.status.items() if v is TRUE and k[0] in self.public)
+        holds = frozenset(k for k, (v, _) in run.status.items()
+                          if v is TRUE and (k[0] in self.public or k[0] in self.likely_by))
         open_ = frozenset((k, n) for k, (v, n) in run.status.items() if v is UNKNOWN and k[0] in self.public)
         return holds, open_
 

@@ -275,7 +275,12 @@ def _assessment(evaluator: Evaluator, public: set[str], case: Case) -> Assessmen
     (conclusions and open items with their parties; provisions and reasons left empty)."""
     run = evaluator.run(case.facts, case.law_day)
     held, open_ = [], []
-    for (cid, party), (value, _) in sorted(run.status.items()):
+    suggests = {c: s.suggests for c, s in evaluator.book.conclusions.items() if s.suggests}
+    likely = {suggests[cid] for (cid, _), (value, _) in run.status.items()
+              if cid in suggests and value is TRUE}
+    if_true = (evaluator.run({**case.facts, **{f: True for f in likely}}, case.law_day).status
+               if likely else {})
+    for (cid, party), (value, needs) in sorted(run.status.items()):
         if cid not in public:
             continue
         who = None if party == NONE_PARTY else party
@@ -284,7 +289,9 @@ def _assessment(evaluator: Evaluator, public: set[str], case: Case) -> Assessmen
                                                    because=[], scope=None, policies_used=None,
                                                    contested=None))
         elif value is UNKNOWN:
-            open_.append(OpenItem.model_construct(id=cid, party=who, needs=[], provisions=[]))
+            marked = bool(set(needs) & likely) and if_true.get((cid, party), (None,))[0] is TRUE
+            open_.append(OpenItem.model_construct(id=cid, party=who, needs=sorted(needs), provisions=[],
+                                                  likely=True if marked else None, indicators=None))
     return Assessment.model_construct(format="faceright/1", case=case.case_id, law_as_of=None,
                                       rules_version="", conclusions=held, open=open_)
 

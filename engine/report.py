@@ -240,7 +240,9 @@ class _Builder:
                             self.report_to(cid) if self.kind(cid) in BREACHES else None))
         return out
 
-    def indicator(self, fact: str) -> str:
+    def indicator(self, shown: str) -> str:
+        """An indicator (``fact = value``, as the assessment lists them) in words."""
+        fact = shown.split(" = ", 1)[0]
         value = self.known.get(fact)
         if value is None:
             return question_text(self.engine, fact, self.lang)

@@ -28,8 +28,8 @@ def _item_line(r: Report, item: Item) -> str:
     who = ("、" if r.lang == "zh" else ", ").join(item.parties)
     line = f"{MARK[item.status]} {item.title}" + (f" — {who}" if who else "")
     extra = list(item.notes)
-    if item.status == "likely":
-        extra.insert(0, w["likely"])
+    if item.status == "likely":  # the notes are the indicators
+        extra = [f"{w['likely']}, {w['because']}: " + _sep(r.lang).join(item.notes)] if item.notes else [w["likely"]]
     if item.depends:
         extra.append(f"{w['depends']}: " + " ".join(item.depends))
     if item.report_to:

@@ -87,12 +87,15 @@ class Rulebook:
     version: str
     strata: int = field(default=1)
     guidance: Any = None  #: the validated ``guidance.yaml`` (:class:`faceright.guidance.Guidance`)
-    #: each party's on-screen name by language: ``{party: {"zh": ..., "en": ...}}``
+    #: party → {"zh": …, "en": …}, the parties' display names (``conclusions.yaml``)
     party_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def party_name(self, party: str | None, lang: str) -> str:
-        """What a party is called in ``lang`` (``—`` for none)."""
-        return self.party_names[party][lang] if party else "—"
+        """A party's display name in ``lang`` (``zh`` or ``en``); the id when it has none,
+        ``—`` for no party."""
+        if not party:
+            return "—"
+        return self.party_names.get(party, {}).get(lang, party)
 
     def public_conclusions(self) -> list[str]:
         """Conclusion ids that assessments report (internal ones only explain)."""
@@ -309,6 +312,8 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     cfile = _model(ConclusionsFile, cdoc, directory / "conclusions.yaml")
     pfile = _model(PoliciesFile, _read_one(directory / "policies.yaml"), directory / "policies.yaml")
     catalogue = load_catalogue(directory / "provisions.yaml")
+    for cid, cspec in cfile.conclusions.items():
+        _check_suggests(directory / "conclusions.yaml", cid, cspec, vocab)
     names = Names(vocab, frozenset(cfile.conclusions), frozenset(cfile.parties),
                   {k: p.value for k, p in pfile.policies.items()})
     for party in cfile.parties:
@@ -354,7 +359,28 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     return Rulebook(directory, vocab, dict(cfile.conclusions), tuple(cfile.parties),
                     dict(pfile.policies), catalogue, tuple(stratified), tuple(not_formalised),
                     version, strata, guidance,
-                    {p: {"zh": n.zh, "en": n.en} for p, n in cfile.party_names.items()})
+                    {p: n.model_dump() for p, n in cfile.party_names.items()})
+
+
+def _check_suggests(path: Path, cid: str, spec: ConclusionSpec, vocab: Vocabulary) -> None:
+    """``suggests`` names a boolean fact, on an internal conclusion, with its ``indicators``
+    (facts of the vocabulary); ``indicators`` only beside ``suggests``."""
+    where = f"conclusions.{cid}"
+    if spec.suggests is None:
+        if spec.indicators:
+            raise RuleFileError(str(path), None, None, f"{where}.indicators", "'indicators' needs 'suggests'")
+        return
+    if spec.kind != "internal" or spec.suggests not in vocab.facts or vocab.spec(spec.suggests).type != "bool":
+        raise RuleFileError(str(path), None, None, f"{where}.suggests",
+                            "'suggests' names a boolean fact of the vocabulary, on an internal conclusion"
+                            + did_you_mean(spec.suggests, vocab.names()))
+    if not spec.indicators:
+        raise RuleFileError(str(path), None, None, f"{where}.indicators",
+                            "list the observable facts that indicate the judgement")
+    for fact in spec.indicators:
+        if fact not in vocab.facts or fact == spec.suggests:
+            raise RuleFileError(str(path), None, None, f"{where}.indicators",
+                                f"unknown indicator fact '{fact}'" + did_you_mean(fact, vocab.names()))
 
 
 def _fail_nf(path: Path, doc: Document, index: int, sub: tuple[str | int, ...], message: str) -> None:

@@ -93,16 +93,25 @@ class RuleFile(_Strict):
 
 
 class ConclusionSpec(_Strict):
-    """A conclusion the rules may reach; internal ones explain but are not reported."""
+    """A conclusion the rules may reach; internal ones explain but are not reported.
+
+    ``suggests`` (internal conclusions only) names a judgement fact (e.g. serious mental
+    distress) that this conclusion, reached from observable facts while the judgement itself is
+    unknown, makes *likely*: an open item that would hold were each such (boolean) judgement
+    true is marked ``likely``, with the ``indicators`` facts the firing rested on. It never
+    decides the fact."""
 
     kind: ConclusionKind
     zh: str
     en: str
     excludes: list[str] = Field(default_factory=list)
+    suggests: str | None = None
+    #: the observable facts reported as indicators of ``suggests`` (and asked before it)
+    indicators: list[str] = Field(default_factory=list)
 
 
 class PartyName(_Strict):
-    """What a party is called on screen, in Chinese and English."""
+    """How a party is named to a reader."""
 
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
@@ -110,7 +119,7 @@ class PartyName(_Strict):
 
 class ConclusionsFile(_Strict):
     parties: list[str] = Field(min_length=1)
-    #: every party's on-screen name (the loader checks that each party has one)
+    #: each party's display name (every party of ``parties``, nothing else: checked at load)
     party_names: dict[str, PartyName]
     conclusions: dict[str, ConclusionSpec]
 

@@ -2,7 +2,8 @@
 
 ``python scripts/pin_cases.py [--check] [PATHS…]`` (default ``cases/``) assesses each case file
 and rewrites its ``expect:`` block to ``exact: true``, ``exact_open: true``, every conclusion
-that holds (``id@party``, or ``id`` for a conclusion without a party), every open item, and the
+that holds (``id@party``, or ``id`` for a conclusion without a party), every open item (and,
+under ``likely``, those marked likely), and the
 ``absent`` and ``accepted`` entries the file already had. Everything else in the file (comments,
 ``basis``, ``notes``) is kept byte for byte. It prints, per file, the conclusions and open items
 that the old expectation did not name, for a lawyer to review before committing. ``--check``
@@ -42,11 +43,13 @@ def _yaml_list(key: str, items: list[str], width: int = 100) -> list[str]:
     return lines
 
 
-def block(expect: object, holds: list[str], open_: list[str]) -> list[str]:
-    """The new ``expect:`` block's lines."""
+def block(expect: object, holds: list[str], open_: list[str], likely: list[str] | None = None) -> list[str]:
+    """The new ``expect:`` block's lines (``likely``: the open items marked likely)."""
     absent = list(getattr(expect, "absent", []))
     accepted = list(getattr(expect, "accepted", []))
     lines = ["expect:", "  exact: true", "  exact_open: true"]
+    if likely:
+        lines += _yaml_list("likely", likely)
     lines += _yaml_list("conclusions", holds)
     lines += _yaml_list("open", open_)
     lines += _yaml_list("absent", absent)
@@ -68,6 +71,8 @@ def pin(path: Path, engine: object, check: bool) -> bool:
     accepted = {a.conclusion for a in old.accepted} if old else set()
     holds = sorted({_label(c.id, c.party) for c in result.conclusions} - accepted)
     open_ = sorted({_label(o.id, o.party) for o in result.open} - accepted)
+    likely = sorted({_label(o.id, o.party) for o in result.open if o.likely} - accepted)
+    new_likely = [x for x in likely if old is None or x not in old.likely]
     named = set(old.conclusions) | set(old.open) if old else set()
     new_items = [h for h in holds if h not in named and h.partition("@")[0] not in named]
     new_open = [o for o in open_ if o not in named and o.partition("@")[0] not in named]
@@ -83,12 +88,12 @@ def pin(path: Path, engine: object, check: bool) -> bool:
             end += 1
         while end > start + 1 and lines[end - 1] == "":
             end -= 1
-    new = lines[:start] + block(old, holds, open_) + lines[end:]
+    new = lines[:start] + block(old, holds, open_, likely) + lines[end:]
     changed = new != lines
     if changed and not check:
         path.write_text("\n".join(new), encoding="utf-8")
-    if new_items or new_open:
-        print(f"{path}: newly pinned: holds {new_items} open {new_open}")
+    if new_items or new_open or new_likely:
+        print(f"{path}: newly pinned: holds {new_items} open {new_open} likely {new_likely}")
     return changed
 
 

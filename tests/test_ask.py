@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from faceright.cli import main
 from faceright.evaluate import Engine, load_engine
+from faceright.conditions import tests as fact_tests
 from faceright.interview import DONT_KNOW, Answers, Final, Interviewer
 from faceright.render import to_text
 from faceright.rulebook import SPECIAL_FILES, Rulebook
@@ -232,7 +233,9 @@ def relevant(reference: Reference, values: dict[str, list[Any]], fact: str, answ
 def complete_cases(engine: Engine, n: int) -> list[dict[str, Any]]:
     rng = random.Random(21)
     gen = Generator(engine.book)
-    rules = sorted(engine.book.rules, key=lambda r: r.id)
+    # a rule that needs a fact to be unknown (a judgement made likely) has no complete case
+    rules = sorted((r for r in engine.book.rules if not any(t.op == "unknown" for t in fact_tests(r.cond))),
+                   key=lambda r: r.id)
     return [gen.case(rng, rules[(i * 7) % len(rules)], unknown=0.0) for i in range(n)]
 
 
