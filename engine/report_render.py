@@ -29,7 +29,8 @@ def _item_line(r: Report, item: Item) -> str:
     line = f"{MARK[item.status]} {item.title}" + (f" — {who}" if who else "")
     extra = list(item.notes)
     if item.status == "likely":  # the notes are the indicators
-        extra = [f"{w['likely']}, {w['because']}: " + _sep(r.lang).join(item.notes)] if item.notes else [w["likely"]]
+        comma = "，" if r.lang == "zh" else ", "
+        extra = [f"{w['likely']}{comma}{w['because']}: " + _sep(r.lang).join(item.notes)] if item.notes else [w["likely"]]
     if item.depends:
         extra.append(f"{w['depends']}: " + " ".join(item.depends))
     if item.report_to:
@@ -82,7 +83,10 @@ def to_text(r: Report, law_text: bool = False) -> str:
     out += [f"  {_item_line(r, i)}" for i in r.breaches] or [f"  {w['no_offence']}"]
     out += ["", f"{w['uncertain']}:"]
     if r.uncertain:
-        out.append("  " + _sep(r.lang).join(dict.fromkeys(i.title for i in r.uncertain)))
+        out += [f"  {_item_line(r, i)}" for i in r.uncertain if i.status == "likely"]
+        rest = [i.title for i in r.uncertain if i.status != "likely"]
+        if rest:
+            out.append("  " + _sep(r.lang).join(dict.fromkeys(rest)))
     else:
         out.append(f"  {w['no_uncertain']}")
     if r.questions:
@@ -140,7 +144,9 @@ def to_html(r: Report) -> str:
                + "</section>")
     questions = "".join(f"<li>{esc(q.text)} <small>({esc(w['settles'].format(count=q.settles))})</small></li>"
                         for q in r.questions)
+    likely = "".join(item(i) for i in r.uncertain if i.status == "likely")
     out.append(f"<section id=uncertain><h3>{esc(w['uncertain'])}</h3>"
+               + (f"<ul>{likely}</ul>" if likely else "")
                + (f"<p>{esc(w['questions'])}:</p><ol>{questions}</ol>" if questions else "")
                + (f"<details><summary>{esc(w['uncertain'])}: {len(r.uncertain)}</summary>"
                   f"<ul>{''.join(item(i) for i in r.uncertain)}</ul></details>" if r.uncertain
