@@ -214,13 +214,23 @@ def documents(file: str, directory: str, lang: str, fmt: str, today: dt.date | N
               help="print the schema of the assessment JSON (`assess --format json`) instead")
 def schema(rules: str | None, output: bool) -> None:
     """Print the JSON Schema of a case file (for editors and other tools), or with --output
-    that of an assessment (open items' additive `likely` and `indicators` included).
+    that of an assessment (open items' additive `likely` and `indicators`, and the additive
+    `report` of `assess --report`, included).
 
     Example: faceright schema > case.schema.json
     """
     if output:
         from .assessment import Assessment
+        from pydantic import TypeAdapter
+
+        from .report import Report
         found = Assessment.model_json_schema()
+        report = TypeAdapter(Report).json_schema()
+        found.setdefault("$defs", {}).update(report.pop("$defs", {}))
+        report["properties"].pop("words", None)
+        report["required"] = [k for k in report.get("required", []) if k != "words"]
+        report["description"] = "additive, with `assess --format json --report`: the report for a person"
+        found["properties"]["report"] = report
         found["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         found["title"] = "faceright assessment (faceright/1)"
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))

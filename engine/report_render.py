@@ -64,7 +64,7 @@ def to_text(r: Report, law_text: bool = False) -> str:
     ``law_text``."""
     w = r.words
     out = [f"{w['case']}: {r.case}" + (f" — {r.title}" if r.title else ""),
-           f"{w['law_as_of']}: {r.law_as_of or '?'} · rules {r.rules_version}", "", f"{w['answer']}:"]
+           f"{w['law_as_of']}: {r.law_as_of or '?'} · {w['rules']} {r.rules_version}", "", f"{w['answer']}:"]
     out += [f"  {s}" for s in r.summary]
     out += ["", f"{w['steps']}:"]
     for i, step in enumerate(r.steps, 1):
@@ -164,7 +164,7 @@ def to_html(r: Report) -> str:
         laws.append(f"<li><details><summary>{esc(law.label)}</summary>{body}</details>"
                     f"<small>{status}{link}</small></li>")
     out.append(f"<section id=law><h3>{esc(w['law'])}</h3><ul>{''.join(laws)}</ul></section>")
-    out.append(f"<p><small>{esc(w['law_as_of'])}: {esc(r.law_as_of or '?')} · rules {esc(r.rules_version)}"
+    out.append(f"<p><small>{esc(w['law_as_of'])}: {esc(r.law_as_of or '?')} · {esc(w['rules'])} {esc(r.rules_version)}"
                f"</small></p><p><small>{esc(w['disclaimer'])}</small></p>")
     return "".join(out)
 
@@ -173,7 +173,7 @@ def to_markdown(r: Report) -> str:
     """The report as Markdown (statute text in quoted blocks, once per provision)."""
     w = r.words
     out = [f"# {w['case']}: {r.case}" + (f" — {r.title}" if r.title else ""), "",
-           f"{w['law_as_of']}: {r.law_as_of or '?'} · rules {r.rules_version}", "", f"## {w['answer']}", ""]
+           f"{w['law_as_of']}: {r.law_as_of or '?'} · {w['rules']} {r.rules_version}", "", f"## {w['answer']}", ""]
     out += [*r.summary, "", f"## {w['steps']}", ""]
     out += [f"{i}. **{s.title}** {s.text} *({w['basis']}: {s.basis})*" for i, s in enumerate(r.steps, 1)]
     out += ["", f"## {w['rights']}", ""]
