@@ -15,8 +15,10 @@ from ruamel.yaml import YAML
 from .assessment import Assessment
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .casefile import CaseReader, documents
+from .dates import DateFormError, parse_date
 from .errors import CaseFileError
-from .render import reason_line, to_text
+from .numbers import parse_number
+from .render import to_text
 from .vocabulary import INCIDENT_DATE, FactSpec
 
 YES = {"y", "yes", "true", "是", "对", "有"}
@@ -29,11 +31,15 @@ WORDS = {
     "zh": {"choices": "选项", "keys": "（? = 不知道，why = 为什么问，back = 上一题，quit = 保存并退出）",
            "why": "这个回答可能决定：", "bad": "无法识别这个回答：", "saved": "答案已保存到",
            "nothing_back": "没有可以返回的问题。", "yes_no": "是 / 否", "notice": "通知草稿已写入",
-           "open": "仍待查明", "list": "可多选，用逗号分隔", "date": "日期，格式 YYYY-MM-DD"},
+           "open": "仍待查明", "list": "可多选，用逗号分隔", "section": "第 {i} 部分（共 {n} 部分）— {title}",
+           "left": "大约还有 {lo}–{hi} 个问题", "number": "一个数，例如 20000、20,000、2万、两万、1.5万",
+           "whole": "一个整数，例如 300 或 1.5万", "date": "日期：2023-06-01，不确定可写 2023、2023-06、2023–2024、2021年以前、2021年以后"},
     "en": {"choices": "choices", "keys": "(? = don't know, why = why is this asked, back = previous question, quit = save and stop)",
            "why": "This answer could decide:", "bad": "Could not read that answer:", "saved": "Answers saved to",
            "nothing_back": "There is no earlier question.", "yes_no": "yes / no", "notice": "Draft notice written to",
-           "open": "still open", "list": "one or more, separated by commas", "date": "a date, YYYY-MM-DD"},
+           "open": "still open", "list": "one or more, separated by commas", "section": "Section {i} of {n} — {title}",
+           "left": "about {lo}–{hi} questions left", "number": "a number, e.g. 20000, 20,000 or 15k",
+           "whole": "a whole number, e.g. 300 or 15k", "date": "a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021"},
 }
 
 
@@ -58,28 +64,49 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
         raise ValueError(WORDS[lang]["yes_no"])
     if spec.type in ("enum", "list"):
         picked = []
-        for part in [p.strip() for p in re.split(r"[,，\s]+", raw) if p.strip()]:
-            if part.isdigit() and 1 <= int(part) <= len(spec.values):
-                picked.append(spec.values[int(part) - 1])
-            elif part in spec.values:
-                picked.append(part)
-            else:
+        whole = _choice(spec, raw)
+        parts = [whole] if whole is not None else [
+            _choice(spec, p) for p in re.split(r"[,，、;；和与]+|\s+and\s+|\s+", raw) if p.strip()]
+        for choice in parts:
+            if choice is None:
                 raise ValueError(menu(spec, lang, ", "))
+            picked.append(choice)
         if not picked or (spec.type == "enum" and len(picked) != 1):
             raise ValueError(menu(spec, lang, ", "))
         return picked[0] if spec.type == "enum" else sorted(set(picked), key=spec.values.index)
     if spec.type == "date":
         try:
-            return dt.date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(WORDS[lang]["date"]) from None
+            value = parse_date(raw, now_words=spec.now_words)
+        except DateFormError:
+            value = None
+        if value is None:
+            raise ValueError(WORDS[lang]["date"] + "".join(f" / {w}" for w in spec.now_words))
+        return value
     try:
-        number = int(raw) if spec.type == "int" else float(raw)
+        number = parse_number(raw)
     except ValueError:
-        raise ValueError("0, 1, 2 …") from None
-    if number < 0 or (isinstance(number, float) and not number == number):
-        raise ValueError("≥ 0")
-    return int(number) if isinstance(number, float) and number.is_integer() else number
+        raise ValueError(WORDS[lang]["number"]) from None
+    if spec.type == "int" and not isinstance(number, int):
+        raise ValueError(WORDS[lang]["whole"])
+    return number
+
+
+def _choice(spec: FactSpec, text: str) -> str | None:
+    """The value ``text`` names: its number in the menu, the value itself, or its label in
+    either language (case and surrounding punctuation ignored)."""
+    part = text.strip().strip("。.!！\"'“”")
+    if part.isdigit() and 1 <= int(part) <= len(spec.values):
+        return spec.values[int(part) - 1]
+    low = part.casefold()
+    labels = {value: {value, spec.choice(value, "zh"), spec.choice(value, "en")} for value in spec.values}
+    for value, names in labels.items():
+        if low in {name.casefold() for name in names}:
+            return value
+    if len(low) >= 3 or (low and not low.isascii()):  # a part of one label only: "porn", "没有同意"
+        found = [v for v, names in labels.items() if any(low in name.casefold() for name in names)]
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def load_answers(path: str, reader: CaseReader) -> Answers:
@@ -128,25 +155,34 @@ class Session:
         self.read = read
         self.write = write
         self.asked = 0
+        self.section = ""
+        #: the answers the final assessment rests on (with the facts they imply)
+        self.final: Answers = answers
 
     def run(self) -> Assessment:
         """Ask until nothing left can change a conclusion; return the final assessment."""
         while True:
             step = self.interviewer.next_question(self.answers, self.lang)
             if isinstance(step, Final):
+                self.final = step.answers or self.answers
                 return step.assessment
             self.ask(step)
 
     def ask(self, q: Question) -> None:
         w = WORDS[self.lang]
         self.asked += 1
-        lines = [f"[{self.asked}] {q.text}", f"    {q.help}"]
+        lines = []
+        if q.section_id != self.section:
+            self.section = q.section_id
+            lines += ["", w["section"].format(i=q.section_index, n=q.section_count, title=q.section_title)
+                      + f"  ({w['left'].format(lo=q.remaining[0], hi=q.remaining[1])})"]
+        lines += [f"[{self.asked}] {q.text}", f"    {q.help}"]
         if q.spec.type in ("enum", "list"):
             lines.append(f"    {w['choices']}: {menu(q.spec, self.lang, '  ')}" + (f"  ({w['list']})" if q.spec.type == "list" else ""))
         elif q.spec.type == "bool":
             lines.append(f"    {w['yes_no']}")
         elif q.spec.type == "date":
-            lines.append(f"    {w['date']}")
+            lines.append(f"    {w['date']}" + "".join(f" / {word}" for word in q.spec.now_words))
         lines.append(f"    {w['keys']}")
         self.write("\n".join(lines))
         while True:
@@ -157,15 +193,15 @@ class Session:
             word = text.strip().lower()
             if word in WHY:
                 self.write(w["why"])
-                for r in q.why:
-                    self.write("  - " + reason_line(self.interviewer.engine, r.conclusion, r.party,
-                                                     r.provisions, self.lang))
+                for line in q.why_lines:
+                    self.write("  - " + line)
                 continue
             if word in BACK:
                 if self.answers.back() is None:
                     self.write(w["nothing_back"])
                     continue
                 self.asked -= 2  # this question and the one undone are asked again
+                self.section = ""  # and its section is announced again
                 return
             if word in QUIT:
                 raise Quit()

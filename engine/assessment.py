@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .compiler import NO_PARTY, UNKNOWN_DAY, UNKNOWN_NUMBER, UNKNOWN_TEXT, day_number, fact_key, sentinel
 from .conditions import SAME, Ref, Test
+from .dates import DateRange, canonical
+from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, across
 from .runtime import Firing
 from .vocabulary import INCIDENT_DATE
 
@@ -23,7 +25,9 @@ FORMAT = "faceright/1"
 SCOPES = (None, "expanded_damage", "all")
 Key = tuple[str, str]
 UNKNOWNS = (UNKNOWN_TEXT, UNKNOWN_NUMBER, UNKNOWN_DAY)
-OPTIONAL = ("scope", "policies_used", "contested")
+OPTIONAL = ("scope", "policies_used", "contested", "periods")
+#: top-level fields of the JSON output written only when set (dates that are not exact)
+OPTIONAL_TOP = ("incident_period", "today")
 OPEN_OPTIONAL = ("likely", "indicators")
 
 
@@ -40,6 +44,9 @@ class Conclusion(BaseModel):
     scope: str | None = None
     policies_used: dict[str, int | float] | None = None
     contested: bool | None = None
+    #: when the incident date is a range spanning several laws: for each part of it
+    #: (``from``, ``to``: ISO days), the provisions the conclusion rests on there
+    periods: list[dict[str, Any]] | None = None
 
 
 class OpenItem(BaseModel):
@@ -71,6 +78,10 @@ class Assessment(BaseModel):
     format: str = FORMAT
     case: str
     law_as_of: str | None
+    #: the days the incident may have happened on (``from``, ``to``), when not one exact day
+    incident_period: dict[str, str] | None = None
+    #: the "today" that fixed an open end (a missing date, ``after …``, ``still_online``)
+    today: str | None = None
     rules_version: str
     conclusions: list[Conclusion] = Field(default_factory=list)
     open: list[OpenItem] = Field(default_factory=list)
@@ -78,6 +89,9 @@ class Assessment(BaseModel):
     def to_json_dict(self) -> dict[str, Any]:
         """The contract's JSON object (optional fields left out when unset; party kept)."""
         data = self.model_dump()
+        for key in OPTIONAL_TOP:
+            if data[key] is None:
+                del data[key]
         for item in data["conclusions"]:
             for key in OPTIONAL:
                 if item[key] is None:
@@ -176,6 +190,60 @@ class Derivations:
         return out
 
 
+_TRUTH = {"holds": TRUE, "open": UNKNOWN, "absent": FALSE}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One part of a case's possible dates, within which every rule period and date test has
+    one value: where it lies (``place``: its index per ranged date fact; ``days``: its first
+    and last day per ranged date fact) and the engine's firings on it."""
+
+    place: dict[str, int]
+    days: dict[str, tuple[dt.date, dt.date]]
+    derivations: Derivations
+
+
+@dataclass
+class Spanned(Derivations):
+    """The firings of a case whose dates are ranges: one engine run per :class:`Segment`.
+
+    ``firings`` is every segment's, together (what fired on some possible date); a conclusion
+    holds when it holds in every segment, is open when it holds or is open in some, and its
+    needs are those of :func:`faceright.kleene.across`."""
+
+    segments: tuple[Segment, ...] = ()
+
+    @classmethod
+    def join(cls, segments: list[Segment]) -> Spanned:
+        """The segments' firings as one (conclusion keys in first-seen order per segment)."""
+        firings: dict[Key, dict[str, list[Firing]]] = {}
+        for segment in segments:
+            for key, twins in segment.derivations.firings.items():
+                into = firings.setdefault(key, {"d": [], "p": []})
+                into["d"].extend(twins["d"])
+                into["p"].extend(twins["p"])
+        return cls(segments[0].derivations.fact, firings, segments=tuple(segments))
+
+    def result(self, key: Key) -> Result:
+        """The conclusion's three-valued result over the segments, with its needs."""
+        outcomes = []
+        for segment in self.segments:
+            status = segment.derivations.status(key)
+            needs = frozenset(segment.derivations.needs(key)) if status == "open" else NOTHING
+            outcomes.append((segment.place, (_TRUTH[status], needs)))
+        return across(outcomes)
+
+    def status(self, key: Key) -> str:
+        statuses = {segment.derivations.status(key) for segment in self.segments}
+        if statuses == {"holds"}:
+            return "holds"
+        return "open" if statuses - {"absent"} else "absent"
+
+    def needs(self, key: Key, seen: frozenset[Key] = frozenset()) -> set[str]:
+        return set(self.result(key)[1])
+
+
 def _party(party: str) -> str | None:
     return None if party == NO_PARTY else party
 
@@ -191,8 +259,8 @@ def show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(map(str, value)) + "]"
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, dt.date | DateRange):
+        return canonical(value)
     return str(value)
 
 
@@ -224,11 +292,16 @@ def likely_facts(derivations: Derivations, facts: dict[str, Any],
 
 def assemble(case_id: str, law_as_of: dt.date | None, version: str, derivations: Derivations,
              facts: dict[str, Any], public: set[str], policies: dict[str, Any],
+             incident: tuple[dt.date, dt.date] | None = None,
+             today: dt.date | None = None,
              likely: Mapping[str, list[str]] | None = None,
              likely_holds: frozenset[Key] = frozenset()) -> Assessment:
-    """Build the contract's Assessment from the engine's firings. ``likely`` are the judgement
-    facts observable facts indicate (:func:`likely_facts`), ``likely_holds`` the conclusions
-    that would hold were those judgements true: such an open item is marked ``likely``."""
+    """Build the contract's Assessment from the engine's firings (of one run, or of every
+    segment of a range of dates: :class:`Spanned`). ``incident``: the first and last possible
+    day of an incident date that is not exact; ``today``: the day that fixed an open end.
+    ``likely`` are the judgement facts observable facts indicate (:func:`likely_facts`),
+    ``likely_holds`` the conclusions that would hold were those judgements true: such an open
+    item is marked ``likely``."""
     held: list[Conclusion] = []
     open_: list[OpenItem] = []
     likely = likely or {}
@@ -238,7 +311,9 @@ def assemble(case_id: str, law_as_of: dt.date | None, version: str, derivations:
         status = derivations.status(key)
         twins = derivations.firings[key]
         if status == "holds":
-            held.append(_conclusion(key, twins["d"], facts, policies))
+            held.append(_conclusion(key, twins["d"], facts, policies)
+                        if not isinstance(derivations, Spanned)
+                        else _spanned(key, derivations, facts, policies))
         elif status == "open":
             needs = sorted(derivations.needs(key))
             judged = [n for n in needs if n in likely]
@@ -249,6 +324,8 @@ def assemble(case_id: str, law_as_of: dt.date | None, version: str, derivations:
                 likely=True if marked else None,
                 indicators=sorted({i for n in judged for i in likely[n]}) if marked else None))
     return Assessment(case=case_id, law_as_of=law_as_of.isoformat() if law_as_of else None,
+                      incident_period={"from": incident[0].isoformat(), "to": incident[1].isoformat()}
+                      if incident else None, today=today.isoformat() if today else None,
                       rules_version=version, conclusions=held, open=open_)
 
 
@@ -264,6 +341,31 @@ def _conclusion(key: Key, firings: list[Firing], facts: dict[str, Any],
         scope=scope,
         policies_used={p: policies[p] for p in used} or None,
         contested=True if all(f.variant.contested for f in firings) else None)
+
+
+def _spanned(key: Key, derivations: Spanned, facts: dict[str, Any],
+             policies: dict[str, Any]) -> Conclusion:
+    """A conclusion holding on every possible date: each segment's reasons and provisions,
+    contested when it is on some segment, and the provisions per part of the incident's
+    possible days when they differ."""
+    parts = [_conclusion(key, s.derivations.firings[key]["d"], facts, policies)
+             for s in derivations.segments]
+    joined = _conclusion(key, derivations.firings[key]["d"], facts, policies)
+    by_day: dict[tuple[dt.date, dt.date], set[str]] = {}
+    for segment, part in zip(derivations.segments, parts):
+        days = segment.days.get(INCIDENT_DATE)
+        if days is not None:
+            by_day.setdefault(days, set()).update(part.provisions)
+    periods: list[dict[str, Any]] = []
+    for (first, last), provisions in sorted(by_day.items()):
+        cited = sorted(provisions)
+        if periods and periods[-1]["provisions"] == cited:
+            periods[-1]["to"] = last.isoformat()
+        else:
+            periods.append({"from": first.isoformat(), "to": last.isoformat(), "provisions": cited})
+    return joined.model_copy(update={
+        "contested": True if any(p.contested for p in parts) else None,
+        "periods": periods if len(periods) > 1 else None})
 
 
 def engine_fact(facts: dict[str, Any], law_day: dt.date | None,

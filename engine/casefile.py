@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import CaseFileError, did_you_mean
 from .source import MAX_BYTES, Document, SourceError, loads_json, read_documents
-from .vocabulary import IsoDate, Vocabulary, build_facts_model, may_be_unknown
+from .vocabulary import IsoDate, Vocabulary, build_facts_model, date_value, may_be_unknown
 
 FORMAT = "faceright/1"
 UNKNOWN = "unknown"
@@ -61,7 +61,8 @@ class CaseBase(BaseModel):
     format: Literal["faceright/1"] | None = None
     case: str = Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")
     title: str | None = Field(default=None, max_length=2000)
-    incident_date: IsoDate | None = Field(default=None, json_schema_extra=may_be_unknown)
+    incident_date: date_value() | None = Field(  # type: ignore[valid-type]
+        default=None, json_schema_extra=may_be_unknown)
     expect: Expect | None = None
     basis: str | None = Field(default=None, max_length=20000)
     source: str | dict[str, str | IsoDate] | None = None

@@ -444,7 +444,7 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
         sys.exit(0 if isinstance(stop, Quit) else 130)
     save()
     click.echo("")
-    click.echo(closing(session.interviewer, answers, lang, documents_dir, case_id), nl=False)
+    click.echo(closing(session.interviewer, session.final, lang, documents_dir, case_id), nl=False)
 
 
 def _case_files(paths: tuple[str, ...]) -> list[str]:

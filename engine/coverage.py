@@ -161,14 +161,14 @@ def coverage_report(engine: Engine, results: list[CaseResult]) -> Coverage:
             if loaded.case is None or loaded.case.case != result.case_id:
                 continue
             case = loaded.case
-            derivations, _ = engine.derive(case)
-            facts = engine.facts_of(case)
-            for key, twins in derivations.firings.items():
-                for rid in {f.variant.rule.id for f in twins["d"]}:
-                    report.fired[rid] += 1
+            views = engine.views(case)
+            for rid in {f.variant.rule.id for view in views
+                        for twins in view.derivations.firings.values() for f in twins["d"]}:
+                report.fired[rid] += 1
             for rule in report.rules:
-                report.decisive.setdefault(rule.id, set()).update(
-                    _decisive(engine, rule, derivations, facts, case.incident_date))
+                for view in views:
+                    report.decisive.setdefault(rule.id, set()).update(
+                        _decisive(engine, rule, view.derivations, view.facts, view.law_day))
             for c in result.assessment.conclusions if result.assessment else []:
                 report.cited.update(c.provisions)
     return report

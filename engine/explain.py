@@ -265,19 +265,23 @@ class Report:
     why: dict[str, list[Step]]
     why_not: dict[str, list[Diagnosis]]
     flips: list[Flip] | None
+    incident_period: dict[str, str] | None = None
     #: open conclusions marked likely (``id@party``) → the observable facts indicating them
     likely: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
         return {"case": self.case, "law_as_of": self.law_as_of,
+                **({"incident_period": self.incident_period} if self.incident_period else {}),
                 "why": {k: [asdict(s) for s in v] for k, v in self.why.items()},
                 "why_not": {k: [asdict(d) for d in v] for k, v in self.why_not.items()},
                 "flips": None if self.flips is None else [asdict(f) for f in self.flips],
                 "likely": self.likely}
 
     def to_text(self, engine: Engine, lang: str) -> str:
-        lines = [f"case {self.case} (law as of {self.law_as_of or '?'})"]
+        period = self.incident_period
+        lines = [f"case {self.case} (law as of {self.law_as_of or '?'}"
+                 + (f"; incident between {period['from']} and {period['to']}" if period else "") + ")"]
         for name, steps in self.why.items():
             lines.append("")
             if not steps:
@@ -332,9 +336,11 @@ def explain_case(engine: Engine, case: Any, as_of: dt.date | None, why_key: tupl
     else:
         keys = []
     trees = {label(k): why(engine, derivations, shown, k) for k in keys}
-    law_day = as_of or case.incident_date
-    facts = engine.facts_of(case)
-    diags = {why_not_id: why_not(engine, derivations, facts, law_day, why_not_id)} if why_not_id else {}
+    diags = {}
+    if why_not_id:  # per engine run: a date given as a range runs once per segment of the law
+        for view in engine.views(case, as_of):
+            name = f"{why_not_id} ({view.where})" if view.where else why_not_id
+            diags[name] = why_not(engine, view.derivations, view.facts, view.law_day, why_not_id)
     found = None
     if want_flips:
         targets = sorted({k[0] for k in keys} | ({why_not_id} if why_not_id else set())) or sorted(
@@ -342,4 +348,5 @@ def explain_case(engine: Engine, case: Any, as_of: dt.date | None, why_key: tupl
         found = flips(engine, case, targets, as_of)
     likely = {label((o.id, o.party or NO_PARTY)): list(o.indicators or [])
               for o in assessment.open if o.likely and label((o.id, o.party or NO_PARTY)) in trees}
-    return Report(case.case, assessment.law_as_of, trees, diags, found, likely)
+    return Report(case.case, assessment.law_as_of, trees, diags, found, assessment.incident_period,
+                  likely)

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .compiler import period_literals, reaches
-from .conditions import All, Any_, Cond, Not, Ref, Test
-from .rulebook import Rule
+from .conditions import All, Any_, Cond, Not, Ref, Test, tests
+from .dates import DateValue, Span, span_of
+from .rulebook import Rule, Rulebook
 from .vocabulary import INCIDENT_DATE
 
 
@@ -202,3 +203,75 @@ def in_time(rule: Rule, facts: Mapping[str, Any], law_day: dt.date | None) -> Re
 
 def _no_refs(ref: Ref) -> Result:
     raise AssertionError(f"a rule period refers to conclusion {ref.concl}")
+
+
+def cuts(rules: Iterable[Rule], fact: str) -> list[dt.date]:
+    """The days on which some test of the rules on the date ``fact`` changes value (for
+    ``incident_date``, its rule periods too): split a range of possible dates before each, and
+    every such test has one value within each part. Sorted, without repeats."""
+    days: set[dt.date] = set()
+    for rule in rules:
+        conds = [*(c for r in reaches(rule) for c in period_literals(rule, r)), rule.cond,
+                 *(e.cond for e in rule.exceptions)]
+        for cond in conds:
+            for test in tests(cond):
+                if test.fact != fact or not isinstance(test.value, dt.date):
+                    continue
+                if test.op in ("ge", "lt", "is"):
+                    days.add(test.value)
+                if test.op in ("gt", "le", "is"):
+                    days.add(test.value + dt.timedelta(days=1))
+    return sorted(days)
+
+
+#: where one segment of the possible dates lies: its index for each date fact given as a range
+Place = Mapping[str, int]
+
+
+def across(outcomes: Sequence[tuple[Place, Result]]) -> Result:
+    """One value over every segment of the possible dates (each a definite law), from each
+    segment's place and value.
+
+    TRUE when TRUE in every segment, FALSE when FALSE in every one, else UNKNOWN: it needs
+    what its UNKNOWN segments need, and, when the segments' values differ, the date facts
+    whose segment changes the value (those where two segments differing in that fact alone
+    differ in value; every ranged fact if no such pair exists)."""
+    values = {value for _, (value, _) in outcomes}
+    if values == {TRUE} or values == {FALSE}:
+        return next(iter(values)), NOTHING
+    needs: set[str] = set()
+    for _, (value, need) in outcomes:
+        if value is UNKNOWN:
+            needs |= need
+    if len(values) > 1:
+        needs |= _deciding(outcomes)
+    return UNKNOWN, frozenset(needs)
+
+
+def _deciding(outcomes: Sequence[tuple[Place, Result]]) -> set[str]:
+    facts = {f for place, _ in outcomes for f in place}
+    found: set[str] = set()
+    for fact in facts:
+        seen: dict[tuple[tuple[str, int], ...], Truth] = {}
+        for place, (value, _) in outcomes:
+            rest = tuple(sorted((f, i) for f, i in place.items() if f != fact))
+            if seen.setdefault(rest, value) is not value:
+                found.add(fact)
+                break
+    return found or facts
+
+
+class Calendar:
+    """What a rulebook needs to evaluate dates given as ranges: its date facts, the days each
+    one's tests change value (:func:`cuts`), the first day any provision of its catalogue is
+    in force."""
+
+    def __init__(self, book: Rulebook) -> None:
+        self.date_facts = sorted(n for n, s in book.vocabulary.facts.items() if s.type == "date")
+        self.cuts = {name: cuts(book.rules, name) for name in [INCIDENT_DATE, *self.date_facts]}
+        self.earliest = min(p.effective_from for p in book.catalogue.all())
+
+    def span(self, incident: DateValue | None, facts: Mapping[str, Any],
+             today: dt.date | None = None) -> Span | None:
+        """How to evaluate these dates (:func:`faceright.dates.span_of`); None when all are exact."""
+        return span_of(incident, dict(facts), self.date_facts, self.earliest, today, INCIDENT_DATE)

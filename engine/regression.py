@@ -47,10 +47,11 @@ def _derivation(engine: Engine, case: Any, failure: str) -> list[str]:
     derivations, shown = engine.derive(case)
     lines: list[str] = []
     if " to hold, " in failure or " to be open, " in failure:
-        facts = engine.facts_of(case)
-        for d in why_not(engine, derivations, facts, case.incident_date, cid):
-            lines.append(f"    rule {d.rule} [{', '.join(d.provisions)}]: {d.verdict}")
-            lines += [f"      - {r}" for r in d.reasons]
+        for view in engine.views(case):
+            lines += [f"    on {view.where}:"] if view.where else []
+            for d in why_not(engine, view.derivations, view.facts, view.law_day, cid):
+                lines.append(f"    rule {d.rule} [{', '.join(d.provisions)}]: {d.verdict}")
+                lines += [f"      - {r}" for r in d.reasons]
     else:
         for key in sorted(k for k in derivations.firings if k[0] == cid):
             for step in why(engine, derivations, shown, key):

@@ -10,25 +10,30 @@ probe value of every candidate question. Its results agree with the durable_rule
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .conditions import SAME, Ref, refs, tests
-from .kleene import FALSE, NOTHING, UNKNOWN, Result, evaluate, period, whole
+from .dates import DateValue
+from .kleene import FALSE, NOTHING, UNKNOWN, Calendar, Place, Result, across, evaluate, period, whole
 from .rulebook import Rule, Rulebook
 from .vocabulary import INCIDENT_DATE
 
 NONE_PARTY = "-"
+_ABSENT: Result = (FALSE, NOTHING)
 #: ``{(conclusion, party): (TRUE or UNKNOWN, needs)}`` for everything not false
 Status = dict[tuple[str, str], Result]
 
 
 @dataclass(frozen=True)
 class Run:
-    """One evaluation: the conclusions' status, and each (rule, party)'s own result."""
+    """One evaluation: the conclusions' status, and each (rule, party)'s own result. When dates
+    are ranges, ``parts`` holds the run of each segment (where it lies, and its run) and the
+    status and results are theirs combined by :func:`faceright.kleene.across`."""
 
     status: Status
     results: dict[tuple[str, str], Result]
+    parts: dict[tuple[tuple[str, int], ...], Run] = field(default_factory=dict)
 
 
 class Evaluator:
@@ -43,12 +48,33 @@ class Evaluator:
         self._facts = {rid: {t.fact for c in cs for t in tests(c)} for rid, cs in conds.items()}
         self._refs = {rid: {ref.concl for c in cs for ref in refs(c)} for rid, cs in conds.items()}
         self._unaffected: dict[str, frozenset[str]] = {}
+        self.calendar = Calendar(book)
 
-    def run(self, facts: dict[str, Any], law_day: dt.date | None,
-            base: Run | None = None, changed: str | None = None) -> Run:
+    def run(self, facts: dict[str, Any], law_day: DateValue | None,
+            base: Run | None = None, changed: str | None = None, today: dt.date | None = None) -> Run:
         """Evaluate every rule for every party. Given the ``base`` run of the same facts but
         ``changed``, only the rules that depend on that fact (directly or through conclusions)
-        are evaluated again."""
+        are evaluated again. ``law_day`` is the incident date: a day, a range or None (unknown:
+        the widest range); dates given as ranges are evaluated on each segment of them and
+        combined like the engine's (``today`` fixes open ends)."""
+        span = self.calendar.span(law_day, facts, today)
+        if span is None:
+            return self._run(facts, law_day if isinstance(law_day, dt.date) else None, base, changed)
+        earlier = base.parts if base is not None else {}
+        parts: list[tuple[Place, Run]] = []
+        for place, days in span.segments(self.calendar.cuts):
+            known = {**facts, **{name: first for name, (first, _) in days.items()}}
+            day = known.pop(INCIDENT_DATE, span.exact)
+            key = tuple(sorted(place.items()))
+            parts.append((place, self._run(known, day, earlier.get(key), changed)))
+        keys = {k for _, part in parts for k in part.status}
+        status = {k: v for k in sorted(keys)
+                  if (v := across([(p, part.status.get(k, _ABSENT)) for p, part in parts]))[0] is not FALSE}
+        results = {k: across([(p, part.results[k]) for p, part in parts]) for k in parts[0][1].results}
+        return Run(status, results, {tuple(sorted(p.items())): part for p, part in parts})
+
+    def _run(self, facts: dict[str, Any], law_day: dt.date | None,
+             base: Run | None = None, changed: str | None = None) -> Run:
         keep = set() if base is None or changed is None else self._independent(changed)
         known = dict(facts)
         if law_day is not None:

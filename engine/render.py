@@ -48,6 +48,66 @@ def to_html(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None =
     return report_html(build_report(engine, case, lang, as_of))
 
 
+def changing_laws(engine: Engine, assessment: Assessment, lang: str) -> list[str]:
+    """The laws cited in an assessment that are in force on some but not all of the incident's
+    possible days (empty for an exact date), the most cited first (then by the day they change)."""
+    period = assessment.incident_period
+    if period is None:
+        return []
+    first, last = (dt.date.fromisoformat(period[k]) for k in ("from", "to"))
+    cited = {p for c in assessment.conclusions for p in c.provisions}
+    cited |= {p for o in assessment.open for p in o.provisions}
+    laws: dict[str, dt.date] = {}
+    count: dict[str, int] = {}
+    for pid in cited:
+        prov = engine.book.catalogue.get(pid)
+        ends = prov.effective_to or dt.date.max
+        if prov.effective_from <= last and ends >= first and not (
+                prov.effective_from <= first and ends >= last):
+            name = prov.law if lang == "zh" else prov.law_en
+            change = prov.effective_from if prov.effective_from > first else ends
+            laws[name] = min(laws.get(name, change), change)
+            count[name] = count.get(name, 0) + 1
+    return sorted(laws, key=lambda n: (-count[n], laws[n], n))
+
+
+#: how many changing laws the date sentence names
+NAMED_LAWS = 3
+
+
+def date_note(engine: Engine, assessment: Assessment, lang: str) -> str | None:
+    """One plain sentence when the incident date is not exact (which laws its possible days
+    span, and that the open conclusions needing it depend on it), or when "today" fixed an
+    open end; None otherwise."""
+    period, today = assessment.incident_period, assessment.today
+    if period is None and today is None:
+        return None
+    today_text = ((f"（“今天”按 {today} 计）" if lang == "zh" else f" (today taken as {today})")
+                  if today else "")
+    if period is None:
+        return ("“仍在网上”等以今天为止的日期" if lang == "zh"
+                else "Dates running until today were assessed") + today_text + ("。" if lang == "zh" else ".")
+    changing = changing_laws(engine, assessment, lang)
+    laws = changing[:NAMED_LAWS]
+    more = len(changing) - len(laws)
+    first, last = period["from"], period["to"]
+    if lang == "zh":
+        if not laws:
+            return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间适用的法律相同，"
+                    "结论与其间任何一天相同。")
+        return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间法律有变化（"
+                + "、".join(laws) + (f"等 {len(changing)} 部" if more else "") + "）。列为成立的结论在其间每一天都成立；标为待定、取决于事件日期"
+                "的结论取决于具体日期。")
+    if not laws:
+        return (f"The incident date is not exact: between {first} and {last}{today_text}; the same "
+                "law applies throughout, so the conclusions are those of any day in it.")
+    return (f"The incident date is not exact: between {first} and {last}{today_text}; in that time "
+            "the law changed (" + "; ".join(laws) + (f"; {more} more" if more else "") + "). The conclusions listed as holding hold on "
+            "every possible day; those left open on the date depend on it.")
+
+
+
+
 def esc(text: object) -> str:
     """Text made safe for HTML content and attribute values."""
     return html.escape(str(text), quote=True)

@@ -26,7 +26,7 @@ from .source import Document, SourceError, read_documents
 from .vocabulary import Vocabulary
 
 SPECIAL_FILES = ("facts.yaml", "conclusions.yaml", "policies.yaml", "provisions.yaml", "guidance.yaml",
-                 "documents.yaml")
+                 "documents.yaml", "questions.yaml")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -87,6 +87,8 @@ class Rulebook:
     version: str
     strata: int = field(default=1)
     guidance: Any = None  #: the validated ``guidance.yaml`` (:class:`faceright.guidance.Guidance`)
+    #: the interview's question graph (``questions.yaml``: :class:`faceright.questions.QuestionGraph`)
+    questions: Any = None
     #: party → {"zh": …, "en": …}, the parties' display names (``conclusions.yaml``)
     party_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -355,10 +357,13 @@ def load_rulebook(directory: Path | str) -> Rulebook:
             raise RuleFileError(str(directory / "policies.yaml"), None, None, "provisions",
                                 f"unknown provision '{pid}'" + did_you_mean(pid, catalogue.ids()))
     stratified, strata = _stratify(rules)
+    from .questions import load_questions
+    questions = load_questions(directory / "questions.yaml", _read_one(directory / "questions.yaml"),
+                               vocab, names)
     version = _hash(directory, [directory / n for n in SPECIAL_FILES] + rule_files)
     return Rulebook(directory, vocab, dict(cfile.conclusions), tuple(cfile.parties),
                     dict(pfile.policies), catalogue, tuple(stratified), tuple(not_formalised),
-                    version, strata, guidance,
+                    version, strata, guidance, questions,
                     {p: n.model_dump() for p, n in cfile.party_names.items()})
 
 

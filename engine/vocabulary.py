@@ -11,9 +11,11 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
+                      SerializationInfo, WithJsonSchema, create_model, model_validator)
 from pydantic_core import PydanticCustomError
+
+from .dates import DATE_PATTERN, FORMS, DateFormError, canonical, parse_date
 
 FactType = Literal["bool", "int", "number", "enum", "list", "date"]
 MAX_AMOUNT = 10**15
@@ -39,6 +41,9 @@ class FactSpec(BaseModel):
     en: str = Field(min_length=1)
     help_zh: str = Field(min_length=1)
     help_en: str = Field(min_length=1)
+    #: date facts: the words meaning "until today" (e.g. ``still_online``, ``仍在网上``); the
+    #: first is the canonical one
+    now_words: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _choices_match_values(self) -> FactSpec:
@@ -52,6 +57,8 @@ class FactSpec(BaseModel):
                                  + (f"; not a value: {', '.join(extra)}" if extra else ""))
             if self.type not in ("enum", "list") and labels:
                 raise ValueError(f"{name} is only for enum and list facts")
+        if self.now_words and self.type != "date":
+            raise ValueError("now_words is only for date facts")
         return self
 
     def choice(self, value: str, lang: str) -> str:
@@ -59,12 +66,37 @@ class FactSpec(BaseModel):
         return (self.choices_zh if lang == "zh" else self.choices_en)[value]
 
 
+class GlossaryEntry(BaseModel):
+    """A legal or technical term (as written in zh and en) and its one-sentence explanation."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    explain_zh: str = Field(min_length=1)
+    explain_en: str = Field(min_length=1)
+
+    def term(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def explain(self, lang: str) -> str:
+        return self.explain_zh if lang == "zh" else self.explain_en
+
+
 class Vocabulary(BaseModel):
-    """All facts a case may state, keyed by name."""
+    """All facts a case may state, keyed by name, and the glossary of the terms questions use."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     facts: dict[str, FactSpec]
+    glossary: dict[str, GlossaryEntry] = Field(default_factory=dict)
+
+    def explanations(self, text: str, lang: str) -> list[str]:
+        """The glossary explanations of the terms ``text`` uses (in ``lang``), in glossary order;
+        English terms match case-insensitively."""
+        low = text.lower()
+        return [g.explain(lang) for g in self.glossary.values()
+                if (g.term(lang) in text if lang == "zh" else g.term(lang).lower() in low)]
 
     def spec(self, name: str) -> FactSpec:
         """The spec of a fact usable in rules (``incident_date`` included)."""
@@ -78,7 +110,9 @@ class Vocabulary(BaseModel):
 
 
 _INCIDENT_SPEC = FactSpec(type="date", zh="事件发生在哪天？", en="When did the conduct happen?",
-                          help_zh="决定适用哪一时期的法律。", help_en="Decides which law applies.")
+                          help_zh="决定适用哪一时期的法律。记不清可以只写年份或年月，如 2023、2023年6月、2021年以前。",
+                          help_en="Decides which law applies. If unsure, a year or month will do, "
+                                  "e.g. 2023, 2023-06, before 2021.")
 
 
 def _iso_date(value: Any) -> Any:
@@ -110,6 +144,32 @@ def _amount(value: Any) -> int | float:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
+def date_value(now_words: tuple[str, ...] = ()) -> Any:
+    """The type of a date fact (and ``incident_date``): an exact day, or a range of possible
+    days as :func:`faceright.dates.parse_date` reads it (``2023``, ``2023-06``,
+    ``2023-01..2024-06``, ``before 2021``, ``now_words`` …); JSON: its canonical form."""
+
+    def read(value: Any) -> Any:
+        try:
+            return parse_date(value, now_words=now_words)
+        except DateFormError as exc:
+            raise PydanticCustomError("date_form", str(exc)) from None
+
+    def write(value: Any, info: SerializationInfo) -> Any:
+        return canonical(value) if info.mode == "json" else value
+
+    forms = ", ".join([*FORMS[:-1], *now_words[:1]])
+    schema: dict[str, Any] = {"anyOf": [
+        {"type": "string", "format": "date"},
+        {"type": "string", "pattern": DATE_PATTERN},
+        {"type": "integer", "minimum": 1000, "maximum": 9999},
+        *([{"enum": list(now_words)}] if now_words else [])],
+        "description": f"a day (YYYY-MM-DD) or the days it may have been: {forms} "
+                       "(ranges inclusive; zh: 2023年6月, 2021年以前)"}
+    return Annotated[Any, BeforeValidator(read), PlainSerializer(write),
+                     WithJsonSchema(schema)]
 #: money, hours and other quantities: the JSON Schema says "number", validation is ours.
 Amount = Annotated[int | float, BeforeValidator(_amount),
                    Field(json_schema_extra={"minimum": 0, "maximum": MAX_AMOUNT})]
@@ -124,7 +184,7 @@ def _annotation(spec: FactSpec) -> Any:
     if spec.type == "number":
         return Amount
     if spec.type == "date":
-        return IsoDate
+        return date_value(spec.now_words)
     choice: Any = Literal.__getitem__(spec.values)
     if spec.type == "enum":
         return choice

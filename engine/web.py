@@ -31,6 +31,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
+from .dates import DateFormError, DateRange, canonical, parse_date
 from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
@@ -64,13 +65,13 @@ TEXT = {
     "zh": {"title": "AI换脸事件评估", "start": "开始", "next": "下一步", "dont": "不知道", "back": "返回上一题",
            "why": "为什么问这个？", "switch": "English", "q": "问题", "yes": "是", "no": "否",
            "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）",
-           "date": "日期", "number": "数字（不含单位）", "bad": "无法识别这个回答",
+           "date": "日期", "date_forms": "如 2023-06-01；不确定可写 2023、2023-06、2023–2024、2021年以前", "number": "数字（不含单位）", "bad": "无法识别这个回答",
            "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
            "notice": "Download the draft notice to the platform", "draft": "Draft notice to the platform",
-           "date": "Date", "number": "Number (without unit)",
+           "date": "Date", "date_forms": "e.g. 2023-06-01; if unsure 2023, 2023-06, 2023–2024, before 2021", "number": "Number (without unit)",
            "bad": "Could not read that answer",
            "intro": "Answer a few questions to get an assessment under Chinese law. Only questions "
                     "that can change a conclusion are asked."},
@@ -165,7 +166,8 @@ def _page(lang: str, body: str) -> HTMLResponse:
 
 
 def _state_field(answers: Answers) -> str:
-    data = {"values": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in answers.values.items()},
+    data = {"values": {k: (canonical(v) if isinstance(v, dt.date | DateRange) else v)
+                       for k, v in answers.values.items()},
             "order": answers.order}
     return f'<input type="hidden" name="state" value="{esc(json.dumps(data, ensure_ascii=False))}">'
 
@@ -200,10 +202,10 @@ class WebApp:
         answers = Answers()
         for key in order:
             value = values[key]
-            if key in self.dates and isinstance(value, str) and value != DONT_KNOW:
+            if key in self.dates and isinstance(value, str | int) and value != DONT_KNOW:
                 try:
-                    value = dt.date.fromisoformat(value)
-                except ValueError:
+                    value = parse_date(value, now_words=self.engine.book.vocabulary.spec(key).now_words)
+                except DateFormError:
                     raise BadInput(400, f"{key}: not a date") from None
             answers.set(str(key), value)
         try:
@@ -276,8 +278,9 @@ class WebApp:
             inputs = (f'<label><input type=radio name=value value=yes required> {esc(t["yes"])}</label>'
                       f'<label><input type=radio name=value value=no> {esc(t["no"])}</label>')
         elif spec.type == "date":
-            inputs = (f'<label for="{field}">{esc(t["date"])}</label>'
-                      f'<input id="{field}" type=date name=value required>')
+            hint = t["date_forms"] + "".join(f" / {w}" for w in spec.now_words)
+            inputs = (f'<label for="{field}">{esc(t["date"])} <small>{esc(hint)}</small></label>'
+                      f'<input id="{field}" type=text name=value required autocomplete=off>')
         else:
             inputs = (f'<label for="{field}">{esc(t["number"])}</label>'
                       f'<input id="{field}" type=number min=0 step=any name=value required>')
@@ -395,9 +398,15 @@ class WebApp:
             return {"assessment": step.assessment.to_json_dict()}
         spec = step.spec
         return {"question": {"fact": step.fact, "type": spec.type, "choices": list(spec.values),
+                             "labels": [spec.choice(v, lang) for v in spec.values],
                              "text": step.text, "help": step.help,
-                             "why": [{"conclusion": r.conclusion, "party": r.party, "provisions": r.provisions}
-                                     for r in step.why]}}
+                             "section": {"id": step.section_id, "title": step.section_title,
+                                         "index": step.section_index, "count": step.section_count},
+                             "remaining": list(step.remaining),
+                             "why": [{"conclusion": r.conclusion, "party": r.party, "provisions": r.provisions,
+                                      "title": r.title, "outcomes": [list(o) for o in r.outcomes]}
+                                     for r in step.why],
+                             "why_lines": step.why_lines}}
 
     def batch_line(self, number: int, raw: bytes) -> bytes | None:
         """One line of a JSONL batch → its record as a JSON line, or ``None`` for a blank line.

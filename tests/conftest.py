@@ -22,6 +22,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: "today" for every test and every command a test starts: a missing incident date, ``after
+#: …`` and ``still_online`` end on it, so results never depend on the day the suite runs
+TODAY = "2026-12-03"
+os.environ["FACERIGHT_TODAY"] = TODAY
+
 # The rulebook cache of this test session (and of the commands it starts) lives in a temporary
 # folder, never in the user's ~/.cache; tests of the cache itself set their own.
 if "FACERIGHT_CACHE_DIR" not in os.environ:

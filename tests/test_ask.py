@@ -60,7 +60,8 @@ def q_en(n: int, engine: Engine, fact: str) -> list[str]:
     elif spec.type == "bool":
         lines.append("    yes / no")
     elif spec.type == "date":
-        lines.append("    a date, YYYY-MM-DD")
+        lines.append("    a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021"
+                     + "".join(f" / {w}" for w in spec.now_words))
     return [*lines, KEYS_EN]
 
 
