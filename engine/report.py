@@ -105,6 +105,7 @@ class Report:
     title: str | None
     law_as_of: str | None
     rules_version: str
+    date_note: str | None         #: when the incident date is not exact: what that changes
     summary: list[str]
     steps: list[Step]
     rights: list[Item]
@@ -374,6 +375,7 @@ class _Builder:
         cited += [p for b in breaches for p in b.provisions] + [p for st in steps for p in st.provisions]
         return Report(self.lang, self.assessment.case, getattr(self.case, "title", None),
                       self.assessment.law_as_of, self.assessment.rules_version,
+                      date_note(self.engine, self.assessment, self.lang),
                       self.summary(rights, parties, breaches, steps, uncertain), steps, rights, parties,
                       breaches, uncertain, self.questions(), self.why(), self.law(cited), self.words)
 
@@ -465,6 +467,12 @@ class _Bounds:
 def bounds(engine: Engine) -> _Bounds:
     """The bounds evaluator of a loaded engine (built once)."""
     return _Bounds(engine)
+
+
+def date_note(engine: Engine, assessment: Any, lang: str) -> str | None:
+    """The sentence on an inexact incident date (:func:`faceright.render.date_note`)."""
+    from .render import date_note as note
+    return note(engine, assessment, lang)
 
 
 def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> Report:

@@ -64,7 +64,8 @@ def to_text(r: Report, law_text: bool = False) -> str:
     ``law_text``."""
     w = r.words
     out = [f"{w['case']}: {r.case}" + (f" — {r.title}" if r.title else ""),
-           f"{w['law_as_of']}: {r.law_as_of or '?'} · {w['rules']} {r.rules_version}", "", f"{w['answer']}:"]
+           f"{w['law_as_of']}: {r.law_as_of or '?'} · {w['rules']} {r.rules_version}",
+           *([r.date_note] if r.date_note else []), "", f"{w['answer']}:"]
     out += [f"  {s}" for s in r.summary]
     out += ["", f"{w['steps']}:"]
     for i, step in enumerate(r.steps, 1):
@@ -122,7 +123,8 @@ def to_html(r: Report) -> str:
     def item(i: Item) -> str:
         return f"<li class={esc(i.status)}>{esc(_item_line(r, i))}</li>"
 
-    out = [f"<section id=answer><h3>{esc(w['answer'])}</h3>"
+    out = [f"<p class=dates>{esc(r.date_note)}</p>" if r.date_note else ""]
+    out += [f"<section id=answer><h3>{esc(w['answer'])}</h3>"
            + "".join(f"<p>{esc(s)}</p>" for s in r.summary) + "</section>"]
     steps = "".join(f"<li><b>{esc(s.title)}</b><br>{esc(s.text)}<br><small>{esc(w['basis'])}: {esc(s.basis)}</small></li>"
                     for s in r.steps)
