@@ -154,6 +154,13 @@ class _Builder:
         self.facts = engine.facts_of(case)
         law_day = as_of or case.incident_date
         self.known = {**self.facts, **({INCIDENT_DATE: law_day} if law_day is not None else {})}
+        # what conditions are evaluated on: a date known only as a range (a year, a month…)
+        # is unknown there, the exact law date of the assessment stands for the incident date
+        types = {name: spec.type for name, spec in self.book.vocabulary.facts.items()}
+        self.exact = {k: v for k, v in self.known.items()
+                      if k != INCIDENT_DATE and (types.get(k) != "date" or isinstance(v, dt.date))}
+        if self.assessment.law_as_of:
+            self.exact[INCIDENT_DATE] = dt.date.fromisoformat(self.assessment.law_as_of)
         self.case = case
         self.order = {cid: i for i, cid in enumerate(self.book.conclusions)}
         self.party_order = {p: i for i, p in enumerate(self.book.parties)}
@@ -167,8 +174,8 @@ class _Builder:
         unknown) to turn out against the infringer: the upper bound of :class:`_Bounds`: every
         other unknown fact left unknown."""
         if self.authorities is None:
-            facts = {k: v for k, v in self.known.items() if k != INCIDENT_DATE}
-            self.authorities = bounds(self.engine).upper(facts, self.known.get(INCIDENT_DATE))
+            facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
+            self.authorities = bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
         return (key[0], key[1] if key[1] != NO_PARTY else NONE_PARTY) in self.authorities
 
     def situation(self) -> Situation:
@@ -179,7 +186,7 @@ class _Builder:
             key = (o.id, o.party or NO_PARTY)
             value = TRUE if self.only_unknowable(key) else UNKNOWN
             status[(o.id, o.party)] = (value, NOTHING if value is TRUE else frozenset(o.needs))
-        return Situation(self.known, status)
+        return Situation(self.exact, status)
 
     # --- pieces ------------------------------------------------------------------------------
 
