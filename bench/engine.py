@@ -2,7 +2,9 @@
 
 Prints, measured in this one process (except start-up, which is a fresh process each time):
 
-- ``Engine.assess`` cases/s over N seeded generated cases (every rule targeted in turn);
+- ``Engine.assess`` cases/s over the N seeded generated cases (every rule targeted in turn)
+  that have an exact incident date; those without one (the widest range: one engine run per
+  segment of the law) are timed on their own line;
 - the same cases through :class:`bench.plain.Plain`, a plain-Python three-valued evaluation
   of the same rules, after checking that it agrees with the engine on every case (what holds,
   what is open and what each open item needs, public conclusions only);
@@ -21,6 +23,7 @@ Usage: python -m bench.engine [--cases 2000] [--memory-cases 100000] [--seed 1]
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import resource
@@ -145,7 +148,9 @@ def main() -> int:
 
     engine = load_engine(ROOT / "rules")
     plain = Plain(engine.book)
-    cases = generated(engine, args.cases, args.seed)
+    generated_cases = generated(engine, args.cases, args.seed)
+    cases = [c for c in generated_cases if isinstance(c.incident_date, dt.date)]
+    ranged = [c for c in generated_cases if not isinstance(c.incident_date, dt.date)]
     engine.assess(cases[0])  # the ruleset is created and its session opened once per process
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     wrong = agree(engine, plain, cases)
@@ -158,6 +163,10 @@ def main() -> int:
     print(f"Engine.assess: {engine_rate:,.0f} cases/s; plain evaluation: {plain_rate:,.0f} cases/s")
     print(f"engine counters over the timed passes: {counted:,} cases run on durable_rules "
           f"({'= cases timed' if counted == 3 * len(cases) else 'MISMATCH'})")
+    if ranged:
+        ranged_rate = rate(engine.assess, ranged, rounds=1)
+        print(f"cases without an exact date: {len(ranged):,}, Engine.assess {ranged_rate:,.1f} cases/s "
+              "(one engine run per segment of the law)")
 
     up = startup()
     print(f"start-up of faceright assess (one case): {up:.3f} s median")

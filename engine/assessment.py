@@ -119,7 +119,15 @@ class Derivations:
     firings: dict[Key, dict[str, list[Firing]]]
     #: :meth:`needs` per (conclusion, conclusions on the path): open conclusions share
     #: sub-conclusions, and the questionnaire asks for every open item's needs at each step
-    _needs: dict[tuple[Key, frozenset[Key]], frozenset[str]] = field(default_factory=dict, repr=False)
+    _needs: dict[tuple[Key, frozenset[Key]], tuple[frozenset[str], bool]] = field(default_factory=dict,
+                                                                                  repr=False)
+    #: :meth:`needs` of the conclusions whose needs do not depend on the path to them
+    _pure: dict[Key, frozenset[str]] = field(default_factory=dict, repr=False)
+    #: :meth:`unknowns` per firing (by id; the firing is kept with it)
+    _unknowns: dict[int, tuple[Firing, frozenset[tuple[str, Any]]]] = field(default_factory=dict, repr=False)
+    #: the fact literals of each variant on unknown facts; the segments of one case share it
+    #: (they differ only in dates, which are known in every segment)
+    _fact_unknowns: dict[str, frozenset[tuple[str, Any]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, fact: dict[str, Any], firings: list[Firing]) -> Derivations:
@@ -143,16 +151,20 @@ class Derivations:
     def unknowns(self, firing: Firing) -> frozenset[tuple[str, Any]]:
         """What a possible-twin firing left undecided: literals on absent facts, and the open
         conclusions it joined or found not definitely holding."""
-        out: set[tuple[str, Any]] = set()
-        for lit in firing.variant.literals:
-            atom = lit.atom
-            if isinstance(atom, Test) and atom.op != "unknown" and atom.unknown_is is None:
-                if self.fact[fact_key(atom.fact, self._first_value(atom))] in UNKNOWNS:
-                    out.add(("fact", lit))
+        found = self._unknowns.get(id(firing))
+        if found is not None:
+            return found[1]
+        lits = self._fact_unknowns.get(firing.variant.key)
+        if lits is None:
+            lits = self._fact_unknowns[firing.variant.key] = frozenset(
+                ("fact", lit) for lit in firing.variant.literals
+                if isinstance(lit.atom, Test) and lit.atom.op != "unknown" and lit.atom.unknown_is is None
+                and self.fact[fact_key(lit.atom.fact, self._first_value(lit.atom))] in UNKNOWNS)
         keys = list(firing.joined)
         keys += [k for ref in firing.variant.negations for k in self.instances(ref, firing.party)]
-        out |= {("concl", k) for k in keys if self.status(k) == "open"}
-        return frozenset(out)
+        out = lits | {("concl", k) for k in keys if self.status(k) == "open"}
+        self._unknowns[id(firing)] = (firing, out)  # the firing kept: its id stays its own
+        return out
 
     @staticmethod
     def _first_value(test: Test) -> str | None:
@@ -168,16 +180,29 @@ class Derivations:
         Within one rule, an alternative whose undecided part strictly contains another's is
         left out: what the smaller one leaves open is all that needs deciding.
         """
-        found = self._needs.get((key, seen))
-        if found is None:
-            found = self._needs[(key, seen)] = frozenset(self._find_needs(key, seen))
-        return set(found)
+        return set(self._needs_of(key, seen)[0])
 
-    def _find_needs(self, key: Key, seen: frozenset[Key]) -> set[str]:
+    def _needs_of(self, key: Key, seen: frozenset[Key]) -> tuple[frozenset[str], bool]:
+        """:meth:`needs`, and whether it is the same whatever ``seen`` is: no conclusion on the
+        way was left out for being on the path already (a cycle). Such a result is kept per
+        conclusion alone, so that open conclusions sharing sub-conclusions reuse it."""
+        found = self._pure.get(key)
+        if found is not None:
+            return found, True
+        cached = self._needs.get((key, seen))
+        if cached is None:
+            out, cut = self._find_needs(key, seen)
+            cached = self._needs[(key, seen)] = (frozenset(out), cut)
+            if not cut:
+                self._pure[key] = cached[0]
+        return cached[0], not cached[1]
+
+    def _find_needs(self, key: Key, seen: frozenset[Key]) -> tuple[set[str], bool]:
         by_rule: dict[str, set[frozenset[tuple[str, Any]]]] = defaultdict(set)
         for firing in self.firings.get(key, {"p": []})["p"]:
             by_rule[firing.variant.rule.id].add(self.unknowns(firing))
         out: set[str] = set()
+        cut = False
         for sets in by_rule.values():
             for unknown in sets:
                 if any(other < unknown for other in sets):
@@ -186,8 +211,12 @@ class Derivations:
                     if kind == "fact":
                         out.add(item.atom.fact)
                     elif item not in seen:
-                        out |= self.needs(item, seen | {key})
-        return out
+                        below, pure = self._needs_of(item, seen | {key})
+                        out |= below
+                        cut = cut or not pure
+                    else:
+                        cut = True
+        return out, cut
 
 
 _TRUTH = {"holds": TRUE, "open": UNKNOWN, "absent": FALSE}
@@ -213,17 +242,22 @@ class Spanned(Derivations):
     needs are those of :func:`faceright.kleene.across`."""
 
     segments: tuple[Segment, ...] = ()
+    _statuses: dict[Key, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def join(cls, segments: list[Segment]) -> Spanned:
-        """The segments' firings as one (conclusion keys in first-seen order per segment)."""
-        firings: dict[Key, dict[str, list[Firing]]] = {}
+        """The segments' firings as one: each firing once (the same rule, alternative, party
+        and joined conclusions fire alike on several segments), in first-seen order."""
+        firings: dict[Key, dict[str, dict[tuple[str, str, Any], Firing]]] = {}
         for segment in segments:
             for key, twins in segment.derivations.firings.items():
-                into = firings.setdefault(key, {"d": [], "p": []})
-                into["d"].extend(twins["d"])
-                into["p"].extend(twins["p"])
-        return cls(segments[0].derivations.fact, firings, segments=tuple(segments))
+                into = firings.setdefault(key, {"d": {}, "p": {}})
+                for twin in ("d", "p"):
+                    for f in twins[twin]:
+                        into[twin].setdefault((f.variant.key, f.party, f.joined), f)
+        joined = {key: {twin: list(found.values()) for twin, found in twins.items()}
+                  for key, twins in firings.items()}
+        return cls(segments[0].derivations.fact, joined, segments=tuple(segments))
 
     def result(self, key: Key) -> Result:
         """The conclusion's three-valued result over the segments, with its needs."""
@@ -235,10 +269,12 @@ class Spanned(Derivations):
         return across(outcomes)
 
     def status(self, key: Key) -> str:
-        statuses = {segment.derivations.status(key) for segment in self.segments}
-        if statuses == {"holds"}:
-            return "holds"
-        return "open" if statuses - {"absent"} else "absent"
+        found = self._statuses.get(key)
+        if found is None:
+            statuses = {segment.derivations.status(key) for segment in self.segments}
+            found = self._statuses[key] = ("holds" if statuses == {"holds"} else
+                                           "open" if statuses - {"absent"} else "absent")
+        return found
 
     def needs(self, key: Key, seen: frozenset[Key] = frozenset()) -> set[str]:
         return set(self.result(key)[1])

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from .dates import TODAY_ENV
 from .errors import EngineError, FacerightError
 from .evaluate import Engine, load_engine
 from .render import json_line, to_text
@@ -115,8 +116,20 @@ AS_OF = click.option("--as-of", callback=_date, default=None, metavar="DATE",
                      help="Assess under the law as of DATE (a hypothetical override).")
 
 
+def _today(_: Any, __: Any, value: str | None) -> None:
+    """``--today``: fix "today" for this command and every process it starts (the clock is
+    :func:`faceright.dates.today`, read from ``FACERIGHT_TODAY``)."""
+    if value is None:
+        return
+    _date(_, __, value)
+    os.environ[TODAY_ENV] = value
+
+
 @click.group(cls=LazyGroup, context_settings=CONTEXT)
 @click.version_option(package_name="faceright")
+@click.option("--today", callback=_today, default=None, metavar="DATE", expose_value=False,
+              is_eager=True, help="Take DATE as today (where a missing date, 'after …' or "
+              "still_online ends; echoed in the output). Default: FACERIGHT_TODAY, else the system date.")
 def main() -> None:
     """faceright: assess AI face-swap incidents under Chinese law (an assessment aid, not legal advice)."""
 

@@ -1,7 +1,9 @@
 """Rule coverage over a corpus: how often each rule fired, whether each of its conditions and
 exceptions — down to every nested ``all``/``any``/``not`` part and every threshold's two
 boundaries — was ever decisive (flip it, or move the threshold one unit, and the rule's result
-flips), and how often each provision was cited.
+changes: to its opposite, or between decided and open), and how often each provision was cited.
+A part that can never be decisive because its mutant is listed as equivalent in
+``rules/mutants.yaml`` (negating the part, or moving the threshold) is reported apart, not as a gap.
 
 Decisiveness is computed as explanations do: each condition's three-valued value (:mod:`.kleene`)
 against the engine's own conclusions for the case.
@@ -91,11 +93,25 @@ class Coverage:
     decisive: dict[str, set[str]] = field(default_factory=dict)
     cited: Counter[str] = field(default_factory=Counter)
     rules: list[Rule] = field(default_factory=list)
+    #: (rule id, mutant id) pairs listed as equivalent mutants (``rules/mutants.yaml``)
+    equivalent: frozenset[tuple[str, str]] = frozenset()
 
-    def gaps(self) -> list[tuple[str, str]]:
-        """(rule, condition) pairs never decisive in any case."""
+    def _undecided(self) -> list[tuple[str, str]]:
         return [(r.id, label) for r in self.rules for label, _ in parts(r)
                 if label not in self.decisive.get(r.id, set())]
+
+    def gaps(self) -> list[tuple[str, str]]:
+        """(rule, condition) pairs never decisive in any case, except those whose mutant is
+        listed as equivalent (:meth:`excused`)."""
+        rules = {r.id: r for r in self.rules}
+        return [(rid, label) for rid, label in self._undecided()
+                if (rid, mutant_id(rules[rid], label)) not in self.equivalent]
+
+    def excused(self) -> list[tuple[str, str]]:
+        """(rule, condition) pairs never decisive whose mutant (``mutant_id``) is listed as
+        equivalent: no case can make them decisive."""
+        gaps = set(self.gaps())
+        return [g for g in self._undecided() if g not in gaps]
 
     def to_text(self) -> str:
         lines = ["", "coverage:"]
@@ -107,15 +123,35 @@ class Coverage:
         gaps = self.gaps()
         lines.append(f"conditions never decisive: {len(gaps)}")
         lines += [f"  {r}: {label}" for r, label in gaps]
+        excused = self.excused()
+        if excused:
+            lines.append(f"never decisive, equivalent mutant listed in mutants.yaml: {len(excused)}")
+            lines += [f"  {r}: {label}" for r, label in excused]
         lines.append(f"provisions cited: {len(self.cited)}")
         return "\n".join(lines)
+
+
+def mutant_id(rule: Rule, label: str) -> str:
+    """The id of the rule mutant (:func:`faceright.mutate.mutants`) that forces the part
+    labelled ``label``: its negation (``when.all[3].any[2].negate`` for ``when[3].any[2]``), or
+    the moved threshold (``… threshold+`` → ``….threshold+``)."""
+    where, _, bound = label.partition(" ")
+    head, _, rest = where.partition(".")
+    index = int(head[head.index("[") + 1:-1])
+    if head.startswith("unless"):
+        out = f"unless[{index}].when"
+    else:
+        out = f"when.all[{index}]" if isinstance(rule.cond, All) else "when"
+    if rest:
+        out += "." + rest
+    return f"{out}.{bound or 'negate'}"
 
 
 def _decisive(engine: Engine, rule: Rule, derivations: Any, facts: dict[str, Any],
               law_day: Any) -> set[str]:
     """The labels of :func:`parts` decisive in this case: forcing the part to the opposite of
-    its (decided) value flips the rule's value for some party, or, for a threshold boundary,
-    moving the threshold one unit does."""
+    its (decided) value changes the rule's (decided) value for some party — to the opposite,
+    or to unknown — or, for a threshold boundary, moving the threshold one unit does."""
     if in_time(rule, facts, law_day)[0] is not TRUE:
         return set()
     parties = list(engine.book.parties) if rule.spec.conclude.party == SAME else [NO_PARTY]
@@ -147,7 +183,7 @@ def _decisive(engine: Engine, rule: Rule, derivations: Any, facts: dict[str, Any
                 new, at = _FORCED[~v], label
             conds = [c for _, c, _ in tops]
             conds[i] = _replace(conds[i], top, at, new)
-            if value(conds) not in (base, UNKNOWN):
+            if value(conds) is not base:
                 found.add(label)
     return found
 
@@ -155,7 +191,9 @@ def _decisive(engine: Engine, rule: Rule, derivations: Any, facts: dict[str, Any
 def coverage_report(engine: Engine, results: list[CaseResult]) -> Coverage:
     """Coverage of every rule over the assessed cases."""
     from .casefile import read_cases
-    report = Coverage(rules=sorted(engine.book.rules, key=lambda r: r.id))
+    from .mutate import load_equivalents
+    report = Coverage(rules=sorted(engine.book.rules, key=lambda r: r.id),
+                      equivalent=frozenset(load_equivalents(engine.book.directory, engine.book)))
     for result in results:
         for loaded in read_cases(engine.reader, result.where.path):
             if loaded.case is None or loaded.case.case != result.case_id:

@@ -37,13 +37,15 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import FacerightError
+
 #: the environment variable fixing "today" (``YYYY-MM-DD``)
 TODAY_ENV = "FACERIGHT_TODAY"
 #: what a missing date fact is written as
 UNKNOWN = "unknown"
 
 
-class DateFormError(ValueError):
+class DateFormError(FacerightError, ValueError):
     """A value that is no accepted way of writing a date; the message says which forms are."""
 
 
@@ -80,6 +82,9 @@ class DateRange:
 
     def __repr__(self) -> str:
         return f"DateRange({canonical(self)!r})"
+
+    def __str__(self) -> str:
+        return canonical(self)
 
     def resolve(self, earliest: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last possible day, open ends fixed; raises :class:`DateFormError`

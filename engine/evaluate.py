@@ -86,12 +86,15 @@ class Engine:
 
     def _derive_span(self, facts: dict[str, Any], span: Span) -> tuple[Spanned, dict[str, Any]]:
         segments = []
+        shared: dict[str, Any] = {}  # see Derivations._fact_unknowns
         for place, days in span.segments(self.calendar.cuts):
             known = dict(facts)
             known.update({name: first for name, (first, _) in days.items()})
             law_day = known.pop(INCIDENT_DATE, span.exact)
             fact = engine_fact(known, law_day, self._types)
-            segments.append(Segment(place, days, Derivations.of(fact, runtime().run(self.compiled, fact))))
+            derivations = Derivations.of(fact, runtime().run(self.compiled, fact))
+            derivations._fact_unknowns = shared
+            segments.append(Segment(place, days, derivations))
         shown = dict(facts)
         shown.update(span.written)
         if span.exact is not None:

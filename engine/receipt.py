@@ -44,14 +44,18 @@ def case_input(case: Any) -> dict[str, Any]:
 
 
 def make(engine: Engine, case: Any, assessment: Assessment, as_of: dt.date | None) -> dict[str, Any]:
-    """The receipt of one assessment."""
-    derivations, _ = engine.derive(case, as_of)
+    """The receipt of one assessment. Dates are hashed in their canonical form (``2023``,
+    ``..2020``, ``still_online``); ``today`` is recorded when it fixed an open end (as in the
+    assessment), so that ``verify`` assesses again on the same day."""
+    today = dt.date.fromisoformat(assessment.today) if assessment.today else None
+    derivations, _ = engine.derive(case, as_of, today)
     fired = sorted({f.variant.rule.id for t in derivations.firings.values() for f in t["d"]})
     data = case_input(case)
     result = assessment.to_json_dict()
     return {"format": RECEIPT_FORMAT, "faceright": __version__,
             "rules_version": engine.version, "files": rule_file_hashes(engine),
-            "as_of": as_of.isoformat() if as_of else None, "input": data,
+            "as_of": as_of.isoformat() if as_of else None,
+            **({"today": assessment.today} if assessment.today else {}), "input": data,
             "input_sha256": _sha(canonical(data)), "rules_fired": fired,
             "result_sha256": _sha(canonical(result))}
 
@@ -69,6 +73,8 @@ FIELDS: dict[str, tuple[type, ...]] = {
     "format": (str,), "faceright": (str,), "rules_version": (str,), "files": (dict,),
     "as_of": (str, type(None)), "input": (dict,), "input_sha256": (str,), "rules_fired": (list,),
     "result_sha256": (str,)}
+#: fields a receipt has only sometimes (``today``: when it fixed an open end of a date)
+OPTIONAL_FIELDS: dict[str, tuple[type, ...]] = {"today": (str,)}
 _JSON_NAMES = {str: "a string", dict: "an object", list: "a list", type(None): "null"}
 
 
@@ -136,17 +142,24 @@ def _checked(path: str, data: Any) -> tuple[dict[str, Any], dict[str, Any] | Non
         if not isinstance(receipt[name], kinds):
             raise ReceiptError(path, prefix + name, "expected " + " or ".join(_JSON_NAMES[k] for k in kinds))
     for name in sorted(set(receipt) - set(FIELDS)):
+        if name in OPTIONAL_FIELDS:
+            if not isinstance(receipt[name], OPTIONAL_FIELDS[name]):
+                raise ReceiptError(path, prefix + name, "expected " + " or ".join(
+                    _JSON_NAMES[k] for k in OPTIONAL_FIELDS[name]))
+            continue
         raise ReceiptError(path, prefix + name, f"not a field of a {RECEIPT_FORMAT} receipt"
-                           + did_you_mean(name, FIELDS))
+                           + did_you_mean(name, [*FIELDS, *OPTIONAL_FIELDS]))
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in receipt["files"].items()):
         raise ReceiptError(path, prefix + "files", "expected an object of file name → sha256")
     if not all(isinstance(r, str) for r in receipt["rules_fired"]):
         raise ReceiptError(path, prefix + "rules_fired", "expected a list of rule ids")
-    if receipt["as_of"] is not None:
-        try:
-            dt.date.fromisoformat(receipt["as_of"])
-        except ValueError:
-            raise ReceiptError(path, prefix + "as_of", "expected a date YYYY-MM-DD or null") from None
+    for name in ("as_of", "today"):
+        if receipt.get(name) is not None:
+            try:
+                dt.date.fromisoformat(receipt[name])
+            except ValueError:
+                raise ReceiptError(path, prefix + name, "expected a date YYYY-MM-DD"
+                                   + (" or null" if name == "as_of" else "")) from None
     return receipt, result
 
 
@@ -202,12 +215,15 @@ def verify(engine: Engine, receipt: dict[str, Any], result: dict[str, Any] | Non
     if _sha(canonical(data)) != receipt["input_sha256"]:
         problems.append(f"{prefix}input: does not match {prefix}input_sha256 (the input or its hash was edited)")
     as_of = dt.date.fromisoformat(receipt["as_of"]) if receipt["as_of"] else None
+    today = dt.date.fromisoformat(receipt["today"]) if receipt.get("today") else None
     try:
         case = engine.case(data)
     except FacerightError as exc:
         return [*problems, f"{prefix}input: not a valid case for the current rules ({exc})"]
-    assessment = engine.assess(case, as_of)
+    assessment = engine.assess(case, as_of, today)
     again = make(engine, case, assessment, as_of)
+    if (again.get("today") is None) != (today is None):
+        problems.append(f"{prefix}today: recorded {receipt.get('today')!r}, now {again.get('today')!r}")
     for name in ("faceright", "rules_version"):
         if again[name] != receipt[name]:
             problems.append(f"{prefix}{name}: recorded {receipt[name]!r}, now {again[name]!r}")

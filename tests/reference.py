@@ -11,9 +11,12 @@ there cannot agree with itself either.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 from typing import Any
 
 from faceright.conditions import SAME, All, Any_, Cond, Not, Ref, Test
+from faceright.dates import DateRange
 from faceright.rulebook import Rule, Rulebook
 
 TRUE, UNKNOWN, FALSE = 2, 1, 0
@@ -59,13 +62,83 @@ class Reference:
         #: each rule as one condition: in its period, its condition, and no exception
         self.whole = {r.id: All((_period(r), r.cond, *(Not(e.cond) for e in r.exceptions)))
                       for r in book.rules}
+        self._dates = {n for n, spec in book.vocabulary.facts.items() if spec.type == "date"}
+        self._earliest = min(p.effective_from for p in book.catalogue.all())
 
-    def evaluate(self, facts: dict[str, Any], law_day: dt.date | None) -> Status:
+    def evaluate(self, facts: dict[str, Any], law_day: Any, today: dt.date | None = None) -> Status:
         """``{(conclusion, party): (TRUE or UNKNOWN, needs)}`` for everything not false."""
-        return self.trace(facts, law_day)[0]
+        return self.trace(facts, law_day, today)[0]
 
-    def trace(self, facts: dict[str, Any], law_day: dt.date | None) -> tuple[Status, dict[str, int]]:
-        """The conclusions, and the best value each rule reached (for coverage)."""
+    def trace(self, facts: dict[str, Any], law_day: Any,
+              today: dt.date | None = None) -> tuple[Status, dict[str, int]]:
+        """The conclusions, and the value each rule reached (for coverage). A date that is not
+        one day (``law_day`` None: any day from the earliest provision to today; a
+        :class:`DateRange`; a date fact given as one) is evaluated on every day it may be,
+        grouped into stretches in which no test of the rules on it changes value: TRUE where
+        TRUE on all of them, FALSE where FALSE on all, else UNKNOWN, needing what its UNKNOWN
+        stretches need and the dates that change it."""
+        ranged = self._ranges(facts, law_day, today)
+        if not ranged:
+            return self._trace(facts, law_day)
+        names = sorted(ranged)
+        pieces = [self._stretches(name, *ranged[name]) for name in names]
+        runs = []
+        for combo in itertools.product(*(range(len(p)) for p in pieces)):
+            firsts = {name: pieces[i][j][0] for i, (name, j) in enumerate(zip(names, combo))}
+            lasts = {name: pieces[i][j][1] for i, (name, j) in enumerate(zip(names, combo))}
+            runs.append((dict(zip(names, combo)), firsts, lasts))
+        start = lambda run: run[1].get("incident_date", law_day)  # noqa: E731
+        exact = {k: v for k, v in facts.items() if k in self._dates and isinstance(v, dt.date)}
+        possible = [r for r in runs if all(
+            last >= start(r) for name, last in [*r[2].items(), *exact.items()] if name != "incident_date")]
+        outcomes = []
+        for place, firsts, _ in possible or runs:
+            known = {**facts, **firsts}
+            outcomes.append((place, self._trace(known, known.pop("incident_date", law_day))))
+        keys = {k for _, (status, _) in outcomes for k in status}
+        status = {}
+        for key in keys:
+            value, needs = _combine([(place, st.get(key, (FALSE, NOTHING))) for place, (st, _) in outcomes])
+            if value != FALSE:
+                status[key] = (value, needs)
+        rules = {rid: _combine([(place, (r.get(rid, FALSE), NOTHING)) for place, (_, r) in outcomes])[0]
+                 for rid in outcomes[0][1][1]}
+        return status, rules
+
+    def _ranges(self, facts: dict[str, Any], law_day: Any,
+                today: dt.date | None) -> dict[str, tuple[dt.date, dt.date]]:
+        """The first and last possible day of each date that is not one day."""
+        now = today or dt.date.fromisoformat(os.environ["FACERIGHT_TODAY"])
+        out = {}
+        given = {**{k: v for k, v in facts.items() if k in self._dates}, "incident_date": law_day}
+        for name, value in given.items():
+            if value is None and name == "incident_date":
+                out[name] = (self._earliest, now)
+            elif isinstance(value, DateRange):
+                if value.now is not None:
+                    out[name] = (now, now)
+                else:
+                    lo = value.lo or min(self._earliest, value.hi or self._earliest)
+                    out[name] = (lo, value.hi or max(now, lo))
+        return out
+
+    def _stretches(self, name: str, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+        """``first``..``last`` cut before each day some test on ``name`` changes value."""
+        changes = set()
+        for rule in self.book.rules:
+            for cond in (_period(rule), rule.cond, *(e.cond for e in rule.exceptions)):
+                for test in _leaves(cond):
+                    if test.fact == name and isinstance(test.value, dt.date):
+                        after = test.value + dt.timedelta(days=1)
+                        changes |= {"ge": {test.value}, "lt": {test.value}, "gt": {after},
+                                    "le": {after}, "is": {test.value, after}}.get(test.op, set())
+        out, begin = [], first
+        for day in sorted(d for d in changes if first < d <= last):
+            out.append((begin, day - dt.timedelta(days=1)))
+            begin = day
+        return [*out, (begin, last)]
+
+    def _trace(self, facts: dict[str, Any], law_day: dt.date | None) -> tuple[Status, dict[str, int]]:
         known = dict(facts)
         if law_day is not None:
             known["incident_date"] = law_day
@@ -126,3 +199,34 @@ class Reference:
         best = max((v for v, _ in found), default=FALSE)
         needs = NOTHING.union(*(n for v, n in found if v == UNKNOWN)) if best == UNKNOWN else NOTHING
         return best, needs
+
+
+def _leaves(cond: Cond) -> list[Test]:
+    if isinstance(cond, Test):
+        return [cond]
+    if isinstance(cond, Not):
+        return _leaves(cond.item)
+    if isinstance(cond, (All, Any_)):
+        return [t for c in cond.items for t in _leaves(c)]
+    return []
+
+
+def _combine(outcomes: list[tuple[dict[str, int], Result]]) -> Result:
+    """One value over the stretches of the possible dates (see :meth:`Reference.trace`)."""
+    values = [v for _, (v, _) in outcomes]
+    if all(v == TRUE for v in values):
+        return TRUE, NOTHING
+    if all(v == FALSE for v in values):
+        return FALSE, NOTHING
+    needs: set[str] = set()
+    for _, (value, need) in outcomes:
+        if value == UNKNOWN:
+            needs |= need
+    if len(set(values)) > 1:
+        deciding = set()
+        for a, b in itertools.combinations(outcomes, 2):
+            differ = [n for n in a[0] if a[0][n] != b[0][n]]
+            if len(differ) == 1 and a[1][0] != b[1][0]:
+                deciding.add(differ[0])
+        needs |= deciding or set(outcomes[0][0])
+    return UNKNOWN, frozenset(needs)
