@@ -123,12 +123,13 @@ def to_html(r: Report) -> str:
     def item(i: Item) -> str:
         return f"<li class={esc(i.status)}>{esc(_item_line(r, i))}</li>"
 
-    out = [f"<p class=dates>{esc(r.date_note)}</p>" if r.date_note else ""]
-    out += [f"<section id=answer><h3>{esc(w['answer'])}</h3>"
+    out = [f"<section id=answer><h3>{esc(w['answer'])}</h3>"
            + "".join(f"<p>{esc(s)}</p>" for s in r.summary) + "</section>"]
     steps = "".join(f"<li><b>{esc(s.title)}</b><br>{esc(s.text)}<br><small>{esc(w['basis'])}: {esc(s.basis)}</small></li>"
                     for s in r.steps)
     out.append(f"<section id=steps><h3>{esc(w['steps'])}</h3><ol id=plan>{steps}</ol></section>")
+    if r.date_note:  # below the answer and the plan: it qualifies the details that follow
+        out.append(f"<p class=dates>{esc(r.date_note)}</p>")
     out.append(f"<section id=rights><h3>{esc(w['rights'])}</h3>"
                + (f"<ul>{''.join(item(i) for i in r.rights)}</ul>" if r.rights else f"<p>{esc(w['none'])}</p>")
                + "</section>")
