@@ -213,17 +213,19 @@ class Session:
                 self.write(f"{w['bad']} {exc}")
 
 
-def closing(interviewer: Interviewer, answers: Answers, assessment: Assessment, lang: str,
-            notice_path: str | None) -> str:
-    """The final report: the assessment (as ``assess`` prints it, without its last line),
-    next steps, and the draft notice written to ``notice_path`` when a platform hosts it."""
-    from .guidance import next_steps, notice_text
+def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir: str | None,
+            case_id: str = "interview", today: dt.date | None = None) -> str:
+    """The final report (as ``assess`` prints it), and the documents that apply written as
+    ``.docx`` into ``documents_dir`` (none when it is None), listed at the end."""
+    from .documents import write_documents
     engine = interviewer.engine
-    facts = answers.known()
-    if facts.get("platform_hosted") and notice_path:
-        Path(notice_path).write_text(notice_text(engine, assessment, facts, lang, dt.date.today()),
-                                     encoding="utf-8")
-    else:
-        notice_path = None
-    body = to_text(engine, assessment, lang).rstrip("\n").rsplit("\n", 1)[0].rstrip("\n")
-    return body + "\n" + next_steps(engine, assessment, facts, lang, notice_path)
+    case = engine.case(answers.case_data(case_id))
+    text = to_text(engine, case, lang)
+    if documents_dir:
+        written = write_documents(engine, case, Path(documents_dir), [lang], "docx", today or dt.date.today())
+        if written:
+            body, _, last = text.rstrip("\n").rpartition("\n")
+            heading = engine.book.guidance.words[lang].documents
+            files = "\n".join(f"  - {p}" for p in written)
+            text = f"{body}\n{heading}:\n{files}\n\n{last}\n"
+    return text

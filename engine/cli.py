@@ -136,13 +136,18 @@ def main() -> None:
 
 @main.command()
 @click.argument("file", type=str)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--receipt", is_flag=True, help="Add a decision receipt (hashes, input, rules fired) to JSON output.")
+@click.option("--report", "with_report", is_flag=True,
+              help="Add the report for a person (in --lang) to JSON output, as the key 'report'.")
+@click.option("--law-text", is_flag=True, help="Unfold the statute text in the text report (each provision once).")
 @LANG
 @AS_OF
 @RULES
-def assess(file: str, fmt: str, receipt: bool, lang: str, as_of: dt.date | None, rules: str | None) -> None:
-    """Assess the case(s) in FILE (YAML, JSON or JSONL; - for stdin).
+def assess(file: str, fmt: str, receipt: bool, with_report: bool, law_text: bool, lang: str,
+           as_of: dt.date | None, rules: str | None) -> None:
+    """Assess the case(s) in FILE (YAML, JSON or JSONL; - for stdin): the report for a person
+    (the answer first, what to do, rights, who is responsible, …), or the contract's JSON.
 
     Example: faceright assess cases/zhang-v-template-app.yaml --format json
     """
@@ -156,15 +161,62 @@ def assess(file: str, fmt: str, receipt: bool, lang: str, as_of: dt.date | None,
             click.echo(f"error: {item.error}", err=True)
             failed = True
             continue
-        result = engine.assess(item.case, as_of)
         if fmt == "json":
+            result = engine.assess(item.case, as_of)
             data = result.to_json_dict()
             if receipt:
                 from .receipt import make
                 data["receipt"] = make(engine, item.case, result, as_of)
+            if with_report:
+                from .report import build_report
+                data["report"] = build_report(engine, item.case, lang, as_of).to_dict()
             click.echo(json_line(data) if several else json.dumps(data, ensure_ascii=False, indent=2))
+        elif fmt == "markdown":
+            from .report import build_report
+            from .report_render import to_markdown
+            click.echo(to_markdown(build_report(engine, item.case, lang, as_of)))
         else:
-            click.echo(to_text(engine, result, lang, getattr(item.case, "title", None)))
+            click.echo(to_text(engine, item.case, lang, as_of, law_text))
+    if failed:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("file", type=str)
+@click.option("-o", "--output", "directory", required=True, type=click.Path(file_okay=False),
+              help="Directory to write the documents into (created if missing).")
+@click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="zh", show_default=True,
+              help="Language of the documents.")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md"]), default="docx", show_default=True)
+@click.option("--date", "today", callback=_date, default=None, metavar="DATE",
+              help="The date the documents are signed (default: today).")
+@RULES
+def documents(file: str, directory: str, lang: str, fmt: str, today: dt.date | None, rules: str | None) -> None:
+    """Write the documents that apply to the case in FILE: the notice to the platform (Civil
+    Code 1195), a letter of demand, a report to the police, a complaint to the regulator, a
+    draft statement of claims. Same case, language and date: same bytes.
+
+    Example: faceright documents cases/zhang-v-template-app.yaml -o out --lang en --format md
+    """
+    from .casefile import read_cases
+    from .documents import write_documents
+    engine = _engine(rules)
+    loaded = list(read_cases(engine.reader, file))
+    failed = False
+    langs = ["zh", "en"] if lang == "both" else [lang]
+    for item in loaded:
+        if item.error is not None:
+            click.echo(f"error: {item.error}", err=True)
+            failed = True
+            continue
+        case: Any = item.case
+        target = Path(directory) / case.case if len(loaded) > 1 else Path(directory)
+        try:
+            written = write_documents(engine, case, target, langs, fmt, today or dt.date.today())
+        except OSError as exc:
+            raise click.UsageError(f"cannot write to {target}: {exc.strerror or exc}") from None
+        for path in written:
+            click.echo(str(path))
     if failed:
         sys.exit(2)
 
@@ -175,13 +227,23 @@ def assess(file: str, fmt: str, receipt: bool, lang: str, as_of: dt.date | None,
               help="print the schema of the assessment JSON (`assess --format json`) instead")
 def schema(rules: str | None, output: bool) -> None:
     """Print the JSON Schema of a case file (for editors and other tools), or with --output
-    that of an assessment (open items' additive `likely` and `indicators` included).
+    that of an assessment (open items' additive `likely` and `indicators`, and the additive
+    `report` of `assess --report`, included).
 
     Example: faceright schema > case.schema.json
     """
     if output:
         from .assessment import Assessment
+        from pydantic import TypeAdapter
+
+        from .report import Report
         found = Assessment.model_json_schema()
+        report = TypeAdapter(Report).json_schema()
+        found.setdefault("$defs", {}).update(report.pop("$defs", {}))
+        report["properties"].pop("words", None)
+        report["required"] = [k for k in report.get("required", []) if k != "words"]
+        report["description"] = "additive, with `assess --format json --report`: the report for a person"
+        found["properties"]["report"] = report
         found["$schema"] = "https://json-schema.org/draft/2020-12/schema"
         found["title"] = "faceright assessment (faceright/1)"
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
@@ -338,14 +400,16 @@ def explain(file: str, why_id: str | None, why_not_id: str | None, flips: bool, 
 @click.option("--save", "save_path", metavar="FILE", help="Write the answers as a case file (on finish, quit and Ctrl-C).")
 @click.option("--resume", "resume_path", metavar="FILE", help="Continue from a saved case file (and save back to it).")
 @click.option("--answers", "answers_path", metavar="FILE", help="A case file of known answers; only the rest is asked.")
-@click.option("--notice", "notice_path", metavar="FILE", default="notice.txt", show_default=True,
-              help="Where to write the draft notice to the platform.")
+@click.option("--documents", "documents_dir", metavar="DIR", default="faceright-documents", show_default=True,
+              help="Where to write the documents to send (.docx), e.g. the notice to the platform.")
+@click.option("--notice", "notice_path", metavar="FILE", default=None, hidden=True,
+              help="Replaced by --documents (accepted and ignored).")
 @click.option("--case-id", default="interview", show_default=True, help="Case id of the saved file.")
 @RULES
 def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path: str | None,
-        notice_path: str, case_id: str, rules: str | None) -> None:
+        documents_dir: str, notice_path: str | None, case_id: str, rules: str | None) -> None:
     """Guided questionnaire: asks only what can still change a conclusion, then prints the
-    assessment, what stays open, next steps and a draft notice to the platform.
+    report (the answer first, a plan of action, …) and writes the documents to send.
 
     At any prompt: ? = don't know, why = why is this asked, back = previous question,
     quit = save and stop. Without a terminal, answers are read one per line.
@@ -386,14 +450,14 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
 
     session = Session(interviewer_for(engine), answers, lang, read, click.echo)
     try:
-        assessment = session.run()
+        session.run()
     except (Quit, KeyboardInterrupt) as stop:
         save()
         click.echo(DISCLAIMER[lang])
         sys.exit(0 if isinstance(stop, Quit) else 130)
     save()
     click.echo("")
-    click.echo(closing(session.interviewer, session.final, assessment, lang, notice_path), nl=False)
+    click.echo(closing(session.interviewer, session.final, lang, documents_dir, case_id), nl=False)
 
 
 def _case_files(paths: tuple[str, ...]) -> list[str]:

@@ -1,51 +1,210 @@
-"""Next steps and the draft notice to a platform, from the rulebook's ``guidance.yaml`` texts
-(validated when the rulebook is loaded: :func:`load_guidance`)."""
+"""The guidance data of a rulebook (``guidance.yaml``: the report's words, the answer-first
+sentences, whom breaches are reported to, the plan of action; ``documents.yaml``: the documents
+to send), validated when the rulebook is loaded (:func:`load_guidance`), and the three-valued
+evaluation of its conditions on one case (:class:`Situation`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import string
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
-from .assessment import Assessment
-from .errors import RuleFileError
-from .evaluate import Engine
-from .render import DISCLAIMER
+from .catalogue import Catalogue
+from .conditions import Cond, ConditionError, Names, Ref, parse
+from .errors import RuleFileError, did_you_mean
+from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
 
 LANGS = ("zh", "en")
 
 
-class NextSteps(BaseModel):
-    """The next-steps texts of one language."""
-
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    heading: str
-    evidence: str
-    limitation: str
-    address: str
-    platform: str
-    police: str
-    regulator: str
 
 
-class Guidance(BaseModel):
-    """``guidance.yaml``: ``next_steps`` and ``notice`` (the draft notice), each in zh and en."""
+class Words(_Strict):
+    """The fixed words of the report in one language (headings, labels)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-    next_steps: dict[str, NextSteps]
-    notice: dict[str, str]
+    answer: str
+    steps: str
+    rights: str
+    parties: str
+    demands: str
+    offences: str
+    uncertain: str
+    questions: str
+    why: str
+    law: str
+    holds: str
+    open: str
+    likely: str
+    because: str
+    depends: str
+    you_answered: str
+    verified: str
+    unverified: str
+    source: str
+    none: str
+    no_offence: str
+    no_uncertain: str
+    basis: str
+    report_to: str
+    policy: str
+    contested: str
+    expanded_damage: str
+    all_damage: str
+    yes: str
+    no: str
+    others: str
+    settles: str
+    case: str
+    law_as_of: str
+    rules: str
+    fold: str
+    documents: str
+    attach: str
+    disclaimer: str
 
 
-#: the placeholders each text may use (every other text takes none)
-PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "address": frozenset({"parties"}), "platform": frozenset({"notice_path"}),
-    "notice": frozenset({"platform", "found", "evidence", "today"})}
+class Summary(_Strict):
+    """The answer-first sentences of one language, each with its placeholders."""
+
+    rights: str
+    rights_open: str
+    no_rights: str
+    responsible: str
+    demands: str
+    offences: str
+    first: str
 
 
-def _placeholder_problem(text: str, allowed: frozenset[str]) -> str | None:
+class Bilingual(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class StepText(_Strict):
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+
+class StepSpec(_Strict):
+    """One step of the plan of action: when it applies, its legal basis, its texts."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    when: Any = None
+    basis: list[str] = Field(min_length=1)
+    zh: StepText
+    en: StepText
+
+
+class GuidanceFile(_Strict):
+    """``guidance.yaml``."""
+
+    unknowable: list[str]
+    words: dict[str, Words]
+    summary: dict[str, Summary]
+    report_to: dict[str, Bilingual]
+    steps: list[StepSpec] = Field(min_length=1)
+
+
+class Section(_Strict):
+    heading: str = Field(min_length=1)
+    body: str = Field(min_length=1)
+
+
+class DocumentText(_Strict):
+    title: str = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+    attach: list[str] = Field(min_length=1)
+    #: what only the person can fill in, exactly as written in the text (e.g. ``[姓名]``)
+    blanks: list[str] = Field(default_factory=list)
+
+
+class DocumentSpec(_Strict):
+    """One document to send: when it applies, what it rests on, its text in zh and en."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    when: Any = None
+    basis: list[str] = Field(min_length=1)
+    zh: DocumentText
+    en: DocumentText
+
+
+class EvidenceItem(_Strict):
+    """One item of evidence to describe (in words) when its condition holds."""
+
+    when: Any = None
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class DocumentsFile(_Strict):
+    """``documents.yaml``."""
+
+    evidence: list[EvidenceItem] = Field(min_length=1)
+    #: the blank a document leaves for a party's name and address (only the person knows them)
+    party_blank: Bilingual
+    documents: list[DocumentSpec] = Field(min_length=1)
+
+
+#: the placeholders each text may use
+SUMMARY_PLACEHOLDERS = {"rights": {"rights"}, "rights_open": {"rights", "questions"}, "no_rights": set(),
+                        "responsible": {"parties"}, "demands": {"demands"},
+                        "offences": {"offences", "report_to"}, "first": {"step"}}
+WORD_PLACEHOLDERS = {"settles": {"count"}}
+DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "defendants", "basis",
+                                   "offences", "breaches", "today"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """A validated step: its parsed condition (None: always), basis and texts by language."""
+
+    id: str
+    cond: Cond | None
+    basis: tuple[str, ...]
+    texts: Mapping[str, StepText]
+
+
+@dataclass(frozen=True)
+class Document:
+    """A validated document template."""
+
+    id: str
+    cond: Cond | None
+    basis: tuple[str, ...]
+    texts: Mapping[str, DocumentText]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    cond: Cond | None
+    texts: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """Everything of ``guidance.yaml`` and ``documents.yaml``, validated and parsed."""
+
+    unknowable: frozenset[str]
+    words: Mapping[str, Words]
+    summary: Mapping[str, Summary]
+    report_to: Mapping[str, Bilingual]
+    steps: tuple[Step, ...]
+    evidence: tuple[Evidence, ...]
+    documents: tuple[Document, ...]
+    party_blank: Mapping[str, str]
+
+    def cited(self) -> set[str]:
+        """Every provision the guidance cites."""
+        return {p for s in self.steps for p in s.basis} | {p for d in self.documents for p in d.basis}
+
+
+def _placeholder_problem(text: str, allowed: set[str] | frozenset[str]) -> str | None:
     try:
         fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(text)
                   if name is not None]
@@ -59,73 +218,127 @@ def _placeholder_problem(text: str, allowed: frozenset[str]) -> str | None:
     return None
 
 
-def load_guidance(path: Path, doc: Any) -> Guidance:
-    """Validate the document of ``guidance.yaml`` (a :class:`~faceright.source.Document`):
-    the shape, both languages, and every ``{placeholder}``. Raises :class:`RuleFileError` with
-    the file, line and key."""
-    from .rulebook import _model
-    guidance = _model(Guidance, doc, path)
-    for section in ("next_steps", "notice"):
-        texts: dict[str, Any] = getattr(guidance, section)
+class _Checker:
+    """Checks one guidance file's names, languages and placeholders, raising with its line."""
+
+    def __init__(self, path: Path, doc: Any, names: Names, catalogue: Catalogue) -> None:
+        self.path, self.doc, self.names, self.catalogue = path, doc, names, catalogue
+
+    def fail(self, loc: tuple[Any, ...], message: str) -> None:
+        raise RuleFileError(str(self.path), self.doc.line_of(loc), None, ".".join(map(str, loc)), message)
+
+    def langs(self, texts: Mapping[str, Any], loc: tuple[Any, ...]) -> None:
         for lang in texts:
             if lang not in LANGS:
-                raise RuleFileError(str(path), doc.line_of((section, lang)), None, f"{section}.{lang}",
-                                    f"unknown language (expected {' and '.join(LANGS)})")
+                self.fail((*loc, lang), f"unknown language (expected {' and '.join(LANGS)})")
         for lang in LANGS:
             if lang not in texts:
-                raise RuleFileError(str(path), doc.line_of((section,)), None, f"{section}.{lang}",
-                                    "missing")
-            items = ([("notice", texts[lang])] if section == "notice"
-                     else list(texts[lang].model_dump().items()))
-            for key, text in items:
-                problem = _placeholder_problem(text, PLACEHOLDERS.get(key, frozenset()))
-                if problem:
-                    loc = (section, lang) if section == "notice" else (section, lang, key)
-                    raise RuleFileError(str(path), doc.line_of(loc), None, ".".join(loc), problem)
-    return guidance
+                self.fail(loc, f"missing language '{lang}'")
+
+    def template(self, text: str, allowed: set[str] | frozenset[str], loc: tuple[Any, ...]) -> None:
+        problem = _placeholder_problem(text, allowed)
+        if problem:
+            self.fail(loc, problem)
+
+    def cond(self, data: Any, loc: tuple[Any, ...]) -> Cond | None:
+        if data is None:
+            return None
+        try:
+            return parse(data, (), self.names)
+        except ConditionError as exc:
+            self.fail((*loc, *exc.path), exc.message)
+        raise AssertionError  # unreachable: fail raises
+
+    def provisions(self, pids: list[str], loc: tuple[Any, ...]) -> None:
+        for i, pid in enumerate(pids):
+            if pid not in self.catalogue:
+                self.fail((*loc, i), f"unknown provision '{pid}'" + did_you_mean(pid, self.catalogue.ids()))
 
 
-def _texts(engine: Engine) -> Guidance:
-    guidance: Guidance = engine.book.guidance
-    return guidance
+def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
+                  documents_path: Path | None = None, documents_doc: Any = None) -> Guidance:
+    """Validate ``guidance.yaml`` (and ``documents.yaml`` when given; :class:`~faceright.source.Document`
+    each): the shape, both languages, every ``{placeholder}``, every condition (the rule
+    condition language), fact, conclusion and provision named. Raises :class:`RuleFileError`
+    with the file, line and key."""
+    from .rulebook import _model
+    data = _model(GuidanceFile, doc, path)
+    check = _Checker(path, doc, names, catalogue)
+    facts = set(names.vocabulary.names())
+    for i, fact in enumerate(data.unknowable):
+        if fact not in facts:
+            check.fail(("unknowable", i), f"unknown fact '{fact}'" + did_you_mean(fact, facts))
+    for section in ("words", "summary"):
+        texts: dict[str, Any] = getattr(data, section)
+        check.langs(texts, (section,))
+        for lang in LANGS:
+            for key, text in texts[lang].model_dump().items():
+                allowed = (SUMMARY_PLACEHOLDERS if section == "summary" else WORD_PLACEHOLDERS).get(key, set())
+                check.template(text, allowed, (section, lang, key))
+    for cid in data.report_to:
+        if cid != "default" and cid not in names.conclusions:
+            check.fail(("report_to", cid), f"unknown conclusion '{cid}'" + did_you_mean(cid, names.conclusions))
+    if "default" not in data.report_to:
+        check.fail(("report_to",), "missing 'default' (whom the rest is reported to)")
+    steps = []
+    seen: set[str] = set()
+    for i, spec in enumerate(data.steps):
+        if spec.id in seen:
+            check.fail(("steps", i, "id"), f"duplicate step id '{spec.id}'")
+        seen.add(spec.id)
+        check.provisions(spec.basis, ("steps", i, "basis"))
+        for lang in LANGS:
+            for key in ("title", "text"):
+                check.template(getattr(getattr(spec, lang), key), set(), ("steps", i, lang, key))
+        steps.append(Step(spec.id, check.cond(spec.when, ("steps", i, "when")), tuple(spec.basis),
+                          {"zh": spec.zh, "en": spec.en}))
+    evidence: list[Evidence] = []
+    documents: list[Document] = []
+    party_blank = {"zh": "", "en": ""}
+    if documents_path is not None:
+        ddata = _model(DocumentsFile, documents_doc, documents_path)
+        party_blank = {"zh": ddata.party_blank.zh, "en": ddata.party_blank.en}
+        dcheck = _Checker(documents_path, documents_doc, names, catalogue)
+        for i, item in enumerate(ddata.evidence):
+            evidence.append(Evidence(dcheck.cond(item.when, ("evidence", i, "when")),
+                                     {"zh": item.zh, "en": item.en}))
+        seen = set()
+        for i, dspec in enumerate(ddata.documents):
+            if dspec.id in seen:
+                dcheck.fail(("documents", i, "id"), f"duplicate document id '{dspec.id}'")
+            seen.add(dspec.id)
+            dcheck.provisions(dspec.basis, ("documents", i, "basis"))
+            for lang in LANGS:
+                doc_text: DocumentText = getattr(dspec, lang)
+                dcheck.template(doc_text.title, set(), ("documents", i, lang, "title"))
+                for j, part in enumerate(doc_text.sections):
+                    dcheck.template(part.heading, set(), ("documents", i, lang, "sections", j, "heading"))
+                    dcheck.template(part.body, DOCUMENT_PLACEHOLDERS, ("documents", i, lang, "sections", j, "body"))
+                for j, blank in enumerate(doc_text.blanks):
+                    if not any(blank in s.body or blank in s.heading for s in doc_text.sections):
+                        dcheck.fail(("documents", i, lang, "blanks", j), f"blank '{blank}' appears in no section")
+            documents.append(Document(dspec.id, dcheck.cond(dspec.when, ("documents", i, "when")),
+                                      tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}))
+    return Guidance(frozenset(data.unknowable), dict(data.words), dict(data.summary), dict(data.report_to),
+                    tuple(steps), tuple(evidence), tuple(documents), party_blank)
 
 
-def _kinds(engine: Engine, assessment: Assessment) -> set[str]:
-    return {engine.book.conclusions[c.id].kind for c in assessment.conclusions}
+class Situation:
+    """One case as guidance conditions see it: its known facts, and for each conclusion
+    whether it holds (TRUE), is open only on facts the person cannot know (TRUE: someone else
+    can establish them), is open on other facts (UNKNOWN) or does not arise (FALSE)."""
 
+    def __init__(self, facts: Mapping[str, Any], status: Mapping[tuple[str, str | None], Result]) -> None:
+        self.facts = facts
+        self.status = status
 
-def notice_text(engine: Engine, assessment: Assessment, facts: dict[str, Any], lang: str,
-                today: dt.date) -> str:
-    """The draft notice (Civil Code 1195) with its fields filled from the answers."""
-    texts = _texts(engine).notice[lang]
-    rights = [c for c in assessment.conclusions if engine.book.conclusions[c.id].kind == "right"]
-    lines = []
-    for c in rights:
-        spec = engine.book.conclusions[c.id]
-        title = spec.zh if lang == "zh" else spec.en
-        cites = engine.book.catalogue.cite(c.provisions, lang)
-        lines.append(f"   - {title}（{cites}）" if lang == "zh" else f"   - {title} ({cites})")
-        lines.append("     " + "; ".join(c.because))
-    evidence = "\n".join(lines) or ("   - [请填写]" if lang == "zh" else "   - [fill in]")
-    platform = "[平台名称]" if lang == "zh" else "[platform name]"
-    found = str(facts.get("notice_date") or ("[请填写]" if lang == "zh" else "[fill in]"))
-    return str(texts.format(platform=platform, found=found, evidence=evidence,
-                            today=today.isoformat()))
+    def lookup(self, ref: Ref) -> Result:
+        found = [v for (c, p), v in self.status.items() if c == ref.concl and (ref.party is None or p == ref.party)]
+        best = max((v for v, _ in found), default=FALSE)
+        if best is UNKNOWN:
+            return UNKNOWN, NOTHING.union(*(n for v, n in found if v is UNKNOWN))
+        return best, NOTHING
 
-
-def next_steps(engine: Engine, assessment: Assessment, facts: dict[str, Any], lang: str,
-               notice_path: str | None) -> str:
-    """What to do now: evidence, time limits, whom to address, the platform, police, regulator."""
-    texts = _texts(engine).next_steps[lang].model_dump()
-    kinds = _kinds(engine, assessment)
-    parties = sorted({c.party for c in assessment.conclusions if c.party})
-    who = ("、" if lang == "zh" else ", ").join(engine.book.party_name(p, lang) for p in parties) or "—"
-    lines = [f"{texts['heading']}:", f"  - {texts['evidence']}", f"  - {texts['limitation']}",
-             f"  - {texts['address'].format(parties=who)}"]
-    if facts.get("platform_hosted") and notice_path:
-        lines.append(f"  - {texts['platform'].format(notice_path=notice_path)}")
-    if "offence" in kinds:
-        lines.append(f"  - {texts['police']}")
-    if "regulatory" in kinds:
-        lines.append(f"  - {texts['regulator']}")
-    return "\n".join(["", *lines, "", DISCLAIMER[lang]]) + "\n"
+    def applies(self, cond: Cond | None) -> bool:
+        """Whether a guidance condition is TRUE here (no condition: always)."""
+        return cond is None or evaluate(cond, self.facts, self.lookup)[0] is TRUE

@@ -197,6 +197,8 @@ def _uncited(book: Rulebook) -> list[Finding]:
     used |= {b for r in book.rules for b in (r.continuing, r.earlier) if b}
     used |= {p for _, nf in book.not_formalised for p in nf.provisions}
     used |= {p for pol in book.policies.values() for p in pol.provisions}
+    if book.guidance is not None:
+        used |= book.guidance.cited()
     path = str(book.directory / "provisions.yaml")
     return [Finding(path, 1, None, f"provision '{pid}' is cited by no rule and not listed as not formalised")
             for pid in book.catalogue.ids() if pid not in used]

@@ -1,4 +1,5 @@
-"""Renderers: an Assessment as JSON (the contract) or as readable text in Chinese or English."""
+"""Renderers: an Assessment as JSON (the contract); the report of a case as text or HTML
+(the report itself: :mod:`faceright.report`, :mod:`faceright.report_render`)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,6 @@ from .assessment import Assessment
 from .evaluate import Engine
 
 DISCLAIMER = {"en": "Assessment aid, not legal advice.", "zh": "仅为评估辅助，不构成法律意见。"}
-_WORDS = {
-    "en": {"holds": "Conclusions", "open": "Open (unknown facts decide)", "party": "party",
-           "because": "because", "needs": "needs", "none": "No conclusion holds on these facts.",
-           "law": "law as of", "scope": "scope", "policy": "policy (not law)",
-           "contested": "courts are divided on this", "case": "Case",
-           "likely": "likely — what you told indicates the judgement it needs; still open, not a finding",
-           "indicators": "indicators"},
-    "zh": {"holds": "结论", "open": "待定（取决于未知事实）", "party": "责任方",
-           "because": "依据事实", "needs": "需要查明", "none": "依据现有事实，没有成立的结论。",
-           "law": "适用法律日期", "scope": "范围", "policy": "政策参数（非法律规定）",
-           "contested": "司法实践对此存在分歧", "case": "案件",
-           "likely": "很可能成立——您所述的情况指向其所需的判断；仍待认定，并非结论",
-           "indicators": "线索"},
-}
 
 
 def to_json(assessment: Assessment, indent: int | None = 2) -> str:
@@ -33,32 +20,32 @@ def to_json(assessment: Assessment, indent: int | None = 2) -> str:
                       separators=None if indent else (",", ":"))
 
 
-def _title(engine: Engine, cid: str, lang: str) -> str:
-    spec = engine.book.conclusions[cid]
-    return spec.zh if lang == "zh" else spec.en
-
-
-def _provision_lines(engine: Engine, pids: list[str], lang: str) -> list[str]:
-    lines = []
-    for pid in pids:
-        prov = engine.book.catalogue.get(pid)
-        lines.append(f"    [{pid}] {prov.label()}" + ("" if prov.verified else " (unverified)"))
-        for text_line in prov.text().splitlines():
-            lines.append(f"      {text_line}")
-        if lang == "en":
-            lines.append(f"      ({prov.summary_en})")
-    return lines
-
-
 def reason_line(engine: Engine, conclusion: str, party: str | None, provisions: list[str], lang: str) -> str:
     """One conclusion an answer could decide (the questionnaire's "why?"), with its citations."""
     who = f" — {_party(engine, party, lang)}" if party else ""
     cites = engine.book.catalogue.cite(provisions, lang)
-    return f"{_title(engine, conclusion, lang)} [{conclusion}]{who}: {cites}"
+    spec = engine.book.conclusions[conclusion]
+    return f"{spec.zh if lang == 'zh' else spec.en}{who}: {cites}"
 
 
 def _party(engine: Engine, party: str | None, lang: str) -> str:
-    return engine.book.party_name(party, lang) if party else "—"
+    return engine.book.party_name(party, lang)
+
+
+def to_text(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None,
+            law_text: bool = False) -> str:
+    """The report of one validated case for a terminal (:mod:`faceright.report`); statute text
+    folded unless ``law_text``."""
+    from .report import build_report
+    from .report_render import to_text as report_text
+    return report_text(build_report(engine, case, lang, as_of), law_text)
+
+
+def to_html(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> str:
+    """The report of one validated case as an HTML fragment for the web result page."""
+    from .report import build_report
+    from .report_render import to_html as report_html
+    return report_html(build_report(engine, case, lang, as_of))
 
 
 def changing_laws(engine: Engine, assessment: Assessment, lang: str) -> list[str]:
@@ -109,97 +96,16 @@ def date_note(engine: Engine, assessment: Assessment, lang: str) -> str | None:
             return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间适用的法律相同，"
                     "结论与其间任何一天相同。")
         return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间法律有变化（"
-                + "、".join(laws) + (f"等 {len(changing)} 部" if more else "") + "）。列为成立的结论在其间每一天都成立；标为待定、需要查明 "
-                "incident_date 的结论取决于具体日期。")
+                + "、".join(laws) + (f"等 {len(changing)} 部" if more else "") + "）。列为成立的结论在其间每一天都成立；标为待定、取决于事件日期"
+                "的结论取决于具体日期。")
     if not laws:
         return (f"The incident date is not exact: between {first} and {last}{today_text}; the same "
                 "law applies throughout, so the conclusions are those of any day in it.")
     return (f"The incident date is not exact: between {first} and {last}{today_text}; in that time "
             "the law changed (" + "; ".join(laws) + (f"; {more} more" if more else "") + "). The conclusions listed as holding hold on "
-            "every possible day; those open with incident_date among their needs depend on it.")
+            "every possible day; those left open on the date depend on it.")
 
 
-def to_text(engine: Engine, assessment: Assessment, lang: str = "zh", title: str | None = None) -> str:
-    """A readable report: each conclusion with its provisions' text, party and reasons."""
-    w = _WORDS[lang]
-    out = [f"{w['case']}: {assessment.case}" + (f" — {title}" if title else ""),
-           f"{w['law']}: {assessment.law_as_of or '?'}   rules {assessment.rules_version}", ""]
-    note = date_note(engine, assessment, lang)
-    if note:
-        out[-1:-1] = [note]
-    out.append(f"{w['holds']}:")
-    if not assessment.conclusions:
-        out.append(f"  {w['none']}")
-    for c in assessment.conclusions:
-        extra = f"; {w['scope']}: {c.scope}" if c.scope else ""
-        out.append(f"  ✔ {_title(engine, c.id, lang)}  [{c.id}] — {w['party']}: {_party(engine, c.party, lang)}{extra}")
-        if c.contested:
-            out.append(f"    ! {w['contested']}")
-        if c.policies_used:
-            used = ", ".join(f"{k} = {v}" for k, v in c.policies_used.items())
-            out.append(f"    {w['policy']}: {used}")
-        out.append(f"    {w['because']}: " + "; ".join(c.because))
-        out.extend(_provision_lines(engine, c.provisions, lang))
-    if assessment.open:
-        out += ["", f"{w['open']}:"]
-        for o in assessment.open:
-            out.append(f"  ? {_title(engine, o.id, lang)}  [{o.id}] — {w['party']}: "
-                       f"{_party(engine, o.party, lang)}; {w['needs']}: {', '.join(o.needs)}")
-            if o.likely:
-                out.append(f"    ≈ {w['likely']}")
-                out.append(f"      {w['indicators']}: " + "; ".join(o.indicators or []))
-    out += ["", DISCLAIMER[lang]]
-    return "\n".join(out) + "\n"
-
-
-def to_html(engine: Engine, assessment: Assessment, lang: str = "zh") -> str:
-    """The report as an HTML fragment for the web page: one list item per conclusion, its
-    provisions' text folded under their citation (``<details>``, no script needed)."""
-    w = _WORDS[lang]
-    vocabulary = engine.book.vocabulary
-
-    catalogue = engine.book.catalogue
-
-    def provision(pid: str) -> str:
-        prov = catalogue.get(pid)
-        return (f"<p><b>{esc(catalogue.cite([pid], lang))}</b>{'' if prov.verified else ' (unverified)'}</p>"
-                f"<p>{esc(prov.text())}</p>" + (f"<p><i>{esc(prov.summary_en)}</i></p>" if lang == "en" else ""))
-
-    def cited(pids: list[str]) -> str:
-        return (f"<details><summary>{esc(catalogue.cite(pids, lang))}</summary>"
-                f"{''.join(provision(p) for p in pids)}</details>")
-
-    items = []
-    for c in assessment.conclusions:
-        notes = [f"{w['scope']}: {c.scope}"] if c.scope else []
-        notes += [w["contested"]] if c.contested else []
-        notes += [f"{w['policy']}: " + ", ".join(f"{k} = {v}" for k, v in c.policies_used.items())
-                  ] if c.policies_used else []
-        items.append(f'<li class=holds data-id="{esc(c.id)}" data-party="{esc(c.party or "")}">'
-                     f"<b>{esc(_title(engine, c.id, lang))}</b> — {esc(w['party'])}: {esc(_party(engine, c.party, lang))}"
-                     + "".join(f"<br>{esc(n)}" for n in notes)
-                     + f"<br><small>{esc(w['because'])}: {esc('; '.join(c.because))}</small>{cited(c.provisions)}</li>")
-    out = [f"<h3>{esc(w['holds'])}</h3>",
-           f"<ul id=conclusions>{''.join(items)}</ul>" if items else f"<p>{esc(w['none'])}</p>"]
-    if assessment.open:
-        opened = []
-        for o in assessment.open:
-            needs = "".join(f"<li>{esc(vocabulary.spec(f).zh if lang == 'zh' else vocabulary.spec(f).en)}</li>"
-                            for f in o.needs)
-            likely = (f"<br><span class=likely-note>≈ {esc(w['likely'])}</span><br><small>{esc(w['indicators'])}: "
-                      f"{esc('; '.join(o.indicators or []))}</small>") if o.likely else ""
-            opened.append(f'<li class="open{" likely" if o.likely else ""}" data-id="{esc(o.id)}" '
-                          f'data-party="{esc(o.party or "")}">'
-                          f"<b>{esc(_title(engine, o.id, lang))}</b> — {esc(w['party'])}: {esc(_party(engine, o.party, lang))}"
-                          f"{likely}<br><small>{esc(w['needs'])}:</small><ul>{needs}</ul></li>")
-        out.append(f"<details><summary><b>{esc(w['open'])}: {len(opened)}</b></summary>"
-                   f"<ul id=open>{''.join(opened)}</ul></details>")
-    note = date_note(engine, assessment, lang)
-    if note:
-        out.insert(0, f"<p class=dates>{esc(note)}</p>")
-    out.append(f"<p><small>{esc(w['law'])}: {esc(assessment.law_as_of or '?')} · "
-               f"rules {esc(assessment.rules_version)}</small></p>")
-    return "".join(out)
 
 
 def esc(text: object) -> str:

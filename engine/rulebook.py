@@ -26,7 +26,7 @@ from .source import Document, SourceError, read_documents
 from .vocabulary import Vocabulary
 
 SPECIAL_FILES = ("facts.yaml", "conclusions.yaml", "policies.yaml", "provisions.yaml", "guidance.yaml",
-                 "questions.yaml")
+                 "documents.yaml", "questions.yaml")
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -92,8 +92,11 @@ class Rulebook:
     #: party → {"zh": …, "en": …}, the parties' display names (``conclusions.yaml``)
     party_names: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def party_name(self, party: str, lang: str) -> str:
-        """A party's display name in ``lang`` (``zh`` or ``en``); the id when it has none."""
+    def party_name(self, party: str | None, lang: str) -> str:
+        """A party's display name in ``lang`` (``zh`` or ``en``); the id when it has none,
+        ``—`` for no party."""
+        if not party:
+            return "—"
         return self.party_names.get(party, {}).get(lang, party)
 
     def public_conclusions(self) -> list[str]:
@@ -306,21 +309,28 @@ def load_rulebook(directory: Path | str) -> Rulebook:
         if not (directory / name).is_file():
             raise RuleFileError(str(directory / name), None, None, None,
                                 "missing: a rules directory holds " + ", ".join(SPECIAL_FILES))
-    from .guidance import load_guidance
-    guidance = load_guidance(directory / "guidance.yaml", _read_one(directory / "guidance.yaml"))
     vocab = _model(Vocabulary, _read_one(directory / "facts.yaml"), directory / "facts.yaml")
-    cfile = _model(ConclusionsFile, _read_one(directory / "conclusions.yaml"),
-                   directory / "conclusions.yaml")
+    cdoc = _read_one(directory / "conclusions.yaml")
+    cfile = _model(ConclusionsFile, cdoc, directory / "conclusions.yaml")
     pfile = _model(PoliciesFile, _read_one(directory / "policies.yaml"), directory / "policies.yaml")
     catalogue = load_catalogue(directory / "provisions.yaml")
     for cid, cspec in cfile.conclusions.items():
         _check_suggests(directory / "conclusions.yaml", cid, cspec, vocab)
-    if set(cfile.party_names) != set(cfile.parties):
-        odd = sorted(set(cfile.parties) ^ set(cfile.party_names))[0]
-        raise RuleFileError(str(directory / "conclusions.yaml"), None, None, f"party_names.{odd}",
-                            "party_names names every party of 'parties', and nothing else")
     names = Names(vocab, frozenset(cfile.conclusions), frozenset(cfile.parties),
                   {k: p.value for k, p in pfile.policies.items()})
+    for party in cfile.parties:
+        if party not in cfile.party_names:
+            raise RuleFileError(str(directory / "conclusions.yaml"), cdoc.line_of(("party_names",)), None,
+                                f"party_names.{party}", "missing: every party needs its zh and en name")
+    for party in cfile.party_names:
+        if party not in cfile.parties:
+            raise RuleFileError(str(directory / "conclusions.yaml"), cdoc.line_of(("party_names", party)),
+                                None, f"party_names.{party}", f"unknown party '{party}'"
+                                + did_you_mean(party, cfile.parties))
+    from .guidance import load_guidance
+    guidance = load_guidance(directory / "guidance.yaml", _read_one(directory / "guidance.yaml"),
+                             names, catalogue, directory / "documents.yaml",
+                             _read_one(directory / "documents.yaml"))
     checker = _Checker(names, catalogue, tuple(cfile.parties))
     rule_files = sorted(p for p in directory.glob("*.yaml")
                         if p.name not in SPECIAL_FILES and p.name != "mutants.yaml")

@@ -119,8 +119,8 @@ class PartyName(_Strict):
 
 class ConclusionsFile(_Strict):
     parties: list[str] = Field(min_length=1)
-    #: each party's display name (every party of ``parties``, nothing else)
-    party_names: dict[str, PartyName] = Field(default_factory=dict)
+    #: each party's display name (every party of ``parties``, nothing else: checked at load)
+    party_names: dict[str, PartyName]
     conclusions: dict[str, ConclusionSpec]
 
 

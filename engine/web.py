@@ -37,7 +37,6 @@ from .ask import parse_answer
 from .dates import DateFormError, DateRange, canonical, parse_date
 from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
-from .guidance import next_steps, notice_text
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .render import DISCLAIMER, esc, json_line, to_html
 from .source import SourceError, loads_json
@@ -178,6 +177,9 @@ _UPLOAD_FORM = {"multipart/form-data": {"schema": {
                                 "description": "a case file as downloaded from the result page"}}}}}
 _DOWNLOAD_FORM = {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "properties": {"lang": _LANG, "state": _STATE}}}}
+_DOCUMENT_FORM = {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "properties": {"lang": _LANG, "state": _STATE, "document": {"type": "string"},
+                                     "format": {"enum": ["docx", "md"]}}}}}
 
 
 def _ok(media_type: str) -> dict[int | str, dict[str, Any]]:
@@ -617,17 +619,20 @@ class WebApp:
         return self.proceed(answers, lang)
 
     def result(self, answers: Answers, final: Final, lang: str) -> HTMLResponse:
+        """The report for a person, the documents that apply as downloads (stateless: the
+        answers travel in each form), the case file, and back."""
+        from .documents import documents_for
         t = TEXT[lang]
-        facts = answers.known()
-        steps = next_steps(self.engine, final.assessment, facts, lang, "notice.txt")
+        case = self.engine.case(answers.case_data("web"))
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
-        notice = ""
-        if facts.get("platform_hosted"):
-            draft = notice_text(self.engine, final.assessment, facts, lang, dt.date.today())
-            notice = (f"<details><summary>{esc(t['draft'])}</summary><pre id=notice>{esc(draft)}</pre></details>"
-                      f"<form method=post action=/download/notice>{hidden}<button>{esc(t['notice'])}</button></form>")
-        body = (f"<h2 id=result>{esc(t['result'])}</h2>{to_html(self.engine, final.assessment, lang)}"
-                f"<pre>{esc(steps)}</pre>{notice}"
+        words = self.engine.book.guidance.words[lang]
+        docs = "".join(
+            f"<li>{esc(d.title)} <form method=post action=/download/document class=inline>{hidden}"
+            f'<input type=hidden name=document value="{esc(d.id)}">'
+            f"<button name=format value=docx>.docx</button><button name=format value=md>.md</button></form></li>"
+            for d in documents_for(self.engine, case, lang, dt.date.today()))
+        documents = f"<section id=documents><h3>{esc(words.documents)}</h3><ul>{docs}</ul></section>" if docs else ""
+        body = (f"<h2 id=result>{esc(t['result'])}</h2>{to_html(self.engine, case, lang)}{documents}"
                 f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
                 f"<form method=post action=/interview>{hidden}<input type=hidden name=view value=result>"
                 f"<button name=action value=review>{esc(t['reviewed'])}</button></form>")
@@ -642,14 +647,34 @@ class WebApp:
         return Response(yaml_text(answers, "web"), media_type="application/yaml",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
-    def notice_file(self, form: dict[str, str]) -> Response:
+    def document_file(self, form: dict[str, str]) -> Response:
+        """One document of the result page (``document``: its id; ``format``: docx or md)."""
+        from .documents import FORMATS, documents_for, file_name, render
         lang = form.get("lang", "zh")
         if lang not in TEXT:
             raise BadInput(400, "lang must be zh or en")
+        fmt = form.get("format", "docx")
+        if fmt not in FORMATS:
+            raise BadInput(400, f"format must be one of {', '.join(FORMATS)}")
         answers = self.answers(form.get("state"))
-        assessment = self.engine.assess(self.engine.case(answers.case_data("web")))
-        text = notice_text(self.engine, assessment, answers.known(), lang, dt.date.today())
-        return PlainTextResponse(text, headers={"Content-Disposition": 'attachment; filename="notice.txt"'})
+        today = dt.date.today()
+        case = self.engine.case(answers.case_data("web"))
+        found = {d.id: d for d in documents_for(self.engine, case, lang, today)}
+        wanted = form.get("document", "")
+        if wanted not in found:
+            raise BadInput(400, f"no document '{wanted}' applies to these answers"
+                           + (f" (these do: {', '.join(found)})" if found else ""))
+        doc = found[wanted]
+        media = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document" if fmt == "docx"
+                 else "text/markdown; charset=utf-8")
+        content = render(doc, fmt, self.engine.book.guidance.words[lang].disclaimer, today)
+        return Response(content, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{file_name(doc, fmt)}"'})
+
+    def notice_file(self, form: dict[str, str]) -> Response:
+        """The notice to the platform as Markdown text (kept for links made before
+        ``/download/document``)."""
+        return self.document_file({**form, "document": "notice", "format": "md"})
 
     # --- API -----------------------------------------------------------------------------
     def assess(self, data: Any) -> dict[str, Any]:
@@ -989,6 +1014,11 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
               openapi_extra=_body_of(_DOWNLOAD_FORM))
     async def download_notice(request: Request) -> Response:
         return await _engine_call(_form_page, web.notice_file, await _form_body(request))
+
+    @app.post("/download/document", responses={**_ok("application/octet-stream"), **_errors(400, 408, 413, 415)},
+              openapi_extra=_body_of(_DOCUMENT_FORM))
+    async def download_document(request: Request) -> Response:
+        return await _engine_call(_form_page, web.document_file, await _form_body(request))
 
     @app.get("/api/health")
     async def health() -> dict[str, str]:

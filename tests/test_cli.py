@@ -46,10 +46,12 @@ def test_assess_json_matches_the_contract(root: Path, engine) -> None:  # type: 
 def test_assess_text_cites_article_text_and_ends_with_disclaimer(root: Path) -> None:
     code, out, _ = invoke("assess", str(root / EXAMPLE), "--lang", "en")
     assert code == 0
-    assert "[civil-code-1019] 中华人民共和国民法典 第一千零一十九条" in out
-    assert "利用信息技术手段伪造" in out
-    assert "party: creator" in out
+    assert "Civil Code of the People's Republic of China, art. 1018, art. 1019" in out
+    assert "利用信息技术手段伪造" not in out  # statute text is folded …
+    assert "  ✔ Portrait right infringed — the maker of the content" in out.splitlines()
     assert out.rstrip().endswith("Assessment aid, not legal advice.")
+    code, out, _ = invoke("assess", str(root / EXAMPLE), "--lang", "en", "--law-text")
+    assert out.count("利用信息技术手段伪造") == 1  # … and unfolded once
     code, out, _ = invoke("assess", str(root / EXAMPLE))
     assert out.rstrip().endswith("仅为评估辅助，不构成法律意见。")
 

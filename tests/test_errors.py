@@ -217,17 +217,22 @@ def test_a_rules_directory_without_guidance_is_a_clean_error(root: Path, rules_c
 
 
 @pytest.mark.parametrize("edit, where", [
-    (lambda t: t.replace("{parties}", "{party}"),
-     "guidance.yaml:8: next_steps.zh.address: unknown placeholder {party} (allowed here: {parties})"),
-    (lambda t: t.replace("{notice_path}。", "{notice_path.__class__}。"),
-     "guidance.yaml:9: next_steps.zh.platform: unknown placeholder {notice_path.__class__}"),
-    (lambda t: t.replace("    致：{platform}", "    致：{platform"),
-     "guidance.yaml:21: notice.zh: not a valid template ("),
-    (lambda t: t.replace('    police: "Possible', '    polize: "Possible'),
-     "guidance.yaml:18: next_steps.en.polize: unknown key 'polize' (did you mean 'police'?)"),
-    (lambda t: t.replace("  en: |", "  fr: |"), "guidance.yaml:43: notice.fr: unknown language"),
-    (lambda t: t.replace("    heading: Next steps", "    heading: [Next, steps]"),
-     "guidance.yaml:13: next_steps.en.heading: Input should be a valid string"),
+    (lambda t: t.replace("{count}项", "{n}项"),
+     "guidance.yaml:52: words.zh.settles: unknown placeholder {n} (allowed here: {count})"),
+    (lambda t: t.replace("第一步：{step}", "第一步：{step.__class__}"),
+     "guidance.yaml:110: summary.zh.first: unknown placeholder {step.__class__}"),
+    (lambda t: t.replace("第一步：{step}", "第一步：{step"),
+     "guidance.yaml:110: summary.zh.first: not a valid template ("),
+    (lambda t: t.replace("    answer: The answer first", "    answr: The answer first"),
+     "guidance.yaml:61: words.en.answr: unknown key 'answr' (did you mean 'answer'?)"),
+    (lambda t: t.replace("\n  en:\n    rights:", "\n  fr:\n    rights:"),
+     "guidance.yaml:111: summary.fr: unknown language"),
+    (lambda t: t.replace("        - {concl: offence.fraud}", "        - {concl: offence.frawd}"),
+     "guidance.yaml:198: steps.5.when.any.0.concl: unknown conclusion 'offence.frawd' (did you mean 'offence.fraud'?)"),
+    (lambda t: t.replace("basis: [civil-code-188, civil-code-995]", "basis: [civil-code-188, civil-code-9950]"),
+     "guidance.yaml:242: steps.8.basis.1: unknown provision 'civil-code-9950' (did you mean 'civil-code-995'?)"),
+    (lambda t: t.replace("    answer: The answer first", "    answer: [The, answer]"),
+     "guidance.yaml:61: words.en.answer: Input should be a valid string"),
 ])
 def test_a_malformed_guidance_fails_at_load_with_its_line(root: Path, rules_copy: Path, edit: Any,
                                                            where: str) -> None:
@@ -240,8 +245,8 @@ def test_a_malformed_guidance_fails_at_load_with_its_line(root: Path, rules_copy
     no_traceback(out, err)
     assert code == 2 and where in err, err
     # the questionnaire refuses to start: no question is asked before the error
-    code, out, err = run("ask", "--lang", "en", "--rules", str(rules_copy), "--notice",
-                         str(rules_copy / "n.txt"), stdin="?\n" * 200)
+    code, out, err = run("ask", "--lang", "en", "--rules", str(rules_copy), "--documents",
+                         str(rules_copy / "docs"), stdin="?\n" * 200)
     assert code == 2 and out == "" and where in err
 
 

@@ -217,9 +217,6 @@ def test_provisions_md_counts_are_the_catalogues(engine: Engine, root: Path) -> 
 #: conclusion, a party, a policy, a provision), by file. The README states this list; a new
 #: domain name in engine/ fails here until it is moved to rules/ data or documented.
 ENGINE_DOMAIN_NAMES = {
-    "ask.py": {"platform_hosted"},        # a draft platform notice is written when it is true
-    "web.py": {"platform_hosted"},        # the same, on the web result page
-    "guidance.py": {"platform_hosted", "notice_date", "platform"},  # notice fields and the guidance key
     "casefile.py": {"incident_date"},     # the case file's top-level date (the contract)
     "vocabulary.py": {"incident_date"},
     "explain.py": {"incident_date", "online_until"},  # the law-in-time facts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 
 from faceright.casefile import read_cases  # noqa: E402
 from faceright.evaluate import Engine  # noqa: E402
+from faceright.render import to_html  # noqa: E402
 from faceright.web import HEADERS, create_app  # noqa: E402
 
 
@@ -146,7 +148,7 @@ def web_walk(client: TestClient, facts: dict[str, Any], lang: str) -> tuple[str,
     return page, asked
 
 
-HELD_HTML = re.compile(r'<li class=holds data-id="([^"]*)" data-party="([^"]*)">')
+HELD_HTML = re.compile(r"<li class=holds>([^<]*)</li>")
 
 
 def held(assessment: Any) -> list[tuple[str, str]]:
@@ -163,7 +165,7 @@ def test_web_questionnaire_agrees_with_assess_on_every_shipped_case(
         page, _ = web_walk(client, facts, "en")
         assert "id=result" in page, case.case
         assessment = engine.assess(case)
-        assert HELD_HTML.findall(page) == held(assessment), case.case
+        assert HELD_HTML.findall(page) == HELD_HTML.findall(to_html(engine, case, "en")), case.case
         saved = tmp_path / "case.yaml"
         saved.write_text(post(client, "/download/case", {"lang": "en", "state": state_of(page)}).text,
                          encoding="utf-8")
@@ -183,8 +185,20 @@ def test_web_interview_offers_why_and_the_notice(client: TestClient, engine: Eng
     download = post(client, "/download/case", {"lang": "en", "state": state_of(page)})
     assert download.headers["content-disposition"] == 'attachment; filename="case.yaml"'
     assert "consent: none" in download.text and "incident_date: 2023-06-01" in download.text
-    notice = post(client, "/download/notice", {"lang": "en", "state": state_of(page)})
-    assert "Civil Code 1195 para 3" in notice.text
+    # the platform was notified already: no notice is offered, the statement of claims is
+    assert 'name=document value="notice"' not in page
+    assert 'name=document value="statement_of_claims"' in page
+    refused = post(client, "/download/notice", {"lang": "en", "state": state_of(page)})
+    assert refused.status_code == 400 and "no document 'notice' applies" in refused.text
+    claims = post(client, "/download/document", {"lang": "en", "state": state_of(page),
+                                                  "document": "statement_of_claims", "format": "docx"})
+    assert claims.headers["content-disposition"] == 'attachment; filename="statement_of_claims.en.docx"'
+    from docx import Document as Docx
+    text = "\n".join(p.text for p in Docx(io.BytesIO(claims.content)).paragraphs)
+    assert "Portrait right infringed" in text and "[name of the court]" in text
+    md = post(client, "/download/document", {"lang": "zh", "state": state_of(page),
+                                              "document": "demand_letter", "format": "md"})
+    assert md.status_code == 200 and md.text.startswith("# ")
 
 
 HOSTILE = "<script>alert(1)</script>"

@@ -1,0 +1,487 @@
+"""The report for a person: the answer first, the plan of action, rights, who is responsible,
+what can be demanded, possible offences, what is uncertain, why, and the law cited.
+
+Built from one case's :class:`~faceright.assessment.Assessment` (and the firings behind it),
+its facts and the rulebook's data (``conclusions.yaml`` for titles, party names and order;
+``guidance.yaml`` for words, sentences and steps; ``facts.yaml`` for the questions). Every front
+end renders this one model (:mod:`faceright.report_render`); nothing here names a fact, a
+conclusion or a party of the rule base.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from .assessment import Key, OpenItem
+from .compiler import NO_PARTY
+from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
+from .evaluate import Engine
+from .guidance import Guidance, Situation
+from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
+from .relevance import NONE_PARTY, Evaluator
+from .vocabulary import INCIDENT_DATE
+
+#: how many questions the report proposes
+QUESTIONS = 3
+#: kinds of conclusion, in the order the report treats them (rights before what depends on them)
+RIGHTS = ("right",)
+LIABILITY = ("liability",)
+REMEDIES = ("remedy",)
+BREACHES = ("offence", "regulatory")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One conclusion in the report: for whom, whether it holds, and what it rests on."""
+
+    id: str
+    title: str
+    parties: list[str]            #: on-screen party names (empty: no party)
+    status: str                   #: ``holds``, ``likely``, ``authorities`` (open only on what the
+    #:                               person cannot know) or ``open``
+    provisions: list[str]
+    notes: list[str] = field(default_factory=list)
+    depends: list[str] = field(default_factory=list)  #: questions that decide it (open items)
+    report_to: str | None = None
+
+
+@dataclass(frozen=True)
+class PartyBlock:
+    """One responsible party, once, with everything that concerns it."""
+
+    party: str
+    name: str
+    items: list[str]      #: titles of what holds against it (rights infringed, liability, offences)
+    demands: list[str]    #: titles of the remedies that can be claimed from it
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    text: str
+    basis: str            #: the provisions, cited as a letter cites them
+    provisions: list[str]
+
+
+@dataclass(frozen=True)
+class Question:
+    fact: str
+    text: str
+    settles: int
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why one conclusion holds: the answers and the conclusions it rests on, in words."""
+
+    title: str
+    grounds: list[str]
+
+
+@dataclass(frozen=True)
+class Law:
+    id: str
+    label: str            #: by law and article
+    text_zh: str | None
+    summary_en: str
+    verified: bool
+    source: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a person is shown about one case, in one language."""
+
+    lang: str
+    case: str
+    title: str | None
+    law_as_of: str | None
+    rules_version: str
+    date_note: str | None         #: when the incident date is not exact: what that changes
+    summary: list[str]
+    steps: list[Step]
+    rights: list[Item]
+    parties: list[PartyBlock]
+    breaches: list[Item]
+    uncertain: list[Item]
+    questions: list[Question]
+    why: list[Reason]
+    law: list[Law]
+    words: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (the additive ``report`` key of ``assess --report``)."""
+        data = asdict(self)
+        del data["words"]
+        return data
+
+
+def answer_text(engine: Engine, fact: str, value: Any, lang: str) -> str:
+    """A fact's value as words: the choice's name, yes / no, a number or a date."""
+    words = engine.book.guidance.words[lang]
+    spec = engine.book.vocabulary.spec(fact)
+    if isinstance(value, bool):
+        return str(words.yes if value else words.no)
+    if spec.type == "enum":
+        return spec.choice(str(value), lang)
+    if spec.type == "list":
+        return ("、" if lang == "zh" else ", ").join(spec.choice(v, lang) for v in value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def question_text(engine: Engine, fact: str, lang: str) -> str:
+    spec = engine.book.vocabulary.spec(fact)
+    return spec.zh if lang == "zh" else spec.en
+
+
+class _Builder:
+    def __init__(self, engine: Engine, case: Any, lang: str, as_of: dt.date | None) -> None:
+        self.engine, self.book, self.lang = engine, engine.book, lang
+        self.guidance: Guidance = engine.book.guidance
+        self.assessment, self.derivations = engine.evaluate(case, as_of)
+        self.facts = engine.facts_of(case)
+        law_day = as_of or case.incident_date
+        self.known = {**self.facts, **({INCIDENT_DATE: law_day} if law_day is not None else {})}
+        # what conditions are evaluated on: a date known only as a range (a year, a month…)
+        # is unknown there, the exact law date of the assessment stands for the incident date
+        types = {name: spec.type for name, spec in self.book.vocabulary.facts.items()}
+        self.exact = {k: v for k, v in self.known.items()
+                      if k != INCIDENT_DATE and (types.get(k) != "date" or isinstance(v, dt.date))}
+        if self.assessment.law_as_of:
+            self.exact[INCIDENT_DATE] = dt.date.fromisoformat(self.assessment.law_as_of)
+        self.case = case
+        self.order = {cid: i for i, cid in enumerate(self.book.conclusions)}
+        self.party_order = {p: i for i, p in enumerate(self.book.parties)}
+        self.authorities: set[tuple[str, str]] | None = None
+        self.words = self.guidance.words[lang].model_dump()
+
+    # --- status of each conclusion ---------------------------------------------------------
+
+    def only_unknowable(self, key: Key) -> bool:
+        """Whether an open conclusion would hold were the facts the person cannot know (still
+        unknown) to turn out against the infringer: the upper bound of :class:`_Bounds`: every
+        other unknown fact left unknown."""
+        if self.authorities is None:
+            facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
+            self.authorities = bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
+        return (key[0], key[1] if key[1] != NO_PARTY else NONE_PARTY) in self.authorities
+
+    def situation(self) -> Situation:
+        status: dict[tuple[str, str | None], Result] = {}
+        for c in self.assessment.conclusions:
+            status[(c.id, c.party)] = (TRUE, NOTHING)
+        for o in self.assessment.open:
+            key = (o.id, o.party or NO_PARTY)
+            value = TRUE if self.only_unknowable(key) else UNKNOWN
+            status[(o.id, o.party)] = (value, NOTHING if value is TRUE else frozenset(o.needs))
+        return Situation(self.exact, status)
+
+    # --- pieces ------------------------------------------------------------------------------
+
+    def title(self, cid: str) -> str:
+        spec = self.book.conclusions[cid]
+        return spec.zh if self.lang == "zh" else spec.en
+
+    def kind(self, cid: str) -> str:
+        return self.book.conclusions[cid].kind
+
+    def party(self, party: str | None) -> str:
+        return self.book.party_name(party, self.lang) if party else ""
+
+    def report_to(self, cid: str) -> str:
+        texts = self.guidance.report_to
+        chosen = texts.get(cid) or texts["default"]
+        return chosen.zh if self.lang == "zh" else chosen.en
+
+    def sort_key(self, cid: str, party: str | None) -> tuple[int, int]:
+        return self.order[cid], self.party_order.get(party or "", -1)
+
+    def open_status(self, o: OpenItem) -> str:
+        if getattr(o, "likely", None):
+            return "likely"
+        return "authorities" if self.only_unknowable((o.id, o.party or NO_PARTY)) else "open"
+
+    def items(self, kinds: tuple[str, ...], with_open: str) -> list[Item]:
+        """Conclusions of ``kinds``, each id once with its parties, in rulebook order; open ones
+        too when ``with_open`` is ``all``, or only those the authorities can settle."""
+        groups: dict[tuple[str, str], list[Any]] = {}
+        for c in sorted(self.assessment.conclusions, key=lambda c: self.sort_key(c.id, c.party)):
+            if self.kind(c.id) in kinds:
+                groups.setdefault((c.id, "holds"), []).append(c)
+        for o in sorted(self.assessment.open, key=lambda o: self.sort_key(o.id, o.party)):
+            if self.kind(o.id) not in kinds or any(c.id == o.id and c.party == o.party
+                                                  for c in self.assessment.conclusions):
+                continue
+            status = self.open_status(o)
+            if status == "authorities" and self.kind(o.id) not in BREACHES:
+                status = "open"  # only a breach is for the authorities to establish
+            if with_open == "all" or status in ("authorities", "likely"):
+                if not any(k[0] == o.id and k[1] == "holds" for k in groups):
+                    groups.setdefault((o.id, status), []).append(o)
+        out = []
+        for (cid, status), members in sorted(groups.items(), key=lambda kv: (self.order[kv[0][0]], kv[0][1])):
+            parties = [self.party(m.party) for m in members if m.party]
+            provisions = sorted({p for m in members for p in m.provisions})
+            depends: list[str] = []
+            notes: list[str] = []
+            if status != "holds":
+                needs = sorted({f for m in members for f in m.needs}, key=self.fact_rank)
+                depends = [question_text(self.engine, f, self.lang) for f in needs
+                           if f not in self.guidance.unknowable][:QUESTIONS]
+                for m in members:
+                    notes += [self.indicator(i) for i in getattr(m, "indicators", None) or []]
+            else:
+                notes = self.notes(members)
+            out.append(Item(cid, self.title(cid), parties, status, provisions, notes, depends,
+                            self.report_to(cid) if self.kind(cid) in BREACHES else None))
+        return out
+
+    def indicator(self, shown: str) -> str:
+        """An indicator (``fact = value``, as the assessment lists them) in words."""
+        fact = shown.split(" = ", 1)[0]
+        value = self.known.get(fact)
+        if value is None:
+            return question_text(self.engine, fact, self.lang)
+        return f"{question_text(self.engine, fact, self.lang)} {answer_text(self.engine, fact, value, self.lang)}"
+
+    def fact_rank(self, fact: str) -> tuple[int, str]:
+        names = [INCIDENT_DATE, *self.book.vocabulary.facts]
+        return (names.index(fact) if fact in names else len(names), fact)
+
+    def notes(self, members: list[Any]) -> list[str]:
+        w = self.words
+        out: list[str] = []
+        for c in members:
+            if c.scope == "expanded_damage":
+                out.append(w["expanded_damage"])
+            elif c.scope == "all":
+                out.append(w["all_damage"])
+            if c.contested:
+                out.append(w["contested"])
+            for name, value in (c.policies_used or {}).items():
+                pol = self.book.policies[name]
+                out.append(f"{pol.zh if self.lang == 'zh' else pol.en} = {value}")
+        return list(dict.fromkeys(out))
+
+    def parties(self) -> list[PartyBlock]:
+        concerning: dict[str, list[str]] = {}
+        demands: dict[str, list[str]] = {}
+        notes: dict[str, list[str]] = {}
+        for c in sorted(self.assessment.conclusions, key=lambda c: self.sort_key(c.id, c.party)):
+            who = c.party or ""
+            kind = self.kind(c.id)
+            if kind in REMEDIES:
+                demands.setdefault(who, []).append(self.title(c.id))
+            elif kind in (*RIGHTS, *LIABILITY, *BREACHES):
+                concerning.setdefault(who, []).append(self.title(c.id))
+                notes.setdefault(who, []).extend(self.notes([c]))
+        blocks = []
+        for who in sorted(set(concerning) | set(demands), key=lambda p: self.party_order.get(p, len(self.party_order))):
+            name = self.party(who) if who else self.words["others"]
+            blocks.append(PartyBlock(who, name, concerning.get(who, []), demands.get(who, []),
+                                     list(dict.fromkeys(notes.get(who, [])))))
+        return blocks
+
+    def questions(self) -> list[Question]:
+        counts: Counter[str] = Counter()
+        for o in self.assessment.open:
+            for fact in o.needs:
+                if fact not in self.guidance.unknowable:
+                    counts[fact] += 1
+        ranked = sorted(counts, key=lambda f: (-counts[f], self.fact_rank(f)))[:QUESTIONS]
+        return [Question(f, question_text(self.engine, f, self.lang), counts[f]) for f in ranked]
+
+    def steps(self, situation: Situation) -> list[Step]:
+        out = []
+        for step in self.guidance.steps:
+            if situation.applies(step.cond):
+                text = step.texts[self.lang]
+                out.append(Step(step.id, text.title, text.text,
+                                self.book.catalogue.cite(step.basis, self.lang), list(step.basis)))
+        return out
+
+    def why(self) -> list[Reason]:
+        out = []
+        seen: set[str] = set()
+        for c in sorted(self.assessment.conclusions, key=lambda c: self.sort_key(c.id, c.party)):
+            grounds: list[str] = []
+            for entry in c.because:
+                if " = " in entry:
+                    fact = entry.split(" = ", 1)[0]
+                    if fact in self.known:
+                        grounds.append(f"{question_text(self.engine, fact, self.lang)} — "
+                                       f"{self.words['you_answered']}: {answer_text(self.engine, fact, self.known[fact], self.lang)}")
+                else:
+                    cid, _, party = entry.partition("@")
+                    grounds.append(self.title(cid) + (f" ({self.party(party)})" if party else ""))
+            label = self.title(c.id) + (f" — {self.party(c.party)}" if c.party else "")
+            if label not in seen:
+                seen.add(label)
+                out.append(Reason(label, grounds))
+        return out
+
+    def law(self, pids: list[str]) -> list[Law]:
+        out = []
+        for pid in dict.fromkeys(pids):
+            prov = self.book.catalogue.get(pid)
+            out.append(Law(pid, self.book.catalogue.cite([pid], self.lang), prov.text_zh, prov.summary_en,
+                           prov.verified, prov.source, source_url(prov.source, prov.cross_checked_against)))
+        return out
+
+    def summary(self, rights: list[Item], parties: list[PartyBlock], breaches: list[Item],
+                steps: list[Step], uncertain: list[Item]) -> list[str]:
+        s = self.guidance.summary[self.lang].model_dump()
+        sep = "、" if self.lang == "zh" else ", "
+        out = []
+        held = list(dict.fromkeys(r.title for r in rights if r.status == "holds"))
+        maybe = list(dict.fromkeys(r.title for r in rights if r.status != "holds"))
+        if held:
+            out.append(s["rights"].format(rights=sep.join(held)))
+        elif maybe:
+            qs = [q.text for q in self.questions()][:2]
+            out.append(s["rights_open"].format(rights=sep.join(maybe), questions=" ".join(qs)))
+        else:
+            out.append(s["no_rights"])
+        names = [p.name for p in parties if p.items or p.demands]
+        if names:
+            out.append(s["responsible"].format(parties=sep.join(names)))
+        demands = list(dict.fromkeys(d for p in parties for d in p.demands))
+        if demands:
+            out.append(s["demands"].format(demands=sep.join(demands)))
+        if breaches:
+            first = breaches[0]
+            out.append(s["offences"].format(offences=sep.join(dict.fromkeys(b.title for b in breaches[:3])),
+                                            report_to=first.report_to or ""))
+        if steps:
+            out.append(s["first"].format(step=steps[0].title))
+        return out
+
+    def build(self) -> Report:
+        situation = self.situation()
+        rights = self.items(RIGHTS, "all")
+        parties = self.parties()
+        breaches = self.items(BREACHES, "authorities")
+        steps = self.steps(situation)
+        shown = {i.id for i in rights + breaches}
+        uncertain = [i for i in self.items((*RIGHTS, *LIABILITY, *REMEDIES, *BREACHES), "all")
+                     if i.status != "holds" and i.id not in shown]
+        cited = [p for c in sorted(self.assessment.conclusions, key=lambda c: self.sort_key(c.id, c.party))
+                 for p in _ordered(c.provisions)]
+        cited += [p for b in breaches for p in b.provisions] + [p for st in steps for p in st.provisions]
+        return Report(self.lang, self.assessment.case, getattr(self.case, "title", None),
+                      self.assessment.law_as_of, self.assessment.rules_version,
+                      date_note(self.engine, self.assessment, self.lang),
+                      self.summary(rights, parties, breaches, steps, uncertain), steps, rights, parties,
+                      breaches, uncertain, self.questions(), self.why(), self.law(cited), self.words)
+
+
+def _ordered(pids: list[str]) -> list[str]:
+    """Provisions in the order of their numbers within a law (``civil-code-179`` before ``-995``)."""
+    def key(pid: str) -> tuple[str, list[int]]:
+        head = re.sub(r"[-\d]+$", "", pid)
+        return head, [int(n) for n in re.findall(r"\d+", pid[len(head):])]
+    return sorted(pids, key=key)
+
+
+_GITHUB = re.compile(r"^([\w.-]+/[\w.-]+) \(GitHub\) @ ([0-9a-f]{40}), path (\S.*?)(?: \(|$)")
+_URL = re.compile(r"https?://[^\s,;)\"']+")
+
+
+def source_url(source: str, cross_checked: str | None = None) -> str | None:
+    """A link to where a provision's text was read: the stored repository file at its commit,
+    or the first web address the catalogue gives (None when it gives none)."""
+    match = _GITHUB.match(source)
+    if match:
+        repo, commit, path = match.groups()
+        return f"https://github.com/{repo}/blob/{commit}/{path.strip()}"
+    for text in (source, cross_checked or ""):
+        url = _URL.search(text)
+        if url:
+            return url.group(0)
+    return None
+
+
+def _rewrite(cond: Cond, unknowable: frozenset[str], helps: bool, negated: bool = False) -> Cond:
+    """``cond`` with every test on an ``unknowable`` fact presumed, while that fact is unknown,
+    to come out the way that lets the condition hold (``helps``) or fail; a conclusion reference
+    under a ``not`` is marked (``~`` before its id) to be looked up in the other bound."""
+    if isinstance(cond, Test):
+        if cond.fact in unknowable and cond.op != "unknown":
+            return replace(cond, unknown_is=helps != negated)
+        return cond
+    if isinstance(cond, Ref):
+        return replace(cond, concl="~" + cond.concl) if negated else cond
+    if isinstance(cond, Not):
+        return Not(_rewrite(cond.item, unknowable, helps, not negated))
+    items = tuple(_rewrite(c, unknowable, helps, negated) for c in cond.items)
+    return All(items) if isinstance(cond, All) else Any_(items)
+
+
+class _Bounds:
+    """The rulebook evaluated three-valued (:mod:`.kleene`) with the facts only the
+    authorities can establish (``guidance.yaml``'s ``unknowable``) presumed, while unknown, for
+    the conclusion (upper bound) and against it (lower bound), a negated reference reading the
+    other bound: the upper bound is TRUE wherever some values of those facts make it TRUE."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.evaluator = Evaluator(engine.book)
+        unknowable = engine.book.guidance.unknowable
+        self.conds = {helps: {rid: _rewrite(c, unknowable, helps) for rid, c in self.evaluator.whole.items()}
+                      for helps in (True, False)}
+
+    def upper(self, facts: dict[str, Any], law_day: dt.date | None) -> set[tuple[str, str]]:
+        """The (conclusion, party) keys whose upper bound is TRUE."""
+        known = dict(facts)
+        if law_day is not None:
+            known[INCIDENT_DATE] = law_day
+        status: dict[bool, dict[tuple[str, str], Any]] = {True: {}, False: {}}
+
+        def lookup(helps: bool, party: str) -> Any:
+            def find(ref: Ref) -> Result:
+                other = ref.concl.startswith("~")
+                concl = ref.concl[1:] if other else ref.concl
+                table = status[helps != other]
+                want = party if ref.party == SAME else ref.party
+                best = max((v for (c, p), v in table.items() if c == concl and (want is None or p == want)),
+                           default=FALSE)
+                return best, NOTHING
+            return find
+
+        for rule in self.evaluator.rules:
+            for party in self.evaluator._parties(rule):
+                key = (rule.concl, party if rule.spec.conclude.party == SAME
+                       else rule.spec.conclude.party or NONE_PARTY)
+                for helps in (True, False):
+                    value, _ = evaluate(self.conds[helps][rule.id], known, lookup(helps, party))
+                    if value > status[helps].get(key, FALSE):
+                        status[helps][key] = value
+        return {k for k, v in status[True].items() if v is TRUE}
+
+
+@functools.cache
+def bounds(engine: Engine) -> _Bounds:
+    """The bounds evaluator of a loaded engine (built once)."""
+    return _Bounds(engine)
+
+
+def date_note(engine: Engine, assessment: Any, lang: str) -> str | None:
+    """The sentence on an inexact incident date (:func:`faceright.render.date_note`)."""
+    from .render import date_note as note
+    return note(engine, assessment, lang)
+
+
+def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> Report:
+    """The report of one validated case in ``lang`` (``zh`` or ``en``)."""
+    return _Builder(engine, case, lang, as_of).build()

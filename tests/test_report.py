@@ -1,0 +1,342 @@
+"""The report for a person (issue 14): the answer first, a plan of action, documents to send —
+shape, no engine vocabulary on screen, the police step, documents that open in Word, and the
+contract's JSON unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from faceright.cli import main
+from faceright.documents import documents_for, render, write_documents
+from faceright.evaluate import Engine
+from faceright.kleene import TRUE
+from faceright.probes import probe_values
+from faceright.relevance import Evaluator
+from faceright.report import build_report
+from faceright.report_render import to_html, to_markdown, to_text
+from test_rulebase import shipped
+
+EXAMPLE = "cases/zhang-v-template-app.yaml"
+TODAY = dt.date(2026, 12, 3)
+BREACH_KINDS = ("offence",)
+
+
+def example(engine: Engine, root: Path) -> Any:
+    [case] = [c for c in shipped(engine, root) if c.case == "zhang-v-template-app"]
+    return case
+
+
+def internal_names(engine: Engine) -> set[str]:
+    """Names of the rule base that must never reach a person's screen: conclusion, fact
+    (with an underscore: single words like "views" are English), party and provision ids."""
+    book = engine.book
+    names = {c for c in book.conclusions} | set(book.catalogue.ids())
+    names |= {f for f in book.vocabulary.names() if "_" in f}
+    names |= {p for p in book.parties if "_" in p}
+    names |= {s.id for s in book.guidance.steps if "_" in s.id}
+    return names
+
+
+LEAK = re.compile(r"\w@\w|\b[a-z][a-z_]+ = \S")
+
+
+def leaks(engine: Engine, text: str, names: set[str]) -> list[str]:
+    text = re.sub(r"https?://\S+", "", text)  # a source link's path is not a name
+    found = [n for n in names if re.search(rf"(?<![\w.-]){re.escape(n)}(?![\w-])", text)]
+    return found + LEAK.findall(text)
+
+
+def test_the_example_folded_text_report_fits_in_60_lines_without_repeated_statute(engine: Engine, root: Path) -> None:
+    case = example(engine, root)
+    for lang in ("zh", "en"):
+        report = build_report(engine, case, lang)
+        text = to_text(report)
+        assert len(text.splitlines()) <= 60, (lang, len(text.splitlines()))
+        # the answer comes first, then the plan of action
+        lines = text.splitlines()
+        assert lines[3].startswith(report.words["answer"])
+        assert lines.index(f"{report.words['steps']}:") < lines.index(f"{report.words['rights']}:")
+        # folded: no statute text; unfolded: each provision's text exactly once
+        statute = [law.text_zh for law in report.law if law.text_zh]
+        assert statute and not any(s.splitlines()[0] in text for s in statute)
+        full = to_text(report, law_text=True)
+        for s in statute:
+            assert full.count(s.splitlines()[0]) == 1, s[:30]
+        # rights before the liability that depends on them; each party once
+        assert report.rights[0].title in lines[4]
+        names = [p.name for p in report.parties]
+        assert len(names) == len(set(names))
+
+
+def test_the_example_answer_names_right_parties_demands_and_first_step(engine: Engine, root: Path) -> None:
+    report = build_report(engine, example(engine, root), "en")
+    summary = " ".join(report.summary)
+    assert "Portrait right infringed" in summary
+    assert "the maker of the content" in summary and "the platform" in summary
+    assert "Compensation for property loss" in summary
+    assert report.summary[-1] == f"First: {report.steps[0].title}"
+    assert 3 <= len(report.summary) <= 6
+    # the platform was notified: the notice is not proposed again, its failure is acted on
+    ids = [s.id for s in report.steps]
+    assert "notify_platform" not in ids and "platform_ignored" in ids
+    assert ids.index("evidence") < ids.index("court")
+
+
+def test_no_text_or_html_output_shows_internal_ids_or_fact_assignments(engine: Engine, root: Path) -> None:
+    names = internal_names(engine)
+    bad = []
+    for case in shipped(engine, root):
+        for lang in ("zh", "en"):
+            report = build_report(engine, case, lang)
+            for kind, out in (("text", to_text(report)), ("html", to_html(report)), ("md", to_markdown(report))):
+                found = leaks(engine, out, names)
+                if found:
+                    bad.append((case.case, lang, kind, found[:3]))
+    assert not bad, bad[:5]
+
+
+def test_the_scan_would_catch_a_leak(engine: Engine) -> None:
+    names = internal_names(engine)
+    assert leaks(engine, "because: depicted_person = living", names)
+    assert leaks(engine, "personality_infringed@creator", names)
+    assert leaks(engine, "see civil-code-1019", names)
+    assert not leaks(engine, "The platform counted 10,000 views.", names)
+
+
+def test_english_pages_mark_chinese_statute_text(engine: Engine, root: Path) -> None:
+    case = example(engine, root)
+    html_en = to_html(build_report(engine, case, "en"))
+    html_zh = to_html(build_report(engine, case, "zh"))
+    assert html_en.count('<p lang="zh">') >= 5 and '<p lang="zh">' not in html_zh
+    assert "<details><summary>" in html_en
+    # each provision once, with its status and source link
+    labels = re.findall(r"<details><summary>([^<]*)</summary>", html_en)
+    assert len(labels) == len(set(labels))
+    assert html_en.count("https://github.com/LawRefBook/Laws/blob/") >= 3
+
+
+def _police_must_appear(engine: Engine, evaluator: Evaluator, points: dict[str, list[Any]], case: Any,
+                        rng: random.Random) -> bool:
+    """Independently of the report: some offence or public-security conclusion holds, or some
+    values of the still-unknown facts the person cannot know make one hold (direct three-valued
+    evaluation of the rulebook over sampled values of those facts)."""
+    book = engine.book
+    kinds = {c for c, s in book.conclusions.items() if s.kind == "offence"}
+    assessment = engine.assess(case)
+    if any(c.id in kinds for c in assessment.conclusions):
+        return True
+    open_ = [o for o in assessment.open if o.id in kinds]
+    if not open_:
+        return False
+    facts = engine.facts_of(case)
+    needed = sorted({f for o in open_ for f in o.needs} & set(book.guidance.unknowable) - {"incident_date"})
+    days = [case.incident_date] if case.incident_date else [dt.date(2024, 6, 1), dt.date(2026, 6, 1)]
+    choices = [points.get(f) or [None] for f in needed]
+    size = 1
+    for c in choices:
+        size *= len(c)
+    combos = list(itertools.product(*choices)) if size <= 24 else [
+        tuple(rng.choice(c) for c in choices) for _ in range(24)]
+    for day in days:
+        for combo in combos:
+            trial = {**facts, **{f: v for f, v in zip(needed, combo) if v is not None}}
+            status = evaluator.run(trial, day).status
+            if any(v is TRUE for (c, _), (v, _) in status.items() if c in kinds):
+                return True
+    return False
+
+
+def test_police_step_appears_whenever_an_offence_holds_or_waits_only_on_what_the_person_cannot_know(
+        engine: Engine, root: Path) -> None:
+    evaluator, points, rng = Evaluator(engine.book), probe_values(engine.book), random.Random(14)
+    missing, shown = [], 0
+    for case in shipped(engine, root):
+        report = build_report(engine, case, "en")
+        has_police = any(s.id == "police" for s in report.steps)
+        shown += has_police
+        if _police_must_appear(engine, evaluator, points, case, rng) and not has_police:
+            missing.append(case.case)
+        assessment = engine.assess(case)
+        kinds = {c.id for c in assessment.conclusions} | {o.id for o in assessment.open}
+        if not any(engine.book.conclusions[k].kind == "offence" for k in kinds):
+            assert not has_police, case.case  # nothing an offence could rest on
+    assert not missing, missing[:10]
+    assert shown >= 10
+
+
+def test_personas_get_the_action_their_situation_needs(engine: Engine, root: Path) -> None:
+    personas = {c.case: c for c in shipped(engine, root) if c.case.startswith("persona-")}
+    fraud = build_report(engine, personas["persona-deceived-video-call"], "en")
+    assert fraud.steps[0].id == "stop_payment" and "96110" in fraud.steps[0].title
+    assert any(s.id == "police" for s in fraud.steps)
+    obscene = build_report(engine, personas["persona-obscene-victim-no-date"], "en")
+    ids = [s.id for s in obscene.steps]
+    assert "police" in ids and "platform_ignored" in ids and "notify_platform" not in ids
+    relative = build_report(engine, personas["persona-relative-deceased-actor"], "en")
+    assert "notify_platform" in [s.id for s in relative.steps]
+
+
+def test_json_report_is_additive_and_the_contract_fields_are_unchanged(engine: Engine, root: Path) -> None:
+    runner = CliRunner()
+    for path in sorted((root / "cases" / "personas").glob("*.yaml")) + [root / EXAMPLE]:
+        plain = json.loads(runner.invoke(main, ["assess", str(path), "--format", "json"]).stdout)
+        both = json.loads(runner.invoke(main, ["assess", str(path), "--format", "json", "--report",
+                                               "--lang", "en"]).stdout)
+        report = both.pop("report")
+        assert both == plain
+        assert {"format", "case", "law_as_of", "rules_version", "conclusions", "open"} <= set(plain)
+        assert "report" not in plain
+        assert report["summary"] and report["steps"] and report["lang"] == "en"
+
+
+# --- documents -------------------------------------------------------------------------------
+
+BLANK = re.compile(r"\[[^\]\n]+\]")
+
+
+def test_every_applicable_document_of_every_shipped_case_opens_as_docx(engine: Engine, root: Path) -> None:
+    from docx import Document as Docx
+    names = internal_names(engine)
+    count = 0
+    for case in shipped(engine, root):
+        for lang in ("zh", "en"):
+            disclaimer = engine.book.guidance.words[lang].disclaimer
+            for doc in documents_for(engine, case, lang, TODAY):
+                data = render(doc, "docx", disclaimer, TODAY)
+                opened = Docx(io.BytesIO(data))
+                headings = [p.text for p in opened.paragraphs if p.style.name.startswith("Heading")]
+                assert headings == [doc.title, *[h for h, _ in doc.sections], doc.attach_heading], (case.case, doc.id)
+                text = "\n".join(p.text for p in opened.paragraphs)
+                assert not leaks(engine, text, names), (case.case, doc.id, leaks(engine, text, names))
+                left = set(BLANK.findall(text))
+                assert left <= set(doc.blanks), (case.case, doc.id, left - set(doc.blanks))
+                assert "{" not in text, (case.case, doc.id)
+                count += 1
+    assert count > 200
+
+
+def test_documents_fit_the_case(engine: Engine, root: Path) -> None:
+    cases = {c.case: c for c in shipped(engine, root)}
+    zhang = {d.id for d in documents_for(engine, cases["zhang-v-template-app"], "en", TODAY)}
+    assert zhang == {"demand_letter", "statement_of_claims"}  # notified already: no new notice
+    relative = {d.id for d in documents_for(engine, cases["persona-relative-deceased-actor"], "zh", TODAY)}
+    assert "notice" in relative
+    [notice] = [d for d in documents_for(engine, cases["persona-relative-deceased-actor"], "zh", TODAY)
+                if d.id == "notice"]
+    body = "\n".join(b for _, b in notice.sections)
+    assert "第一千一百九十五条第三款" in body and "第一千一百九十六条" in body
+    assert "死亡证明" in body  # the evidence list, in words
+    fraud = {d.id for d in documents_for(engine, cases["persona-deceived-video-call"], "en", TODAY)}
+    assert "police_report" in fraud and "demand_letter" not in fraud
+
+
+def test_documents_command_writes_the_same_bytes_twice(root: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    outs = []
+    for n in (1, 2):
+        target = tmp_path / f"out{n}"
+        result = runner.invoke(main, ["documents", str(root / EXAMPLE), "-o", str(target), "--lang", "both",
+                                      "--date", "2026-12-03"])
+        assert result.exit_code == 0, result.output
+        outs.append({p.name: p.read_bytes() for p in sorted(target.iterdir())})
+    assert outs[0] == outs[1]
+    assert sorted(outs[0]) == ["demand_letter.en.docx", "demand_letter.zh.docx",
+                               "statement_of_claims.en.docx", "statement_of_claims.zh.docx"]
+    md = runner.invoke(main, ["documents", str(root / EXAMPLE), "-o", str(tmp_path / "md"), "--format", "md",
+                              "--lang", "en", "--date", "2026-12-03"])
+    assert md.exit_code == 0
+    text = (tmp_path / "md" / "statement_of_claims.en.md").read_text(encoding="utf-8")
+    assert "- the maker of the content: Stop the infringement" in text
+    assert "- the platform: Platform jointly liable" in text
+
+
+def test_documents_command_rejects_a_bad_case_cleanly(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: faceright/1\ncase: x\nfacts: {consent: nope}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["documents", str(bad), "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_web_result_offers_the_documents(engine: Engine, root: Path, tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from faceright.web import create_app
+    with TestClient(create_app(str(root / "rules")), raise_server_exceptions=False) as client:
+        page = client.post("/interview", data={"lang": "en", "action": "start"},
+                           headers={"content-type": "application/x-www-form-urlencoded"})
+        assert page.status_code == 200
+        bad = client.post("/download/document", data={"lang": "en", "state": "", "document": "nope",
+                                                      "format": "docx"},
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+        assert bad.status_code == 400
+
+
+# --- the first phone screen ------------------------------------------------------------------
+
+def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engine: Engine, root: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    from faceright.interview import Answers, Final
+    from faceright.web import WebApp
+    web = WebApp(engine)
+    artifacts = root / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    personas = [c for c in shipped(engine, root) if c.case.startswith("persona-")]
+    assert len(personas) == 4
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        for case in personas:
+            for lang in ("zh", "en"):
+                answers = Answers()
+                if case.incident_date:
+                    answers.set("incident_date", case.incident_date)
+                for fact, value in engine.facts_of(case).items():
+                    answers.set(fact, value)
+                html = web.result(answers, Final(engine.assess(case)), lang).body.decode("utf-8")
+                page.set_content(html)
+                page.screenshot(path=str(artifacts / f"report-{case.case}-{lang}-phone.png"))
+                for selector in ("#answer", "#plan > li:first-child > b"):  # the answer, the first action
+                    box = page.locator(selector).bounding_box()
+                    assert box is not None, (case.case, selector)
+                    assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (case.case, lang, selector, box)
+        browser.close()
+
+
+@pytest.mark.parametrize("edit, where", [
+    (lambda t: t.replace('body: "{rights}"', 'body: "{right}"', 1),
+     "documents.yaml:60: documents.0.zh.sections.3.body: unknown placeholder {right}"),
+    (lambda t: t.replace('blanks: ["[平台名称]", "[姓名]"', 'blanks: ["[平台]", "[姓名]"', 1),
+     "documents.yaml:70: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
+    (lambda t: t.replace("  - when: {fact: likeness, has: face}", "  - when: {fact: likeness, has: fase}"),
+     "documents.yaml:13: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
+    (lambda t: t.replace("    basis: [civil-code-1195, civil-code-1196]\n    zh:\n      title: 要求",
+                         "    basis: [civil-code-11950]\n    zh:\n      title: 要求"),
+     "documents.yaml:49: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+])
+def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_path: Path, edit: Any,
+                                                                where: str) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    path = rules / "documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert where in result.output, result.output
