@@ -219,7 +219,7 @@ def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir
     ``.docx`` into ``documents_dir`` (none when it is None), listed at the end."""
     from .documents import write_documents
     engine = interviewer.engine
-    case = engine.case(answers.case_data(case_id))
+    case = engine.case(interviewer.effective(answers).case_data(case_id))
     text = to_text(engine, case, lang)
     if documents_dir:
         written = write_documents(engine, case, Path(documents_dir), [lang], "docx", today or dt.date.today())

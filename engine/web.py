@@ -623,7 +623,7 @@ class WebApp:
         answers travel in each form), the case file, and back."""
         from .documents import documents_for
         t = TEXT[lang]
-        case = self.engine.case(answers.case_data("web"))
+        case = self.engine.case(self.interviewer.effective(answers).case_data("web"))
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
         words = self.engine.book.guidance.words[lang]
         docs = "".join(
@@ -658,7 +658,7 @@ class WebApp:
             raise BadInput(400, f"format must be one of {', '.join(FORMATS)}")
         answers = self.answers(form.get("state"))
         today = dt.date.today()
-        case = self.engine.case(answers.case_data("web"))
+        case = self.engine.case(self.interviewer.effective(answers).case_data("web"))
         found = {d.id: d for d in documents_for(self.engine, case, lang, today)}
         wanted = form.get("document", "")
         if wanted not in found:
