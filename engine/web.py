@@ -644,7 +644,8 @@ class WebApp:
         if form.get("lang", "zh") not in TEXT:
             raise BadInput(400, "lang must be zh or en")
         answers = self.answers(form.get("state"))
-        return Response(yaml_text(answers, "web"), media_type="application/yaml",
+        # the facts the answers state by themselves are written too: the file assesses as the page did
+        return Response(yaml_text(self.interviewer.effective(answers), "web"), media_type="application/yaml",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
     def document_file(self, form: dict[str, str]) -> Response:

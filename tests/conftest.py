@@ -54,6 +54,19 @@ def shipped_cases(engine):  # type: ignore[no-untyped-def]
             for loaded in read_cases(engine.reader, str(path))]
 
 
+@pytest.fixture(scope="session")
+def interview_cases(engine):  # type: ignore[no-untyped-def]
+    """The shipped cases the interview agreement tests answer (an interview runs the engine a
+    few dozen times, ~2 s a case): every decided case, the personas and the example, and every
+    tenth file of the scenario and coverage cases in path order — a fixed sample, so a failure
+    names the same case on every run. ``faceright test cases/`` still checks every case."""
+    from faceright.casefile import read_cases
+    paths = sorted((ROOT / "cases").rglob("*.yaml"))
+    others = [p for p in paths if p.parent.name in ("scenarios", "coverage")]
+    chosen = [p for p in paths if p not in others] + others[9::10]
+    return [loaded.case for path in sorted(chosen) for loaded in read_cases(engine.reader, str(path))]
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Lines tests recorded as ``terminal_summary`` properties (e.g. the rule mutation score),
     printed at the end of the run, with or without xdist and ``-s``."""

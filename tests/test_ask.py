@@ -379,8 +379,8 @@ json.dump(out, sys.stdout)
 """
 
 
-def test_terminal_questionnaire_agrees_with_assess_on_every_shipped_case(engine: Engine,
-                                                                         shipped_cases: list[Any],
+def test_terminal_questionnaire_agrees_with_assess_on_sampled_shipped_cases(engine: Engine,
+                                                                         interview_cases: list[Any],
                                                                          tmp_path: Path) -> None:
     """Every shipped case answered through `faceright ask` (stdin, don't know where the case is
     silent) ends with the conclusions `faceright assess` prints; the terminal asks exactly the
@@ -392,7 +392,7 @@ def test_terminal_questionnaire_agrees_with_assess_on_every_shipped_case(engine:
                  for known in ({}, {"respondent": "representative"})}
     interviewer = Interviewer(engine)  # not the terminal's: nothing is shared with it
     expected = []
-    for case in shipped_cases:
+    for case in interview_cases:
         facts = {**engine.facts_of(case), "incident_date": case.incident_date}
         final, steps = interview_from(interviewer, {k: v for k, v in facts.items() if v is not None})
         assessment = engine.assess(case)
