@@ -148,6 +148,8 @@ class Reference:
             parties = self.parties if rule.spec.conclude.party == SAME else [NONE_PARTY]
             for party in parties:
                 value, needs = self._eval(self.whole[rule.id], known, status, party)
+                if value == UNKNOWN:
+                    needs = self._minimal_needs(self.whole[rule.id], known, status, party)
                 rules[rule.id] = max(rules.get(rule.id, FALSE), value)
                 if value == FALSE:
                     continue
@@ -182,6 +184,44 @@ class Reference:
             if value == UNKNOWN:
                 undecided.append(needs)
         return (UNKNOWN, NOTHING.union(*undecided)) if undecided else (2 - decisive, NOTHING)
+
+    def _minimal_needs(self, cond: Cond, facts: dict[str, Any], status: dict[str, Status],
+                       party: str) -> frozenset[str]:
+        """What an open rule waits on, read from its ways of holding: each way is the set of
+        undecided parts (unknown tests, open references) that would make it hold; a way whose
+        undecided parts strictly include another way's adds nothing (deciding the smaller one
+        is all it takes), so only the minimal ways are counted."""
+        ways = self._ways(cond, facts, status, party, False)
+        minimal = [w for w in ways if not any(o < w for o in ways)]
+        out: set[str] = set()
+        for way in minimal:
+            for atom in way:
+                out |= atom[1]
+        return frozenset(out)
+
+    def _ways(self, cond: Cond, facts: dict[str, Any], status: dict[str, Status], party: str,
+              negated: bool) -> set[frozenset[tuple[Any, frozenset[str]]]]:
+        """The ways ``cond`` (or its negation) can still hold, each a set of undecided atoms
+        ``(identity, needs)``; a decided-true part adds nothing, a false one leaves no way."""
+        if isinstance(cond, Not):
+            return self._ways(cond.item, facts, status, party, not negated)
+        if isinstance(cond, (Test, Ref)):
+            value, needs = self._eval(cond, facts, status, party)
+            if negated:
+                value = 2 - value
+            if value == TRUE:
+                return {frozenset()}
+            if value == FALSE:
+                return set()
+            return {frozenset({(cond, needs)})}
+        conjunction = isinstance(cond, All) != negated
+        parts = [self._ways(item, facts, status, party, negated) for item in cond.items]
+        if not conjunction:
+            return set().union(*parts)
+        out: set[frozenset[tuple[Any, frozenset[str]]]] = {frozenset()}
+        for part in parts:
+            out = {a | b for a in out for b in part}
+        return out
 
     @staticmethod
     def _test(test: Test, facts: dict[str, Any]) -> Result:
