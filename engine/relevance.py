@@ -47,7 +47,8 @@ class Evaluator:
         conds = {r.id: [period(r), r.cond, *(e.cond for e in r.exceptions)] for r in book.rules}
         self._facts = {rid: {t.fact for c in cs for t in tests(c)} for rid, cs in conds.items()}
         self._refs = {rid: {ref.concl for c in cs for ref in refs(c)} for rid, cs in conds.items()}
-        self._unaffected: dict[str, frozenset[str]] = {}
+        self._reached: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+        self._redrawn: dict[str, list[Rule]] = {}
         self.calendar = Calendar(book)
 
     def run(self, facts: dict[str, Any], law_day: DateValue | None,
@@ -67,24 +68,47 @@ class Evaluator:
             day = known.pop(INCIDENT_DATE, span.exact)
             key = tuple(sorted(place.items()))
             parts.append((place, self._run(known, day, earlier.get(key), changed)))
-        keys = {k for _, part in parts for k in part.status}
-        status = {k: v for k in sorted(keys)
-                  if (v := across([(p, part.status.get(k, _ABSENT)) for p, part in parts]))[0] is not FALSE}
-        results = {k: across([(p, part.results[k]) for p, part in parts]) for k in parts[0][1].results}
-        return Run(status, results, {tuple(sorted(p.items())): part for p, part in parts})
+        placed = {tuple(sorted(p.items())): part for p, part in parts}
+        if base is not None and changed is not None and set(base.parts) == set(placed):
+            # only what ``changed`` can reach is combined again; the rest is the base's
+            rules, concls = self._reach(changed)
+            results = dict(base.results)
+            for key in results:
+                if key[0] in rules:
+                    results[key] = across([(p, part.results[key]) for p, part in parts])
+            keys = {k for _, part in parts for k in part.status if k[0] in concls}
+            status = {k: v for k, v in base.status.items() if k[0] not in concls}
+        else:
+            results = {k: across([(p, part.results[k]) for p, part in parts]) for k in parts[0][1].results}
+            keys = {k for _, part in parts for k in part.status}
+            status = {}
+        for k in keys:
+            if (v := across([(p, part.status.get(k, _ABSENT)) for p, part in parts]))[0] is not FALSE:
+                status[k] = v
+        return Run(dict(sorted(status.items())), results, placed)
 
     def _run(self, facts: dict[str, Any], law_day: dt.date | None,
              base: Run | None = None, changed: str | None = None) -> Run:
-        keep = set() if base is None or changed is None else self._independent(changed)
         known = dict(facts)
         if law_day is not None:
             known[INCIDENT_DATE] = law_day
-        results: dict[tuple[str, str], Result] = {}
         status: dict[str, Status] = {}  # by conclusion id, so a reference looks at its own only
-        for rule in self.rules:
+        if base is None or changed is None:
+            results: dict[tuple[str, str], Result] = {}
+            rules, order = frozenset(r.id for r in self.rules), self.rules
+        else:
+            # the rules ``changed`` cannot reach keep their results; so do the conclusions
+            # only they draw (re-drawn below: those some reachable rule draws)
+            results = dict(base.results)
+            rules, concls = self._reach(changed)
+            order = self._redrawn[changed]
+            for key, result in base.status.items():
+                if key[0] not in concls:
+                    status.setdefault(key[0], {})[key] = result
+        for rule in order:
             for party in self._parties(rule):
-                if base is not None and rule.id in keep:
-                    value, needs = results[(rule.id, party)] = base.results[(rule.id, party)]
+                if rule.id not in rules:
+                    value, needs = results[(rule.id, party)]
                 else:
                     value, needs = results[(rule.id, party)] = evaluate(
                         self.whole[rule.id], known, _Refs(status, party))
@@ -101,17 +125,21 @@ class Evaluator:
         return Run({k: (v, n if v is UNKNOWN else NOTHING)
                     for found in status.values() for k, (v, n) in found.items()}, results)
 
-    def _independent(self, fact: str) -> frozenset[str]:
-        """The rules whose result cannot depend on ``fact``."""
-        if fact not in self._unaffected:
+    def _reach(self, fact: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The rules whose result can depend on ``fact`` (directly or through conclusions),
+        and the conclusions they draw; remembers, in ``_redrawn``, every rule drawing one of
+        those conclusions, in evaluation order (what a run changing ``fact`` evaluates or
+        re-reads)."""
+        if fact not in self._reached:
             affected = {r.id for r in self.rules if fact in self._facts[r.id]}
             concls = {r.concl for r in self.rules if r.id in affected}
             for rule in self.rules:  # stratum order: a reference is to an earlier stratum
                 if rule.id not in affected and self._refs[rule.id] & concls:
                     affected.add(rule.id)
                     concls.add(rule.concl)
-            self._unaffected[fact] = frozenset(r.id for r in self.rules if r.id not in affected)
-        return self._unaffected[fact]
+            self._reached[fact] = (frozenset(affected), frozenset(concls))
+            self._redrawn[fact] = [r for r in self.rules if r.concl in concls]
+        return self._reached[fact]
 
     def _parties(self, rule: Rule) -> list[str]:
         return self.parties if rule.spec.conclude.party == SAME else [NONE_PARTY]
