@@ -21,9 +21,15 @@ from .numbers import parse_number
 from .render import to_text
 from .vocabulary import INCIDENT_DATE, FactSpec
 
-YES = {"y", "yes", "true", "是", "对", "有"}
-NO = {"n", "no", "false", "否", "不", "没有", "无"}
-DONT = {"?", "？", "unknown", "不知道", "dk"}
+YES = {"y", "yes", "true", "是", "对", "有", "yeah", "yep", "sure", "right", "correct", "of course"}
+NO = {"n", "no", "false", "否", "不", "没有", "无", "nope", "not", "never"}
+DONT = {"?", "？", "unknown", "不知道", "dk", "不清楚", "不确定", "不记得", "说不清", "不好说", "不晓得",
+        "don't know", "dont know", "do not know", "not sure", "no idea", "i don't know", "dunno"}
+#: how a spoken Chinese answer begins: a negation answers "no" (不在了, 没有, 不能); otherwise a
+#: verb echoed from the question, or a word of assent, answers "yes" (还在, 能，同事都认出来了)
+ZH_NO = ("不", "没", "無", "无", "否", "未", "别")
+ZH_YES = ("是", "对", "有", "能", "会", "可以", "嗯", "还在", "在", "已经", "确实", "当然", "肯定", "好",
+          "认出", "被", "看过", "一直", "都")
 WHY = {"why", "为什么", "w"}
 BACK = {"back", "返回", "b"}
 QUIT = {"quit", "exit", "退出", "q"}
@@ -48,8 +54,11 @@ class Quit(Exception):
 
 
 def menu(spec: FactSpec, lang: str, sep: str) -> str:
-    """The numbered choices of an enum or list fact: ``1) a living person [living]``."""
-    return sep.join(f"{i}) {spec.choice(v, lang)} [{v}]" for i, v in enumerate(spec.values, 1))
+    """The numbered choices of an enum or list fact in words: ``1) a living person``. (The
+    stored value, e.g. ``living``, is still accepted when typed, but never shown: it is the
+    engine's word, not the person's.)"""
+    return sep.join(f"{i}) {spec.choice(v, lang)}" for i, v in enumerate(spec.values, 1))
+
 
 
 def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
@@ -57,11 +66,10 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
     raw = text.strip()
     low = raw.lower()
     if spec.type == "bool":
-        if low in YES:
-            return True
-        if low in NO:
-            return False
-        raise ValueError(WORDS[lang]["yes_no"])
+        answer = spoken_yes_no(raw)
+        if answer is None:
+            raise ValueError(WORDS[lang]["yes_no"])
+        return answer
     if spec.type in ("enum", "list"):
         picked = []
         whole = _choice(spec, raw)
@@ -89,6 +97,26 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
     if spec.type == "int" and not isinstance(number, int):
         raise ValueError(WORDS[lang]["whole"])
     return number
+
+
+def spoken_yes_no(text: str) -> bool | None:
+    """A yes/no answer as people say it, or None: ``yes``, ``no, never``, ``是的``, ``还在``,
+    ``能，同事都认出来了`` (yes), ``不在了``, ``没有`` (no). Only the first clause counts."""
+    first = re.split(r"[,，。.!！;；:：\s]+", text.strip().lower(), maxsplit=1)[0] if text.strip() else ""
+    whole = text.strip().lower().rstrip("。.!！")
+    if whole in DONT:
+        return None
+    for candidate in (whole, first):
+        if candidate in YES:
+            return True
+        if candidate in NO:
+            return False
+    if first and not first.isascii():
+        if first.startswith(ZH_NO):
+            return False
+        if first.startswith(ZH_YES):
+            return True
+    return None
 
 
 def _choice(spec: FactSpec, text: str) -> str | None:
@@ -188,7 +216,7 @@ class Session:
         self.write("\n".join(lines))
         while True:
             text = self.read("> ")
-            if text is None or text.strip().lower() in DONT:
+            if text is None or text.strip().lower().rstrip("。.!！") in DONT:
                 self.answers.set(q.fact, DONT_KNOW)
                 return
             word = text.strip().lower()
@@ -196,6 +224,7 @@ class Session:
                 self.write(w["why"])
                 for line in q.why_lines:
                     self.write("  - " + line)
+                self.write(q.text)  # the question again, to answer it now
                 continue
             if word in BACK:
                 if self.answers.back() is None:

@@ -62,6 +62,7 @@ class Words(_Strict):
     settles: str
     case: str
     law_as_of: str
+    date_unsettled: str
     rules: str
     fold: str
     documents: str

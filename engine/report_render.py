@@ -64,8 +64,7 @@ def to_text(r: Report, law_text: bool = False) -> str:
     ``law_text``."""
     w = r.words
     out = [f"{w['case']}: {r.case}" + (f" — {r.title}" if r.title else ""),
-           f"{w['law_as_of']}: {r.law_as_of or '?'} · {w['rules']} {r.rules_version}",
-           *([r.date_note] if r.date_note else []), "", f"{w['answer']}:"]
+           *([r.date_note] if r.date_note else [_law_line(r)]), "", f"{w['answer']}:"]
     out += [f"  {s}" for s in r.summary]
     out += ["", f"{w['steps']}:"]
     for i, step in enumerate(r.steps, 1):
@@ -105,8 +104,16 @@ def to_text(r: Report, law_text: bool = False) -> str:
                 out.append(f"      ({law.summary_en})")
     else:  # folded: one line per law, source and status
         out += [f"  {line}" for line in _grouped(r)]
-    out += ["", w["disclaimer"]]
+    version = f"（{w['rules']} {r.rules_version}）" if r.lang == "zh" else f" ({w['rules']} {r.rules_version})"
+    out += ["", w["disclaimer"] + version]
     return "\n".join(out) + "\n"
+
+
+def _law_line(r: Report) -> str:
+    """Which law the assessment applies: the day's, or — the date not known exactly — each
+    law of the possible dates (``date_note`` then says which)."""
+    w = r.words
+    return f"{w['law_as_of']}: {r.law_as_of}" if r.law_as_of else w["date_unsettled"]
 
 
 def _ul(items: list[str], ident: str = "") -> str:
@@ -167,7 +174,7 @@ def to_html(r: Report) -> str:
         laws.append(f"<li><details><summary>{esc(law.label)}</summary>{body}</details>"
                     f"<small>{status}{link}</small></li>")
     out.append(f"<section id=law><h3>{esc(w['law'])}</h3><ul>{''.join(laws)}</ul></section>")
-    out.append(f"<p><small>{esc(w['law_as_of'])}: {esc(r.law_as_of or '?')} · {esc(w['rules'])} {esc(r.rules_version)}"
+    out.append(f"<p><small>{esc(_law_line(r))} · {esc(w['rules'])} {esc(r.rules_version)}"
                f"</small></p><p><small>{esc(w['disclaimer'])}</small></p>")
     return "".join(out)
 
@@ -176,7 +183,7 @@ def to_markdown(r: Report) -> str:
     """The report as Markdown (statute text in quoted blocks, once per provision)."""
     w = r.words
     out = [f"# {w['case']}: {r.case}" + (f" — {r.title}" if r.title else ""), "",
-           f"{w['law_as_of']}: {r.law_as_of or '?'} · {w['rules']} {r.rules_version}", "", f"## {w['answer']}", ""]
+           f"{_law_line(r)} · {w['rules']} {r.rules_version}", "", f"## {w['answer']}", ""]
     out += [*r.summary, "", f"## {w['steps']}", ""]
     out += [f"{i}. **{s.title}** {s.text} *({w['basis']}: {s.basis})*" for i, s in enumerate(r.steps, 1)]
     out += ["", f"## {w['rights']}", ""]
