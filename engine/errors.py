@@ -11,7 +11,11 @@ from collections.abc import Iterable
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return `` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if not close:  # a name's last part alone ('fraud' for 'offence.fraud'), when only one has it
+        parts = [c for c in options if "." in c and c.rsplit(".", 1)[1] == str(word)]
+        close = parts if len(parts) == 1 else []
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

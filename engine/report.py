@@ -272,7 +272,7 @@ class _Builder:
                 out.append(w["contested"])
             for name, value in (c.policies_used or {}).items():
                 pol = self.book.policies[name]
-                out.append(f"{pol.zh if self.lang == 'zh' else pol.en} = {value}")
+                out.append(_policy_note(pol, value, self.lang))
         return list(dict.fromkeys(out))
 
     def parties(self) -> list[PartyBlock]:
@@ -485,3 +485,15 @@ def date_note(engine: Engine, assessment: Any, lang: str) -> str | None:
 def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> Report:
     """The report of one validated case in ``lang`` (``zh`` or ``en``)."""
     return _Builder(engine, case, lang, as_of).build()
+
+
+_UNITS_ZH = {"hours": "小时", "yuan": "元", "days": "天"}
+
+
+def _policy_note(policy: Any, value: Any, lang: str) -> str:
+    """A policy parameter a conclusion relied on, as a sentence: ``taken as 24 hours: Hours
+    within which …`` (its label says it is policy, not law)."""
+    shown = f"{value:,}" if isinstance(value, int) else str(value)
+    if lang == "zh":
+        return f"按默认取值{shown}{_UNITS_ZH.get(policy.unit, policy.unit)}：{policy.zh}"
+    return f"taken as {shown} {policy.unit}: {policy.en}"
