@@ -104,8 +104,7 @@ def to_text(r: Report, law_text: bool = False) -> str:
                 out.append(f"      ({law.summary_en})")
     else:  # folded: one line per law, source and status
         out += [f"  {line}" for line in _grouped(r)]
-    version = f"（{w['rules']} {r.rules_version}）" if r.lang == "zh" else f" ({w['rules']} {r.rules_version})"
-    out += ["", w["disclaimer"] + version]
+    out += ["", f"{w['rules']} {r.rules_version}", w["disclaimer"]]
     return "\n".join(out) + "\n"
 
 

@@ -83,7 +83,7 @@ def test_refs_and_tests_collect_every_leaf_in_order() -> None:
     ({"concl": "harn"}, (*P, "concl"), "unknown conclusion 'harn' (did you mean 'harm'?)"),
     ({"concl": 3}, (*P, "concl"), "unknown conclusion '3'"),
     ({"concl": "harm", "party": "platfrom"}, (*P, "party"), "unknown party 'platfrom' (did you mean 'platform'?)"),
-    ({"concl": "harm", "is": True}, (*P, "is"), "unexpected key 'is' beside ['concl', 'party']"),
+    ({"concl": "harm", "is": True}, (*P, "is"), "unexpected key 'is' beside ['concl', 'established', 'party']"),
     ({"fact": "flagg", "is": True}, (*P, "fact"), "unknown fact 'flagg' (did you mean 'flag'?)"),
     ({"fact": ["flag"], "is": True}, (*P, "fact"), "unknown fact '['flag']'"),
     ({"fact": "flag", "is": True, "unknown_is": "no"}, (*P, "unknown_is"), "write 'unknown_is: true' or 'unknown_is: false'"),
