@@ -10,6 +10,7 @@ conclusion or a party of the rule base.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import re
@@ -164,8 +165,16 @@ class _Builder:
         self.case = case
         self.order = {cid: i for i, cid in enumerate(self.book.conclusions)}
         self.party_order = {p: i for i, p in enumerate(self.book.parties)}
-        self.authorities: set[tuple[str, str]] | None = None
+        #: the keys :meth:`only_unknowable` finds, computed once (shared by :meth:`in_lang` copies)
+        self._authorities: dict[str, set[tuple[str, str]]] = {}
         self.words = self.guidance.words[lang].model_dump()
+
+    def in_lang(self, lang: str) -> _Builder:
+        """The same case's builder in another language: the evaluation and the bounds are
+        language-free, so they are shared, not run again."""
+        other = copy.copy(self)
+        other.lang, other.words = lang, self.guidance.words[lang].model_dump()
+        return other
 
     # --- status of each conclusion ---------------------------------------------------------
 
@@ -173,10 +182,10 @@ class _Builder:
         """Whether an open conclusion would hold were the facts the person cannot know (still
         unknown) to turn out against the infringer: the upper bound of :class:`_Bounds`: every
         other unknown fact left unknown."""
-        if self.authorities is None:
+        if "upper" not in self._authorities:
             facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
-            self.authorities = bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
-        return (key[0], key[1] if key[1] != NO_PARTY else NONE_PARTY) in self.authorities
+            self._authorities["upper"] = bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
+        return (key[0], key[1] if key[1] != NO_PARTY else NONE_PARTY) in self._authorities["upper"]
 
     def situation(self) -> Situation:
         status: dict[tuple[str, str | None], Result] = {}
@@ -485,6 +494,14 @@ def date_note(engine: Engine, assessment: Any, lang: str) -> str | None:
 def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> Report:
     """The report of one validated case in ``lang`` (``zh`` or ``en``)."""
     return _Builder(engine, case, lang, as_of).build()
+
+
+def build_reports(engine: Engine, case: Any, langs: tuple[str, ...] = ("zh", "en"),
+                  as_of: dt.date | None = None) -> dict[str, Report]:
+    """The reports of one validated case in each of ``langs`` (language → report), the case
+    evaluated once: each is the report :func:`build_report` gives in that language."""
+    first = _Builder(engine, case, langs[0], as_of)
+    return {lang: first.in_lang(lang).build() for lang in langs}
 
 
 _UNITS_ZH = {"hours": "小时", "yuan": "元", "days": "天"}

@@ -38,7 +38,7 @@ from .dates import DateFormError, DateRange, canonical, parse_date
 from .errors import FacerightError, did_you_mean
 from .evaluate import Engine, load_engine
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
-from .render import DISCLAIMER, esc, json_line, to_html
+from .render import DISCLAIMER, esc, json_line
 from .source import SourceError, loads_json
 from .vocabulary import INCIDENT_DATE, FactSpec
 from .webstatic import DOCS_CSP, FILES, PAGE_CSP, STATIC_CACHE, docs_page, static_file
@@ -621,18 +621,20 @@ class WebApp:
     def result(self, answers: Answers, final: Final, lang: str) -> HTMLResponse:
         """The report for a person, the documents that apply as downloads (stateless: the
         answers travel in each form), the case file, and back."""
-        from .documents import documents_for
+        from .documents import report_and_documents
+        from .report_render import to_html as report_html
         t = TEXT[lang]
         case = self.engine.case(self.interviewer.effective(answers).case_data("web"))
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
         words = self.engine.book.guidance.words[lang]
+        report, written = report_and_documents(self.engine, case, lang, dt.date.today())
         docs = "".join(
             f"<li>{esc(d.title)} <form method=post action=/download/document class=inline>{hidden}"
             f'<input type=hidden name=document value="{esc(d.id)}">'
             f"<button name=format value=docx>.docx</button><button name=format value=md>.md</button></form></li>"
-            for d in documents_for(self.engine, case, lang, dt.date.today()))
+            for d in written)
         documents = f"<section id=documents><h3>{esc(words.documents)}</h3><ul>{docs}</ul></section>" if docs else ""
-        body = (f"<h2 id=result>{esc(t['result'])}</h2>{to_html(self.engine, case, lang)}{documents}"
+        body = (f"<h2 id=result>{esc(t['result'])}</h2>{report_html(report)}{documents}"
                 f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
                 f"<form method=post action=/interview>{hidden}<input type=hidden name=view value=result>"
                 f"<button name=action value=review>{esc(t['reviewed'])}</button></form>")
