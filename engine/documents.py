@@ -10,6 +10,7 @@ deterministic: the same case, language and date give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
 from dataclasses import dataclass
@@ -122,9 +123,7 @@ def to_docx(doc: Written, disclaimer: str, today: dt.date) -> bytes:
     times, so that the same input gives the same bytes."""
     from docx import Document as Docx
     document = Docx()
-    # each style looked up by name once: python-docx's own lookup, repeated for each paragraph,
-    # scans the style sheet twice and was half the time a document took
-    style = {name: document.styles[name].style_id for name in ("Heading 1", "Heading 2", "List Bullet")}
+    style = _style_ids()
 
     def add(text: str, style_name: str | None = None) -> None:
         paragraph = document.add_paragraph(text)
@@ -149,6 +148,16 @@ def to_docx(doc: Written, disclaimer: str, today: dt.date) -> bytes:
     raw = io.BytesIO()
     document.save(raw)
     return _fixed_zip(raw.getvalue())
+
+
+@functools.cache
+def _style_ids() -> dict[str, str]:
+    """The ids of the styles a document uses, in python-docx's default template (the one every
+    document starts from), looked up by name once: python-docx's own lookup, repeated for each
+    paragraph, scans the style sheet twice and took half the time a document took."""
+    from docx import Document as Docx
+    styles = Docx().styles
+    return {name: styles[name].style_id for name in ("Heading 1", "Heading 2", "List Bullet")}
 
 
 def _fixed_zip(data: bytes) -> bytes:
