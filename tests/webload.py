@@ -26,7 +26,10 @@ from faceright.interview import DONT_KNOW
 #: a case on which no rule fires (durable_rules once aborted a fresh process on it)
 NO_FIRE = {"case": "nofire", "incident_date": "2022-10-18",
            "facts": {"consent": "given", "identifiable": True, "purpose": "personal_private", "published": False,
-                     "obscene": False, "pi_traded": False, "tool_provider": False}}
+                     "obscene": False, "pi_traded": False, "tool_provider": False,
+                     # stated, not unknown: else rules/judgements.yaml's "possible" variants fire
+                     "severe_mental_distress": False, "reputational_harm": False,
+                     "serious_circumstances": False}}
 
 
 def free_port() -> int:
