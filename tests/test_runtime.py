@@ -77,7 +77,9 @@ def test_generated_no_fire_family_in_fresh_processes(engine: Engine, tmp_path: P
     rng = random.Random(11)
     family: list[dict[str, Any]] = []
     while len(family) < 6:
-        data = gen.case(rng, unknown=rng.choice([0.3, 0.6, 0.9]))
+        # not 0.9 unknown: such a case is mostly undated (a run per period of the law, 60 ms)
+        # and some "possible" variant then fires (none of 200 was a no-fire case)
+        data = gen.case(rng, unknown=rng.choice([0.3, 0.6]))
         data = json.loads(json.dumps(data, default=str))
         if _fired(engine, data) == 0:
             data["case"] = f"nofire-{len(family)}"
