@@ -73,9 +73,9 @@ class Evaluator:
             # only what ``changed`` can reach is combined again; the rest is the base's
             rules, concls = self._reach(changed)
             results = dict(base.results)
-            for key in results:
-                if key[0] in rules:
-                    results[key] = across([(p, part.results[key]) for p, part in parts])
+            for rk in results:
+                if rk[0] in rules:
+                    results[rk] = across([(p, part.results[rk]) for p, part in parts])
             keys = {k for _, part in parts for k in part.status if k[0] in concls}
             status = {k: v for k, v in base.status.items() if k[0] not in concls}
         else:

@@ -57,13 +57,15 @@ def shipped_cases(engine):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def interview_cases(engine):  # type: ignore[no-untyped-def]
     """The shipped cases the interview agreement tests answer (an interview runs the engine a
-    few dozen times, ~2 s a case): every decided case, the personas and the example, and every
-    tenth file of the scenario and coverage cases in path order — a fixed sample, so a failure
-    names the same case on every run. ``faceright test cases/`` still checks every case."""
+    few dozen times, ~2 s a case): the personas and the example, every third decided case, and
+    every sixtieth file of the scenario and coverage cases in path order — a fixed sample, so a
+    failure names the same case on every run. ``faceright test cases/`` still checks every case."""
     from faceright.casefile import read_cases
     paths = sorted((ROOT / "cases").rglob("*.yaml"))
     others = [p for p in paths if p.parent.name in ("scenarios", "coverage")]
-    chosen = [p for p in paths if p not in others] + others[9::10]
+    decided = [p for p in paths if p.parent.name == "decided"]
+    chosen = ([p for p in paths if p not in others and p not in decided] + decided[::3]
+              + others[9::60])
     return [loaded.case for path in sorted(chosen) for loaded in read_cases(engine.reader, str(path))]
 
 

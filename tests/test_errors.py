@@ -218,21 +218,21 @@ def test_a_rules_directory_without_guidance_is_a_clean_error(root: Path, rules_c
 
 @pytest.mark.parametrize("edit, where", [
     (lambda t: t.replace("{count}项", "{n}项"),
-     "guidance.yaml:52: words.zh.settles: unknown placeholder {n} (allowed here: {count})"),
+     "guidance.yaml:{line}: words.zh.settles: unknown placeholder {n} (allowed here: {count})"),
     (lambda t: t.replace("第一步：{step}", "第一步：{step.__class__}"),
-     "guidance.yaml:110: summary.zh.first: unknown placeholder {step.__class__}"),
+     "guidance.yaml:{line}: summary.zh.first: unknown placeholder {step.__class__}"),
     (lambda t: t.replace("第一步：{step}", "第一步：{step"),
-     "guidance.yaml:110: summary.zh.first: not a valid template ("),
+     "guidance.yaml:{line}: summary.zh.first: not a valid template ("),
     (lambda t: t.replace("    answer: The answer first", "    answr: The answer first"),
-     "guidance.yaml:61: words.en.answr: unknown key 'answr' (did you mean 'answer'?)"),
+     "guidance.yaml:{line}: words.en.answr: unknown key 'answr' (did you mean 'answer'?)"),
     (lambda t: t.replace("\n  en:\n    rights:", "\n  fr:\n    rights:"),
-     "guidance.yaml:111: summary.fr: unknown language"),
+     "guidance.yaml:{line}: summary.fr: unknown language"),
     (lambda t: t.replace("        - {concl: offence.fraud}", "        - {concl: offence.frawd}"),
-     "guidance.yaml:198: steps.5.when.any.0.concl: unknown conclusion 'offence.frawd' (did you mean 'offence.fraud'?)"),
+     "guidance.yaml:{line}: steps.5.when.any.0.concl: unknown conclusion 'offence.frawd' (did you mean 'offence.fraud'?)"),
     (lambda t: t.replace("basis: [civil-code-188, civil-code-995]", "basis: [civil-code-188, civil-code-9950]"),
-     "guidance.yaml:242: steps.8.basis.1: unknown provision 'civil-code-9950' (did you mean 'civil-code-995'?)"),
+     "guidance.yaml:{line}: steps.8.basis.1: unknown provision 'civil-code-9950' (did you mean 'civil-code-995'?)"),
     (lambda t: t.replace("    answer: The answer first", "    answer: [The, answer]"),
-     "guidance.yaml:61: words.en.answer: Input should be a valid string"),
+     "guidance.yaml:{line}: words.en.answer: Input should be a valid string"),
 ])
 def test_a_malformed_guidance_fails_at_load_with_its_line(root: Path, rules_copy: Path, edit: Any,
                                                            where: str) -> None:
@@ -240,6 +240,9 @@ def test_a_malformed_guidance_fails_at_load_with_its_line(root: Path, rules_copy
     text = path.read_text(encoding="utf-8")
     changed = edit(text)
     assert changed != text
+    # the line of the edit: the message must name it (computed, so the file can grow)
+    line = next(i for i, (a, b) in enumerate(zip(text.splitlines(), changed.splitlines()), 1) if a != b)
+    where = where.replace("{line}", str(line))
     path.write_text(changed, encoding="utf-8")
     code, out, err = run("rules", "lint", str(rules_copy))
     no_traceback(out, err)

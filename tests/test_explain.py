@@ -51,7 +51,7 @@ def test_why_not_names_the_exception_that_defeated_a_rule(engine: Engine) -> Non
     assert main.verdict == "does not hold"
     assert "defeated by exception 1 (civil-code-1020)" in main.reasons
     old = diagnoses["portrait.for_profit_gpcl"]
-    assert old.reasons[0] == "not in force: the rule applies 1988-01-26 to 2020-12-31, the law date is 2023-03-01"
+    assert old.reasons[0] == "not in force: the rule applies 1987-01-01 to 2020-12-31, the law date is 2023-03-01"
 
 
 def test_flips_are_found_by_rerunning_the_engine(engine: Engine) -> None:

@@ -148,8 +148,8 @@ def test_api_question_carries_section_progress_and_why(client: TestClient) -> No
     assert 1 <= lo <= hi
     assert "me — it is my face or voice (I am 18 or older)" in first["labels"]
     later = client.post("/api/next-question", json={
-        "answers": {"respondent": "self", "likeness": ["face"], "purpose": "pornographic",
-                    "incident_date": "2023"}, "lang": "zh"}).json()["question"]
+        "answers": {"respondent": "self", "likeness": ["face"], "content_kind": ["video"],
+                    "purpose": "pornographic", "incident_date": "2023"}, "lang": "zh"}).json()["question"]
     assert later["fact"] == "where_shown" and later["section"]["title"] == "发生了什么"
     assert later["why_lines"] and all("[" not in line for line in later["why_lines"])
 
@@ -250,15 +250,16 @@ def test_why_names_at_most_three_conclusions_in_plain_words(engine: Engine, inte
         n += 1
     assert n > 2
     answers = Answers()
-    for fact, value in (("respondent", "self"), ("likeness", ["face"]), ("purpose", "entertainment"),
-                        ("incident_date", dt.date(2023, 6, 1)), ("where_shown", "platform"),
+    for fact, value in (("respondent", "self"), ("likeness", ["face"]), ("content_kind", ["video"]),
+                        ("purpose", "entertainment"), ("incident_date", dt.date(2023, 6, 1)),
+                        ("where_shown", "platform"), ("platform_report", "not_reported"),
                         ("maker_known", False), ("ongoing", True), ("face_shown_clearly", True)):
         answers.set(fact, value)
     step = interviewer.next_question(answers, "en")
     assert step.fact == "identifiable"
     assert step.why_lines[0].startswith(
-        "if yes, Portrait right infringed (creator) stays open; if no, Portrait right infringed "
-        "(creator) is ruled out — Civil Code of the People's Republic of China, art. 1018, art. 1019"), step.why_lines
+        "if yes, Portrait right infringed (the maker of the content) stays open; if no, Portrait right infringed "
+        "(the maker of the content) is ruled out — Civil Code of the People's Republic of China, art. 1018, art. 1019"), step.why_lines
 
 
 def _rules_with(tmp_path: Path, root: Path, edit: Any, full: bool = False) -> Path:
@@ -302,8 +303,8 @@ def test_question_graph_errors_name_file_line_and_key(tmp_path: Path, root: Path
      "question 'likeness': asked before its gate 'consent'"),
     ("    help:\n      zh: 声音和脸一样受法律保护。", "    help:\n      zh: 声纹和脸一样受法律保护。",
      "question 'likeness': uses '声纹' without its explanation"),
-    ("    unread: a contract fact no rule reads (being a public figure is not consent); kept so that a rule may\n",
-     "", "question 'public_figure': no rule reads it and it opens no question"),
+    ("    unread: a contract fact no rule reads yet (the response time is asked in hours); kept for the notice's record\n",
+     "", "question 'notice_date': no rule reads it and it opens no question"),
 ])
 def test_lint_of_the_question_graph(tmp_path: Path, root: Path, old: str, new: str, message: str) -> None:
     from faceright.lint import lint

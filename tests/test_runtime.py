@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from faceright.errors import EngineError
 from faceright.evaluate import Engine
@@ -25,14 +23,20 @@ from generate import Generator
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: the judgements stated (not left unknown: rules/judgements.yaml's rules would then fire their
+#: "possible" variants, so that the case would no longer be one on which nothing fires)
+NO_HARM = {"severe_mental_distress": False, "reputational_harm": False,
+           "serious_circumstances": False}
 #: ordinary cases on which no rule fires (each aborted a fresh process before: issue 11)
 NO_FIRE = [
     {"case": "consented-private", "incident_date": "2022-10-18",
      "facts": {"consent": "given", "identifiable": True, "purpose": "personal_private",
-               "published": False, "obscene": False, "pi_traded": False, "tool_provider": False}},
+               "published": False, "obscene": False, "pi_traded": False, "tool_provider": False,
+               **NO_HARM}},
     {"case": "no-date", "facts": {"consent": "given", "identifiable": True,
                                   "purpose": "personal_private", "published": False,
-                                  "obscene": False, "pi_traded": False, "tool_provider": False}},
+                                  "obscene": False, "pi_traded": False, "tool_provider": False,
+                                  **NO_HARM}},
     {"case": "only-online-until", "incident_date": "1980-05-01", "facts": {"online_until": "1980-06-01"}},
 ]
 
@@ -43,8 +47,12 @@ def _fired(engine: Engine, data: dict[str, Any]) -> int:
 
 
 def test_no_fire_cases_really_fire_nothing(engine: Engine) -> None:
-    """The regression cases below are no-fire cases (else they would test nothing)."""
-    for data in NO_FIRE:
+    """The regression cases below, and the one the live-server test sends first
+    (tests/webload.py), are no-fire cases (else they would test nothing)."""
+    pytest.importorskip("httpx")
+    from webload import NO_FIRE as SERVED
+
+    for data in [*NO_FIRE, SERVED]:
         assert _fired(engine, data) == 0, data["case"]
 
 
@@ -69,7 +77,9 @@ def test_generated_no_fire_family_in_fresh_processes(engine: Engine, tmp_path: P
     rng = random.Random(11)
     family: list[dict[str, Any]] = []
     while len(family) < 6:
-        data = gen.case(rng, unknown=rng.choice([0.3, 0.6, 0.9]))
+        # not 0.9 unknown: such a case is mostly undated (a run per period of the law, 60 ms)
+        # and some "possible" variant then fires (none of 200 was a no-fire case)
+        data = gen.case(rng, unknown=rng.choice([0.3, 0.6]))
         data = json.loads(json.dumps(data, default=str))
         if _fired(engine, data) == 0:
             data["case"] = f"nofire-{len(family)}"
@@ -142,20 +152,33 @@ def _canonical(engine: Engine, case: Any) -> str:
     return to_json(result, None) + json.dumps(fired)
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1))
-def test_no_state_leaks_between_cases(engine: Engine, seed_a: int, seed_b: int) -> None:
+def test_no_state_leaks_between_cases(engine: Engine) -> None:
     """Assessing A then B gives exactly (result and every firing) what B gives after a case
-    with no facts at all: the reused session keeps nothing of A."""
+    with no facts at all: the reused session keeps nothing of A. One case aimed at each rule
+    (so that every rule fires in some A; every other one with more facts unknown, where a
+    fact left behind by A would show), each assessed alone after a blank case, then all of
+    them one after another in a shuffled order (each B after an A aimed elsewhere), blank
+    cases among them: each must give what it gave alone. (The blank cases have a date: with
+    none, one case is several runs, one per period of the law, 50 times slower.)"""
     gen = Generator(engine.book)
-    rules = engine.book.rules
-    a_rng, b_rng = random.Random(seed_a), random.Random(seed_b)
-    a = engine.case(gen.case(a_rng, a_rng.choice(rules)))
-    b = engine.case(gen.case(b_rng, b_rng.choice(rules)))
-    engine.assess(engine.case({"case": "blank"}))
-    alone = _canonical(engine, b)
-    engine.assess(a)
-    assert _canonical(engine, b) == alone
+    rng = random.Random(20261203)
+    blank = engine.case({"case": "blank", "incident_date": "2023-01-01"})
+    undated = engine.case({"case": "undated"})
+    cases = [engine.case(gen.case(rng, rule, unknown=(0.25, 0.6)[number % 2]))
+             for number, rule in enumerate(engine.book.rules)]
+    alone = []
+    for case in cases:
+        engine.derive(blank)
+        alone.append(_canonical(engine, case))
+    alone_blank = _canonical(engine, blank)  # a fact left behind would show plainly here
+    alone_undated = _canonical(engine, undated)
+    order = list(range(len(cases)))
+    rng.shuffle(order)
+    for position, number in enumerate(order):
+        assert _canonical(engine, cases[number]) == alone[number], (position, number)
+        if position % 10 == 9:
+            assert _canonical(engine, blank) == alone_blank, position
+    assert _canonical(engine, undated) == alone_undated
 
 
 def test_one_loaded_ruleset_per_process_and_no_threads(engine: Engine) -> None:

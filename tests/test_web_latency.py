@@ -38,10 +38,12 @@ def expected(engine: Engine, path: str, body: dict[str, Any]) -> Any:
 def test_health_stays_fast_and_answers_stay_right_while_8_clients_load_the_engine(
         root: Path, engine: Engine, shipped_cases: list[Any]) -> None:
     """8 client threads POST realistic /api/next-question and /api/assess bodies for 5 s while
-    /api/health is timed every 0.1 s. Health answers in p95 < 100 ms and every one < 500 ms (not
-    max < 100 ms: on a loaded 2-core CI machine the scheduler alone can stall a process that
-    long; before the engine left the event loop, health waited behind it: p50 ~100-500 ms).
-    Every response of every client equals the single-threaded library call's, and all 200."""
+    /api/health is timed every 0.1 s. Health does not wait behind the engine: its median is
+    under a quarter of the engine requests' median (measured: ~0.05-0.15 of it off the loop;
+    0.4-0.7 with the engine put back on the event loop, where health waits behind it).
+    A ratio, not milliseconds: on a loaded 2-core CI machine both slow down together, and
+    speed targets live in bench/web.py. No health check hangs (each < 5 s). Every response
+    of every client equals the single-threaded library call's, and all are 200."""
     started = time.monotonic()
     questions, cases = bodies(engine, shipped_cases, 8)
     work = {"/api/next-question": questions, "/api/assess": cases}
@@ -58,20 +60,24 @@ def test_health_stays_fast_and_answers_stay_right_while_8_clients_load_the_engin
     served = sum(len(v) for v in load.latencies.values())
     assert served >= 2 * len(want), served
     health = load.health
-    assert len(health) >= 20, len(health)
-    p95, worst = quantile(health, 0.95), max(health)
-    assert p95 < 0.100, f"health p95 {p95 * 1000:.0f} ms, median {quantile(health, .5) * 1000:.0f} ms"
-    assert worst < 0.500, f"health max {worst * 1000:.0f} ms"
-    assert time.monotonic() - started < 30
+    assert len(health) >= 10, len(health)  # enough for a median (~40 when idle)
+    engine_median = quantile([t for v in load.latencies.values() for t in v], 0.5)
+    median, worst = quantile(health, 0.5), max(health)
+    assert median < engine_median / 4, (f"health median {median * 1000:.0f} ms, engine requests' "
+                                        f"median {engine_median * 1000:.0f} ms")
+    assert worst < 5.0, f"health max {worst * 1000:.0f} ms"
+    assert time.monotonic() - started < 120  # a hang guard
 
 
 def test_a_long_batch_streams_without_holding_the_loop(root: Path, engine: Engine,
                                                        shipped_cases: list[Any]) -> None:
     """A batch of 1,000 cases (the per-request limit) streams its records (each equal to `assess`'s, in order)
-    while /api/health keeps answering within 500 ms (p95 < 100 ms), and a next-question request
-    sent meanwhile is answered before the batch ends (the engine lock is taken per line). A
-    guard for the threaded stream: the batch ran on the loop before too, but yielded to it
-    between lines, so this passed then as well (the test above is the one that did not)."""
+    while /api/health keeps answering, each in under a quarter of the batch's time (a health
+    check never waits for the batch; a ratio, not milliseconds, so that a loaded machine slows
+    both), and a next-question request sent meanwhile is answered in under half the batch's
+    time (the engine lock is taken per line). A guard for the threaded stream: the batch ran
+    on the loop before too, but yielded to it between lines, so this passed then as well (the
+    test above is the one that did not)."""
     _, cases = bodies(engine, shipped_cases, 40)
     lines = [json.dumps(cases[i % len(cases)]) for i in range(1000)]  # the per-request limit
     want = [expected(engine, "/api/assess", cases[i % len(cases)]) for i in range(len(cases))]
@@ -111,7 +117,7 @@ def test_a_long_batch_streams_without_holding_the_loop(root: Path, engine: Engin
         assert record == want[number % len(cases)], number
     assert question_took is not None and question_took < batch_took / 2, (question_took, batch_took)
     assert len(health) >= 5, (len(health), batch_took)
-    assert quantile(health, 0.95) < 0.100 and max(health) < 0.500, sorted(health)[-3:]
+    assert max(health) < batch_took / 4, (sorted(health)[-3:], batch_took)
 
 
 def test_a_fresh_server_survives_a_first_assessment_on_which_no_rule_fires(

@@ -19,13 +19,17 @@ from typing import Any
 
 import httpx
 
+from faceright.dates import DateRange, canonical
 from faceright.evaluate import Engine
 from faceright.interview import DONT_KNOW
 
 #: a case on which no rule fires (durable_rules once aborted a fresh process on it)
 NO_FIRE = {"case": "nofire", "incident_date": "2022-10-18",
            "facts": {"consent": "given", "identifiable": True, "purpose": "personal_private", "published": False,
-                     "obscene": False, "pi_traded": False, "tool_provider": False}}
+                     "obscene": False, "pi_traded": False, "tool_provider": False,
+                     # stated, not unknown: else rules/judgements.yaml's "possible" variants fire
+                     "severe_mental_distress": False, "reputational_harm": False,
+                     "serious_circumstances": False}}
 
 
 def free_port() -> int:
@@ -90,7 +94,8 @@ def serve(root: Path, *args: str, wait: bool = True, timeout: float = 20.0) -> I
 
 
 def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+    """A fact value as a request body holds it: a date (exact or a range) in its canonical form."""
+    return canonical(value) if isinstance(value, dt.date | DateRange) else value
 
 
 def bodies(engine: Engine, cases: list[Any], limit: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -107,7 +112,7 @@ def bodies(engine: Engine, cases: list[Any], limit: int) -> tuple[list[dict[str,
         given = facts[:max(1, len(facts) * (1 + number % 4) // 4)]
         answers = {k: _json_value(v) for k, v in given}
         if case.incident_date is not None:
-            answers["incident_date"] = case.incident_date.isoformat()
+            answers["incident_date"] = _json_value(case.incident_date)
         if len(given) > 1:
             answers[given[number % len(given)][0]] = DONT_KNOW
         questions.append({"answers": answers, "lang": ("en", "zh")[number % 2]})
