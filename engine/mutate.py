@@ -36,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ from .assessment import Assessment, Conclusion, OpenItem
 from .conditions import ORDER_OPS, All, Any_, Cond, Not, Ref, Test
 from .errors import RuleFileError, did_you_mean
 from .expect import check
-from .relevance import NONE_PARTY, Evaluator
+from .relevance import NONE_PARTY, Evaluator, Run
 from .rulebook import Exception_, Rule, Rulebook
 from .source import Document, SourceError, read_documents
 from .kleene import TRUE, UNKNOWN
@@ -273,16 +273,21 @@ class Case:
     expect: Any
 
 
-def _assessment(evaluator: Evaluator, public: set[str], case: Case) -> Assessment:
+Runner = Callable[[dict[str, Any]], Run]
+
+
+def _assessment(evaluator: Evaluator, public: set[str], case: Case,
+                runner: Runner | None = None) -> Assessment:
     """What the Kleene evaluator makes of a case, in the Assessment shape :func:`check` reads
-    (conclusions and open items with their parties; provisions and reasons left empty)."""
-    run = evaluator.run(case.facts, case.law_day)
+    (conclusions and open items with their parties; provisions and reasons left empty).
+    ``runner`` evaluates facts of this case (default: ``evaluator.run`` on its date)."""
+    run_of: Runner = runner or (lambda facts: evaluator.run(facts, case.law_day))
+    run = run_of(case.facts)
     held, open_ = [], []
     suggests = {c: s.suggests for c, s in evaluator.book.conclusions.items() if s.suggests}
     likely = {suggests[cid] for (cid, _), (value, _) in run.status.items()
               if cid in suggests and value is TRUE}
-    if_true = (evaluator.run({**case.facts, **{f: True for f in likely}}, case.law_day).status
-               if likely else {})
+    if_true = run_of({**case.facts, **{f: True for f in likely}}).status if likely else {}
     for (cid, party), (value, needs) in sorted(run.status.items()):
         if cid not in public:
             continue
@@ -299,14 +304,55 @@ def _assessment(evaluator: Evaluator, public: set[str], case: Case) -> Assessmen
                                       rules_version="", conclusions=held, open=open_)
 
 
-def failures(book: Rulebook, cases: Sequence[Case]) -> Iterator[tuple[Case, list[str]]]:
-    """Each case that fails its expectations under ``book`` (Kleene evaluator)."""
+def failures(book: Rulebook, cases: Sequence[Case], bases: dict[int, dict[Any, Run]] | None = None,
+             changed: str | None = None) -> Iterator[tuple[Case, list[str]]]:
+    """Each case that fails its expectations under ``book`` (Kleene evaluator). Given the
+    ``bases`` runs of each case (by position; per facts evaluated) under a rulebook that
+    differs from ``book`` in rule ``changed`` only, only what that rule reaches is evaluated
+    again, and a case on which the rule's results are unchanged is skipped: it passes as it
+    did unmutated."""
     evaluator = Evaluator(book)
     public = set(book.public_conclusions())
-    for case in cases:
-        missed = check(_assessment(evaluator, public, case), case.expect)
+    for i, case in enumerate(cases):
+        runner: Runner | None = None
+        if bases is not None and changed is not None:
+            rerun = {key: evaluator.rerun(dict(key_facts), case.law_day, base, changed)
+                     for key, (key_facts, base) in ((k, (k, b)) for k, b in bases[i].items())}
+            if all(run.results.get(k) == v for key, run in rerun.items()
+                   for k, v in bases[i][key].results.items() if k[0] == changed):
+                continue  # the mutated rule concludes as before on every run: nothing changes
+            runner = _runner(evaluator, case, rerun)
+        missed = check(_assessment(evaluator, public, case, runner), case.expect)
         if missed:
             yield case, missed
+
+
+def _runner(evaluator: Evaluator, case: Case, done: dict[Any, Run]) -> Runner:
+    """Evaluates facts of ``case``: the run already ``done`` for them, or a new one."""
+    def run(facts: dict[str, Any]) -> Run:
+        found = done.get(_key(facts))
+        return found if found is not None else evaluator.run(facts, case.law_day)
+    return run
+
+
+def _key(facts: dict[str, Any]) -> Any:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in facts.items()))
+
+
+def base_runs(book: Rulebook, cases: Sequence[Case]) -> dict[int, dict[Any, Run]]:
+    """Each case's runs under ``book`` (its facts, and its facts with the likely judgements
+    taken as true), for :func:`failures` to re-evaluate only what a mutant changes."""
+    evaluator = Evaluator(book)
+    out: dict[int, dict[Any, Run]] = {}
+    for i, case in enumerate(cases):
+        runs: dict[Any, Run] = {}
+
+        def runner(facts: dict[str, Any], case: Case = case, runs: dict[Any, Run] = runs) -> Run:
+            run = runs[_key(facts)] = evaluator.run(facts, case.law_day)
+            return run
+        _assessment(evaluator, set(book.public_conclusions()), case, runner)
+        out[i] = runs
+    return out
 
 
 class BaselineError(Exception):
@@ -324,12 +370,13 @@ def mutation_test(book: Rulebook, cases: Sequence[Case],
         raise BaselineError(f"{case.label}: case '{case.case_id}' fails without any mutation: {missed[0]}")
     report = Report(cases=len(cases))
     index = {r.id: i for i, r in enumerate(book.rules)}
+    bases = base_runs(book, cases)
     for mutant in mutants(book):
         if only and not any(fnmatch.fnmatchcase(mutant.rule, pattern) for pattern in only):
             continue
         rules = list(book.rules)
         rules[index[mutant.rule]] = mutant.mutated
-        found = next(failures(dataclasses.replace(book, rules=tuple(rules)), cases), None)
+        found = next(failures(dataclasses.replace(book, rules=tuple(rules)), cases, bases, mutant.rule), None)
         equivalent = equivalents.get((mutant.rule, mutant.id))
         if equivalent is not None and found is None:
             report.equivalent.append((mutant, equivalent))

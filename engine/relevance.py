@@ -20,6 +20,8 @@ from .rulebook import Rule, Rulebook
 from .vocabulary import INCIDENT_DATE
 
 NONE_PARTY = "-"
+#: the "changed fact" that stands for a changed rule (no fact name has a colon)
+_RULE = "rule:"
 _ABSENT: Result = (FALSE, NOTHING)
 #: ``{(conclusion, party): (TRUE or UNKNOWN, needs)}`` for everything not false
 Status = dict[tuple[str, str], Result]
@@ -125,13 +127,21 @@ class Evaluator:
         return Run({k: (v, n if v is UNKNOWN else NOTHING)
                     for found in status.values() for k, (v, n) in found.items()}, results)
 
+    def rerun(self, facts: dict[str, Any], law_day: DateValue | None, base: Run, rule_id: str,
+              today: dt.date | None = None) -> Run:
+        """:meth:`run`, given the ``base`` run of the same facts under a rulebook that differs
+        from this one in rule ``rule_id`` only (a mutant): only that rule and what builds on
+        its conclusion are evaluated again."""
+        return self.run(facts, law_day, base, _RULE + rule_id, today)
+
     def _reach(self, fact: str) -> tuple[frozenset[str], frozenset[str]]:
         """The rules whose result can depend on ``fact`` (directly or through conclusions),
         and the conclusions they draw; remembers, in ``_redrawn``, every rule drawing one of
         those conclusions, in evaluation order (what a run changing ``fact`` evaluates or
         re-reads)."""
         if fact not in self._reached:
-            affected = {r.id for r in self.rules if fact in self._facts[r.id]}
+            affected = ({fact[len(_RULE):]} if fact.startswith(_RULE)
+                        else {r.id for r in self.rules if fact in self._facts[r.id]})
             concls = {r.concl for r in self.rules if r.id in affected}
             for rule in self.rules:  # stratum order: a reference is to an earlier stratum
                 if rule.id not in affected and self._refs[rule.id] & concls:
