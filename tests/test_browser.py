@@ -375,21 +375,30 @@ def test_axe_finds_nothing_on_any_page_in_either_language(server: str, browser: 
     axe = Axe()
     page = browser.new_page()
     found = {}
+
+    def press(selector: str, then: str = "footer") -> None:
+        """Click and wait for the page it leads to to have loaded (a click returns once the
+        navigation starts: on a loaded machine axe could otherwise scan a half-parsed page)."""
+        with page.expect_navigation(wait_until="load"):
+            page.click(selector)
+        page.wait_for_selector(then, state="attached")
+
     for lang in ("zh", "en"):
-        page.goto(f"{server}/?lang={lang}")
+        page.goto(f"{server}/?lang={lang}", wait_until="load")
         found[lang, "start"] = axe.run(page).response["violations"]
-        page.click("button[value=start]")
-        page.click("button[value=why]")
+        press("button[value=start]")
+        press("button[value=why]", "#why li")
         found[lang, "question"] = axe.run(page).response["violations"]
-        page.goto(f"{server}/?lang={lang}")
+        page.goto(f"{server}/?lang={lang}", wait_until="load")
         page.set_input_files("#case-file", str(root / "cases" / "zhang-v-template-app.yaml"))
-        page.click("form[action='/resume'] button")
+        press("form[action='/resume'] button")
         for _ in range(40):
             if page.locator("#review").count():
                 break
-            page.click("button[value=dontknow]")
+            press("button[value=dontknow]")
+        assert page.locator("#review").count()
         found[lang, "review"] = axe.run(page).response["violations"]
-        page.click("button[value=result]")
+        press("button[value=result]", "#result")
         found[lang, "result"] = axe.run(page).response["violations"]
     page.close()
     assert {k: [(v["id"], v["impact"], [n["html"][:120] for n in v["nodes"]]) for v in found[k]]
