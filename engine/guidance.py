@@ -48,6 +48,7 @@ class Words(_Strict):
     unverified: str
     source: str
     none: str
+    no_demand: str
     no_offence: str
     no_uncertain: str
     basis: str
