@@ -11,7 +11,7 @@ import html
 
 from .report import Item, Law, Report
 
-MARK = {"holds": "✔", "likely": "≈", "authorities": "?", "open": "?"}
+MARK = {"holds": "✔", "likely": "≈", "authorities": "?", "open": "?", "deferred": "…"}
 
 
 def esc(text: object) -> str:
@@ -85,9 +85,12 @@ def to_text(r: Report, law_text: bool = False) -> str:
     out += ["", f"{w['uncertain']}:"]
     if r.uncertain:
         out += [f"  {_item_line(r, i)}" for i in r.uncertain if i.status == "likely"]
-        rest = [i.title for i in r.uncertain if i.status != "likely"]
+        rest = [i.title for i in r.uncertain if i.status not in ("likely", "deferred")]
         if rest:
             out.append("  " + _sep(r.lang).join(dict.fromkeys(rest)))
+        later = [i.title for i in r.uncertain if i.status == "deferred"]
+        if later:
+            out.append(f"  {w['deferred']}: " + _sep(r.lang).join(dict.fromkeys(later)))
     else:
         out.append(f"  {w['no_uncertain']}")
     if r.questions:
