@@ -217,6 +217,9 @@ def documents(file: str, directory: str, lang: str, fmt: str, today: dt.date | N
             raise click.UsageError(f"cannot write to {target}: {exc.strerror or exc}") from None
         for path in written:
             click.echo(str(path))
+        if not written:  # said, not silent: nothing applies yet on these facts
+            click.echo(f"{case.case}: no document applies on these facts yet (e.g. no right is "
+                       "infringed or open that a notice or claim could rest on)", err=True)
     if failed:
         sys.exit(2)
 
@@ -444,8 +447,8 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
     from .render import DISCLAIMER
 
     def save() -> None:
-        if target:
-            save_answers(answers, target, case_id)
+        if target:  # with the facts the answers imply: `assess` of the file gives the same result
+            save_answers(session.interviewer.effective(answers), target, case_id)
             click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
 
     session = Session(interviewer_for(engine), answers, lang, read, click.echo)

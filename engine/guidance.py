@@ -48,6 +48,8 @@ class Words(_Strict):
     unverified: str
     source: str
     none: str
+    deferred: str
+    no_demand: str
     no_offence: str
     no_uncertain: str
     basis: str
@@ -102,10 +104,18 @@ class StepSpec(_Strict):
     en: StepText
 
 
+class DeferredSpec(_Strict):
+    """Facts nobody can know while ``when`` holds (e.g. while the maker is unknown)."""
+
+    when: Any
+    facts: list[str] = Field(min_length=1)
+
+
 class GuidanceFile(_Strict):
     """``guidance.yaml``."""
 
     unknowable: list[str]
+    deferred: DeferredSpec | None = None
     words: dict[str, Words]
     summary: dict[str, Summary]
     report_to: dict[str, Bilingual]
@@ -199,6 +209,10 @@ class Guidance:
     evidence: tuple[Evidence, ...]
     documents: tuple[Document, ...]
     party_blank: Mapping[str, str]
+    #: while this condition holds, an open conclusion waiting only on ``deferred_facts`` (and on
+    #: what only the authorities can establish) is listed apart: it can be settled only later
+    deferred_when: Cond | None = None
+    deferred_facts: frozenset[str] = frozenset()
 
     def cited(self) -> set[str]:
         """Every provision the guidance cites."""
@@ -269,6 +283,12 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
     for i, fact in enumerate(data.unknowable):
         if fact not in facts:
             check.fail(("unknowable", i), f"unknown fact '{fact}'" + did_you_mean(fact, facts))
+    deferred_when: Cond | None = None
+    if data.deferred is not None:
+        deferred_when = check.cond(data.deferred.when, ("deferred", "when"))
+        for i, fact in enumerate(data.deferred.facts):
+            if fact not in facts:
+                check.fail(("deferred", "facts", i), f"unknown fact '{fact}'" + did_you_mean(fact, facts))
     for section in ("words", "summary"):
         texts: dict[str, Any] = getattr(data, section)
         check.langs(texts, (section,))
@@ -321,7 +341,8 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
             documents.append(Document(dspec.id, dcheck.cond(dspec.when, ("documents", i, "when")),
                                       tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}))
     return Guidance(frozenset(data.unknowable), dict(data.words), dict(data.summary), dict(data.report_to),
-                    tuple(steps), tuple(evidence), tuple(documents), party_blank)
+                    tuple(steps), tuple(evidence), tuple(documents), party_blank, deferred_when,
+                    frozenset(data.deferred.facts) if data.deferred else frozenset())
 
 
 class Situation:

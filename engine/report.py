@@ -217,6 +217,15 @@ class _Builder:
     def sort_key(self, cid: str, party: str | None) -> tuple[int, int]:
         return self.order[cid], self.party_order.get(party or "", -1)
 
+    def deferred(self, o: OpenItem) -> bool:
+        """Whether an open item waits only on facts nobody can know yet (guidance ``deferred``)
+        and on what only the authorities can establish."""
+        g = self.guidance
+        return (g.deferred_when is not None and bool(o.needs)
+                and set(o.needs) <= g.deferred_facts | g.unknowable
+                and bool(set(o.needs) & g.deferred_facts)
+                and Situation(self.exact, {}).applies(g.deferred_when))
+
     def open_status(self, o: OpenItem) -> str:
         if getattr(o, "likely", None):
             return "likely"
@@ -236,6 +245,8 @@ class _Builder:
             status = self.open_status(o)
             if status == "authorities" and self.kind(o.id) not in BREACHES:
                 status = "open"  # only a breach is for the authorities to establish
+            if status == "open" and self.deferred(o):
+                status = "deferred"
             if with_open == "all" or status in ("authorities", "likely"):
                 if not any(k[0] == o.id and k[1] == "holds" for k in groups):
                     groups.setdefault((o.id, status), []).append(o)

@@ -11,7 +11,7 @@ import html
 
 from .report import Item, Law, Report
 
-MARK = {"holds": "✔", "likely": "≈", "authorities": "?", "open": "?"}
+MARK = {"holds": "✔", "likely": "≈", "authorities": "?", "open": "?", "deferred": "…"}
 
 
 def esc(text: object) -> str:
@@ -78,15 +78,19 @@ def to_text(r: Report, law_text: bool = False) -> str:
                 out.append(f"  {p.name}: " + _sep(r.lang).join(p.items)
                            + (f" ({_sep(r.lang).join(p.notes)})" if p.notes else ""))
         out += ["", f"{w['demands']}:"]
-        out += [f"  {p.name}: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands]
+        out += [f"  {p.name}: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
+            f"  {w['no_demand']}"]
     out += ["", f"{w['offences']}:"]
     out += [f"  {_item_line(r, i)}" for i in r.breaches] or [f"  {w['no_offence']}"]
     out += ["", f"{w['uncertain']}:"]
     if r.uncertain:
         out += [f"  {_item_line(r, i)}" for i in r.uncertain if i.status == "likely"]
-        rest = [i.title for i in r.uncertain if i.status != "likely"]
+        rest = [i.title for i in r.uncertain if i.status not in ("likely", "deferred")]
         if rest:
             out.append("  " + _sep(r.lang).join(dict.fromkeys(rest)))
+        later = [i.title for i in r.uncertain if i.status == "deferred"]
+        if later:
+            out.append(f"  {w['deferred']}: " + _sep(r.lang).join(dict.fromkeys(later)))
     else:
         out.append(f"  {w['no_uncertain']}")
     if r.questions:
@@ -146,7 +150,8 @@ def to_html(r: Report) -> str:
                           + (f" <small>({esc(sep.join(p.notes))})</small>" if p.notes else "")
                           for p in r.parties if p.items]) + "</section>")
         out.append(f"<section id=demands><h3>{esc(w['demands'])}</h3>"
-                   + _ul([f"<b>{esc(p.name)}</b>: {esc(sep.join(p.demands))}" for p in r.parties if p.demands])
+                   + (_ul([f"<b>{esc(p.name)}</b>: {esc(sep.join(p.demands))}" for p in r.parties if p.demands])
+                      if any(p.demands for p in r.parties) else f"<p>{esc(w['no_demand'])}</p>")
                    + "</section>")
     out.append(f"<section id=offences><h3>{esc(w['offences'])}</h3>"
                + (f"<ul>{''.join(item(i) for i in r.breaches)}</ul>" if r.breaches else f"<p>{esc(w['no_offence'])}</p>")
@@ -191,7 +196,8 @@ def to_markdown(r: Report) -> str:
         out += ["", f"## {w['parties']}", ""]
         out += [f"- **{p.name}**: " + _sep(r.lang).join(p.items) for p in r.parties if p.items]
         out += ["", f"## {w['demands']}", ""]
-        out += [f"- **{p.name}**: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands]
+        out += [f"- **{p.name}**: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
+            w["no_demand"]]
     out += ["", f"## {w['offences']}", ""]
     out += [f"- {_item_line(r, i)}" for i in r.breaches] or [w["no_offence"]]
     out += ["", f"## {w['uncertain']}", ""]

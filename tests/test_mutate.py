@@ -3,6 +3,8 @@ equivalent-mutant list."""
 
 from __future__ import annotations
 
+import fcntl
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -44,10 +46,24 @@ def _cases(engine: Engine, root: Path) -> list:  # type: ignore[type-arg]
 
 
 @pytest.fixture(scope="session")
-def shipped_report(engine: Engine, root: Path) -> Report:
-    """The one full mutation run of the shipped rules against the shipped cases (about 40 s),
-    with the shipped equivalent list, shared by the tests below."""
-    return mutation_test(engine.book, _cases(engine, root), load_equivalents(root / "rules", engine.book))
+def shipped_report(engine: Engine, root: Path, tmp_path_factory: pytest.TempPathFactory,
+                   worker_id: str) -> Report:
+    """The one full mutation run of the shipped rules against the shipped cases (about 50 s),
+    with the shipped equivalent list, shared by the tests below — and by the xdist workers:
+    the first computes it under a lock, the others read it (xdist's documented pattern)."""
+    def run() -> Report:
+        return mutation_test(engine.book, _cases(engine, root), load_equivalents(root / "rules", engine.book))
+    if worker_id == "master":
+        return run()
+    shared = tmp_path_factory.getbasetemp().parent / "shipped-mutation.pickle"
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if shared.exists():
+            report: Report = pickle.loads(shared.read_bytes())
+            return report
+        report = run()
+        shared.write_bytes(pickle.dumps(report))
+        return report
 
 
 def test_shipped_cases_under_the_corpus_folders_pin_their_whole_result(engine: Engine, root: Path) -> None:
