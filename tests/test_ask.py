@@ -202,14 +202,17 @@ def test_save_quit_and_resume(mini: Path, tmp_path: Path) -> None:
     saved = tmp_path / "case.yaml"
     code, out = ask(mini, "1\n3\n2023-06-01\nquit\n", "--lang", "en", "--save", str(saved))
     assert code == 0 and out.splitlines()[-2:] == [f"Answers saved to {saved}", "Assessment aid, not legal advice."]
+    # with the facts the answers imply (the person answering for herself is a living adult),
+    # so that `assess` of the file gives the interview's result
     assert saved.read_text(encoding="utf-8") == (
-        "format: faceright/1\ncase: interview\nincident_date: 2023-06-01\nfacts:\n  purpose: entertainment\n"
-        "  respondent: self\n")
+        "format: faceright/1\ncase: interview\nincident_date: 2023-06-01\nfacts:\n  depicted_person: living\n"
+        "  minor: false\n  purpose: entertainment\n  respondent: self\n")
     code, out = ask(mini, "1\ny\n3\n3\n", "--lang", "en", "--resume", str(saved))
     assert code == 0
     assert out.splitlines()[2] == "[1] Where did it appear?"  # what was answered is not asked again
     data = saved.read_text(encoding="utf-8")
     assert "consent: exceeded" in data and "where_shown: platform" in data
+    assert "published: true" in data and "platform_hosted: true" in data  # what "on a platform" means
     code, out = CliRunner().invoke(main, ["assess", str(saved), "--rules", str(mini),
                                           "--format", "json"]).exit_code, ""
     assert code == 0
