@@ -304,27 +304,33 @@ def _assessment(evaluator: Evaluator, public: set[str], case: Case,
                                       rules_version="", conclusions=held, open=open_)
 
 
-def failures(book: Rulebook, cases: Sequence[Case], bases: dict[int, dict[Any, Run]] | None = None,
+def failures(book: Rulebook, cases: Sequence[Case], bases: Bases | None = None,
              changed: str | None = None) -> Iterator[tuple[Case, list[str]]]:
-    """Each case that fails its expectations under ``book`` (Kleene evaluator). Given the
-    ``bases`` runs of each case (by position; per facts evaluated) under a rulebook that
-    differs from ``book`` in rule ``changed`` only, only what that rule reaches is evaluated
-    again, and a case on which the rule's results are unchanged is skipped: it passes as it
-    did unmutated."""
+    """Each case that fails its expectations under ``book`` (Kleene evaluator). ``bases``:
+    each case's runs (by position; see :func:`base_runs`). Given them alone, they are the
+    runs; given also ``changed``, they are the runs under a rulebook that differs from
+    ``book`` in that rule only: only what the rule reaches is evaluated again, and a case on
+    which the rule's results are unchanged is skipped (it passes as it did unmutated)."""
     evaluator = Evaluator(book)
     public = set(book.public_conclusions())
     for i, case in enumerate(cases):
         runner: Runner | None = None
-        if bases is not None and changed is not None:
-            rerun = {key: evaluator.rerun(dict(key_facts), case.law_day, base, changed)
-                     for key, (key_facts, base) in ((k, (k, b)) for k, b in bases[i].items())}
-            if all(run.results.get(k) == v for key, run in rerun.items()
-                   for k, v in bases[i][key].results.items() if k[0] == changed):
-                continue  # the mutated rule concludes as before on every run: nothing changes
-            runner = _runner(evaluator, case, rerun)
+        if bases is not None:
+            done = {key: run for key, (_, run) in bases[i].items()}
+            if changed is not None:
+                done = {key: evaluator.rerun(facts, case.law_day, base, changed)
+                        for key, (facts, base) in bases[i].items()}
+                if all(done[key].results.get(k) == v for key, (_, base) in bases[i].items()
+                       for k, v in base.results.items() if k[0] == changed):
+                    continue  # the mutated rule concludes as before on every run: nothing changes
+            runner = _runner(evaluator, case, done)
         missed = check(_assessment(evaluator, public, case, runner), case.expect)
         if missed:
             yield case, missed
+
+
+#: per case (by position): each facts evaluated (by :func:`_key`), with the facts and its run
+Bases = dict[int, dict[Any, tuple[dict[str, Any], Run]]]
 
 
 def _runner(evaluator: Evaluator, case: Case, done: dict[Any, Run]) -> Runner:
@@ -339,18 +345,22 @@ def _key(facts: dict[str, Any]) -> Any:
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in facts.items()))
 
 
-def base_runs(book: Rulebook, cases: Sequence[Case]) -> dict[int, dict[Any, Run]]:
+def base_runs(book: Rulebook, cases: Sequence[Case]) -> Bases:
     """Each case's runs under ``book`` (its facts, and its facts with the likely judgements
-    taken as true), for :func:`failures` to re-evaluate only what a mutant changes."""
+    taken as true), for :func:`failures` to check the cases and, for a mutant, to evaluate
+    again only what it changes."""
     evaluator = Evaluator(book)
-    out: dict[int, dict[Any, Run]] = {}
+    public = set(book.public_conclusions())
+    out: Bases = {}
     for i, case in enumerate(cases):
-        runs: dict[Any, Run] = {}
+        runs: dict[Any, tuple[dict[str, Any], Run]] = {}
 
-        def runner(facts: dict[str, Any], case: Case = case, runs: dict[Any, Run] = runs) -> Run:
-            run = runs[_key(facts)] = evaluator.run(facts, case.law_day)
+        def runner(facts: dict[str, Any], case: Case = case,
+                   runs: dict[Any, tuple[dict[str, Any], Run]] = runs) -> Run:
+            run = evaluator.run(facts, case.law_day)
+            runs[_key(facts)] = (facts, run)
             return run
-        _assessment(evaluator, set(book.public_conclusions()), case, runner)
+        _assessment(evaluator, public, case, runner)
         out[i] = runs
     return out
 
@@ -366,11 +376,11 @@ def mutation_test(book: Rulebook, cases: Sequence[Case],
     rulebook fails one (naming it). ``only``: shell-style patterns (``offences.*``) on rule
     ids; when given, only those rules are mutated (the score is then theirs alone)."""
     equivalents = equivalents or {}
-    for case, missed in failures(book, cases):
+    bases = base_runs(book, cases)
+    for case, missed in failures(book, cases, bases):
         raise BaselineError(f"{case.label}: case '{case.case_id}' fails without any mutation: {missed[0]}")
     report = Report(cases=len(cases))
     index = {r.id: i for i, r in enumerate(book.rules)}
-    bases = base_runs(book, cases)
     for mutant in mutants(book):
         if only and not any(fnmatch.fnmatchcase(mutant.rule, pattern) for pattern in only):
             continue

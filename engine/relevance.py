@@ -49,8 +49,9 @@ class Evaluator:
         conds = {r.id: [period(r), r.cond, *(e.cond for e in r.exceptions)] for r in book.rules}
         self._facts = {rid: {t.fact for c in cs for t in tests(c)} for rid, cs in conds.items()}
         self._refs = {rid: {ref.concl for c in cs for ref in refs(c)} for rid, cs in conds.items()}
-        self._reached: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
-        self._redrawn: dict[str, list[Rule]] = {}
+        self._everything: tuple[frozenset[str], frozenset[str], list[Rule]] = (
+            frozenset(r.id for r in self.rules), frozenset(), self.rules)
+        self._reached: dict[str, tuple[frozenset[str], frozenset[str], list[Rule]]] = {}
         self.calendar = Calendar(book)
 
     def run(self, facts: dict[str, Any], law_day: DateValue | None,
@@ -73,7 +74,7 @@ class Evaluator:
         placed = {tuple(sorted(p.items())): part for p, part in parts}
         if base is not None and changed is not None and set(base.parts) == set(placed):
             # only what ``changed`` can reach is combined again; the rest is the base's
-            rules, concls = self._reach(changed)
+            rules, concls, _ = self._reach(changed)
             results = dict(base.results)
             for rk in results:
                 if rk[0] in rules:
@@ -97,13 +98,12 @@ class Evaluator:
         status: dict[str, Status] = {}  # by conclusion id, so a reference looks at its own only
         if base is None or changed is None:
             results: dict[tuple[str, str], Result] = {}
-            rules, order = frozenset(r.id for r in self.rules), self.rules
+            rules, _, order = self._everything
         else:
             # the rules ``changed`` cannot reach keep their results; so do the conclusions
             # only they draw (re-drawn below: those some reachable rule draws)
             results = dict(base.results)
-            rules, concls = self._reach(changed)
-            order = self._redrawn[changed]
+            rules, concls, order = self._reach(changed)
             for key, result in base.status.items():
                 if key[0] not in concls:
                     status.setdefault(key[0], {})[key] = result
@@ -134,11 +134,10 @@ class Evaluator:
         its conclusion are evaluated again."""
         return self.run(facts, law_day, base, _RULE + rule_id, today)
 
-    def _reach(self, fact: str) -> tuple[frozenset[str], frozenset[str]]:
+    def _reach(self, fact: str) -> tuple[frozenset[str], frozenset[str], list[Rule]]:
         """The rules whose result can depend on ``fact`` (directly or through conclusions),
-        and the conclusions they draw; remembers, in ``_redrawn``, every rule drawing one of
-        those conclusions, in evaluation order (what a run changing ``fact`` evaluates or
-        re-reads)."""
+        the conclusions they draw, and every rule drawing one of those conclusions, in
+        evaluation order (what a run changing ``fact`` evaluates or re-reads)."""
         if fact not in self._reached:
             affected = ({fact[len(_RULE):]} if fact.startswith(_RULE)
                         else {r.id for r in self.rules if fact in self._facts[r.id]})
@@ -147,8 +146,8 @@ class Evaluator:
                 if rule.id not in affected and self._refs[rule.id] & concls:
                     affected.add(rule.id)
                     concls.add(rule.concl)
-            self._reached[fact] = (frozenset(affected), frozenset(concls))
-            self._redrawn[fact] = [r for r in self.rules if r.concl in concls]
+            self._reached[fact] = (frozenset(affected), frozenset(concls),
+                                   [r for r in self.rules if r.concl in concls])
         return self._reached[fact]
 
     def _parties(self, rule: Rule) -> list[str]:
