@@ -99,11 +99,16 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
     return number
 
 
+def plain(text: str) -> str:
+    """Typed text as the answer words are compared: trimmed, lower case, no closing stop."""
+    return text.strip().lower().rstrip("。.!！")
+
+
 def spoken_yes_no(text: str) -> bool | None:
     """A yes/no answer as people say it, or None: ``yes``, ``no, never``, ``是的``, ``还在``,
     ``能，同事都认出来了`` (yes), ``不在了``, ``没有`` (no). Only the first clause counts."""
-    first = re.split(r"[,，。.!！;；:：\s]+", text.strip().lower(), maxsplit=1)[0] if text.strip() else ""
-    whole = text.strip().lower().rstrip("。.!！")
+    whole = plain(text)
+    first = re.split(r"[,，。.!！;；:：\s]+", whole, maxsplit=1)[0] if whole else ""
     if whole in DONT:
         return None
     for candidate in (whole, first):
@@ -216,7 +221,7 @@ class Session:
         self.write("\n".join(lines))
         while True:
             text = self.read("> ")
-            if text is None or text.strip().lower().rstrip("。.!！") in DONT:
+            if text is None or plain(text) in DONT:
                 self.answers.set(q.fact, DONT_KNOW)
                 return
             word = text.strip().lower()

@@ -167,6 +167,9 @@ class _Builder:
         self.party_order = {p: i for i, p in enumerate(self.book.parties)}
         #: the keys :meth:`only_unknowable` finds, computed once (shared by :meth:`in_lang` copies)
         self._authorities: dict[str, set[tuple[str, str]]] = {}
+        #: whether guidance ``deferred`` applies to this case (its condition on the known facts)
+        self.deferring = (self.guidance.deferred_when is not None
+                          and Situation(self.exact, {}).applies(self.guidance.deferred_when))
         self.words = self.guidance.words[lang].model_dump()
 
     def in_lang(self, lang: str) -> _Builder:
@@ -221,10 +224,9 @@ class _Builder:
         """Whether an open item waits only on facts nobody can know yet (guidance ``deferred``)
         and on what only the authorities can establish."""
         g = self.guidance
-        return (g.deferred_when is not None and bool(o.needs)
+        return (self.deferring and bool(o.needs)
                 and set(o.needs) <= g.deferred_facts | g.unknowable
-                and bool(set(o.needs) & g.deferred_facts)
-                and Situation(self.exact, {}).applies(g.deferred_when))
+                and bool(set(o.needs) & g.deferred_facts))
 
     def open_status(self, o: OpenItem) -> str:
         if getattr(o, "likely", None):
