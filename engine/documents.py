@@ -82,8 +82,12 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
               else f"{i.title} ({catalogue.cite(i.provisions, lang)})"
               for i in report.rights if i.status == "holds"]
     evidence = [e.texts[lang] for e in guidance.evidence if situation.applies(e.cond)]
+    # the facts in words, as the person would state them: not who answered the questions, nor
+    # a judgement answered "no" (it is the court's to make; stating it would argue against them)
+    judged = {c.suggests for c in engine.book.conclusions.values() if c.suggests}
     facts = [f"{question_text(engine, f, lang)} {answer_text(engine, f, builder.known[f], lang)}"
-             for f in [INCIDENT_DATE, *engine.book.vocabulary.facts] if f in builder.known]
+             for f in [INCIDENT_DATE, *engine.book.vocabulary.facts] if f in builder.known
+             and f != engine.book.questions.role_fact and not (f in judged and builder.known[f] is False)]
     sep = "、" if lang == "zh" else ", "
     liability = {c.id for c in held if engine.book.conclusions[c.id].kind == "liability"}
     liable = {builder.title(cid) for cid in liability}

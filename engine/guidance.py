@@ -81,6 +81,7 @@ class Summary(_Strict):
     responsible: str
     demands: str
     offences: str
+    breaches: str
     first: str
 
 
@@ -165,7 +166,8 @@ class DocumentsFile(_Strict):
 #: the placeholders each text may use
 SUMMARY_PLACEHOLDERS = {"rights": {"rights"}, "rights_open": {"rights", "questions"}, "no_rights": set(),
                         "responsible": {"parties"}, "demands": {"demands"},
-                        "offences": {"offences", "report_to"}, "first": {"step"}}
+                        "offences": {"offences", "report_to"},
+                        "breaches": {"breaches", "report_to"}, "first": {"step"}}
 WORD_PLACEHOLDERS = {"settles": {"count"}}
 DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "defendants", "basis",
                                    "offences", "breaches", "today"})

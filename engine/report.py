@@ -382,10 +382,16 @@ class _Builder:
         demands = list(dict.fromkeys(d for p in parties for d in p.demands))
         if demands:
             out.append(s["demands"].format(demands=sep.join(demands)))
-        if breaches:
-            first = breaches[0]
-            out.append(s["offences"].format(offences=sep.join(dict.fromkeys(b.title for b in breaches[:3])),
-                                            report_to=first.report_to or ""))
+        # an offence (reported to the police) and a regulatory breach (to the regulator) are
+        # told apart: a breach of an administrative duty is not an offence
+        offences = [b for b in breaches if self.kind(b.id) == "offence"]
+        duties = [b for b in breaches if self.kind(b.id) != "offence"]
+        if offences:
+            out.append(s["offences"].format(offences=sep.join(dict.fromkeys(b.title for b in offences[:3])),
+                                            report_to=offences[0].report_to or ""))
+        if duties:
+            out.append(s["breaches"].format(breaches=sep.join(dict.fromkeys(b.title for b in duties[:3])),
+                                            report_to=duties[0].report_to or ""))
         if steps:
             out.append(s["first"].format(step=steps[0].title))
         return out

@@ -206,7 +206,7 @@ def test_save_quit_and_resume(mini: Path, tmp_path: Path) -> None:
     # so that `assess` of the file gives the interview's result
     assert saved.read_text(encoding="utf-8") == (
         "format: faceright/1\ncase: interview\nincident_date: 2023-06-01\nfacts:\n  depicted_person: living\n"
-        "  minor: false\n  purpose: entertainment\n  respondent: self\n")
+        "  minor: false\n  minor_under_14: false\n  purpose: entertainment\n  respondent: self\n")
     code, out = ask(mini, "1\ny\n3\n3\n", "--lang", "en", "--resume", str(saved))
     assert code == 0
     assert out.splitlines()[2] == "[1] Where did it appear?"  # what was answered is not asked again
