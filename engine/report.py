@@ -166,7 +166,7 @@ class _Builder:
                       if k != INCIDENT_DATE and (types.get(k) != "date" or isinstance(v, dt.date))}
         if self.assessment.law_as_of:
             self.exact[INCIDENT_DATE] = dt.date.fromisoformat(self.assessment.law_as_of)
-        self.case = case
+        self.case, self.as_of = case, as_of
         self.order = {cid: i for i, cid in enumerate(self.book.conclusions)}
         self.party_order = {p: i for i, p in enumerate(self.book.parties)}
         #: the keys :meth:`only_unknowable` finds, computed once (shared by :meth:`in_lang` copies)
@@ -199,9 +199,24 @@ class _Builder:
         unknown) to turn out against the infringer: the upper bound of :class:`_Bounds`: every
         other unknown fact left unknown."""
         if "upper" not in self._authorities:
-            facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
-            self._authorities["upper"] = bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
+            self._authorities["upper"] = self._upper()
         return (key[0], key[1] if key[1] != NO_PARTY else NONE_PARTY) in self._authorities["upper"]
+
+    def _upper(self) -> set[tuple[str, str]]:
+        """The upper bound over the days the case's dates may have been: on each segment of a
+        range (its days known, as the engine ran it), so that a date known to a month is not
+        read as any day at all; one evaluation for exact dates."""
+        span = None if self.assessment.law_as_of else self.engine.span(self.case, self.as_of)
+        if span is None:
+            facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
+            return bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
+        out: set[tuple[str, str]] = set()
+        for _place, days in span.segments(self.engine.calendar.cuts):
+            known = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
+            known.update({name: first for name, (first, _) in days.items()})
+            law_day = known.pop(INCIDENT_DATE, span.exact)
+            out |= bounds(self.engine).upper(known, law_day)
+        return out
 
     def situation(self) -> Situation:
         status: dict[tuple[str, str | None], Result] = {}
