@@ -451,9 +451,9 @@ def _perspectives(data: GuidanceFile, check: _Checker, facts: set[str], step_ids
         for j, lead in enumerate(spec.lead):
             named: set[str] = set()
             for lang in LANGS:
-                text = getattr(lead, lang)
-                check.template(text, facts, (*loc, "lead", j, lang))
-                named |= {name for _, name, _, _ in string.Formatter().parse(text) if name}
+                sentence: str = getattr(lead, lang)
+                check.template(sentence, facts, (*loc, "lead", j, lang))
+                named |= {name for _, name, _, _ in string.Formatter().parse(sentence) if name}
             leads.append(Lead(check.cond(lead.when, (*loc, "lead", j, "when")),
                               {"zh": lead.zh, "en": lead.en}, frozenset(named)))
         for lang in LANGS:
