@@ -205,9 +205,11 @@ class _Builder:
     def _upper(self) -> set[tuple[str, str]]:
         """The upper bound over the days the case's dates may have been: on each segment of a
         range (its days known, as the engine ran it), so that a date known to a month is not
-        read as any day at all; one evaluation for exact dates."""
-        span = None if self.assessment.law_as_of else self.engine.span(self.case, self.as_of)
-        if span is None:
+        read as any day at all; one evaluation for an exact date, and for a missing one (any day,
+        each period test presumed: cheaper than every segment since 1987, and never narrower)."""
+        known_range = not self.assessment.law_as_of and (self.as_of or self.case.incident_date) is not None
+        span = self.engine.span(self.case, self.as_of) if known_range else None
+        if span is None:  # an exact date, or none at all (any day: every law presumed, as before)
             facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
             return bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
         out: set[tuple[str, str]] = set()
