@@ -98,10 +98,11 @@ class StepText(_Strict):
 
 class CiteSpec(_Strict):
     """A basis a step cites only where conclusion ``concl`` applies to the case (holds, or is
-    open only on what the person cannot know): ``basis``, or without it the provisions that
-    conclusion rests on in this case."""
+    open only on what the person cannot know), or where ``when`` is TRUE: ``basis``, or without
+    it the provisions that conclusion rests on in this case."""
 
     concl: str
+    when: Any = None
     basis: list[str] | None = Field(default=None, min_length=1)
 
 
@@ -225,6 +226,7 @@ class Cite:
 
     concl: str
     basis: tuple[str, ...] | None
+    cond: Cond | None = None  #: also cited where this holds
 
 
 @dataclass(frozen=True)
@@ -396,7 +398,8 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
         for j, cite in enumerate(spec.cite):
             check.conclusion(cite.concl, ("steps", i, "cite", j, "concl"))
             check.provisions(cite.basis or [], ("steps", i, "cite", j, "basis"))
-            cites.append(Cite(cite.concl, tuple(cite.basis) if cite.basis else None))
+            cites.append(Cite(cite.concl, tuple(cite.basis) if cite.basis else None,
+                              check.cond(cite.when, ("steps", i, "cite", j, "when"))))
         for lang in LANGS:
             for key in ("title", "text"):
                 check.template(getattr(getattr(spec, lang), key), set(), ("steps", i, lang, key))

@@ -371,7 +371,8 @@ class _Builder:
         conclusion rests on in this case."""
         out: list[str] = []
         for cite in step.cites:
-            if situation.lookup(Ref(cite.concl, None, False))[0] is not TRUE:
+            if (situation.lookup(Ref(cite.concl, None, False))[0] is not TRUE
+                    and (cite.cond is None or not situation.applies(cite.cond))):
                 continue
             if cite.basis:
                 out += cite.basis

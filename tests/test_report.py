@@ -518,4 +518,6 @@ def test_the_deceived_person_report_changes_with_the_amount_tier(engine: Engine,
         assert report.steps[0].id == "stop_payment"
     unknown = build_report(engine, _persona(engine, root, "fraud-impersonation-amount-unknown-2026"), "en")
     assert "depends on the amount taken" in unknown.summary[0]
+    # the fraud the person reports is what the police look into, its amount unknown or not
+    assert "criminal-law-266" in _police(unknown).provisions
     assert unknown.own[0].id == "offence.fraud" and unknown.own[0].status == "open"
