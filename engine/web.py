@@ -35,7 +35,7 @@ from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
 from .dates import DateFormError, DateRange, canonical, parse_date
-from .errors import FacerightError, did_you_mean
+from .errors import CaseFileError, FacerightError, Problem, did_you_mean
 from .evaluate import Engine, load_engine
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .render import DISCLAIMER, esc, json_line
@@ -48,6 +48,10 @@ RULES_ENV = "FACERIGHT_RULES"
 #: seconds between GIL hand-overs in the server process (see :func:`app_factory`)
 SWITCH_INTERVAL = 0.001
 MAX_BODY = 1024 * 1024
+#: the media types of a YAML case file (``POST /api/assess``)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+#: the name an API body's problems are located in (``<case>:LINE: key: message``)
+BODY_NAME = "<case>"
 MAX_BATCH = 32 * 1024 * 1024
 #: the most cases (non-blank lines) one ``/api/batch`` request may carry; more is a 413
 #: (about a minute of engine time at most: larger runs belong to ``faceright batch``)
@@ -116,10 +120,22 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          "input[type=text]{padding:.35rem;max-width:100%}")
 
 
-class ErrorBody(BaseModel):
-    """Every 4xx answer of the API and the pages: ``{"error": message}`` (the CLI's message)."""
+class ProblemBody(BaseModel):
+    """One problem of a case that cannot be used, located as the CLI locates it."""
 
-    error: str = Field(description="what is wrong, naming the line and key where known")
+    line: int | None = Field(description="the line of the body it is on (None: not known)")
+    key: str | None = Field(description="the dotted key it is about, e.g. facts.consent (None: the whole case)")
+    message: str = Field(description="what is wrong, with a did-you-mean where one is close")
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx answer of the API and the pages: ``{"error": message}`` (the CLI's message);
+    a case that cannot be used also lists each of its problems (at most 20, in the order of
+    their lines; the message counts the rest)."""
+
+    error: str = Field(description="what is wrong, naming the line and key where known (one line per problem)")
+    problems: list[ProblemBody] | None = Field(
+        default=None, description="a case's problems, each located (only for an invalid case)")
 
 
 class NextQuestionBody(BaseModel):
@@ -195,12 +211,29 @@ def _page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class BadInput(Exception):
-    """A request whose content cannot be used (answered with 4xx and the message)."""
+    """A request whose content cannot be used (answered with 4xx and the message; an invalid
+    case also with its problems, :class:`ProblemBody` each)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.problems = problems
+
+    @classmethod
+    def of_case(cls, status: int, exc: FacerightError) -> BadInput:
+        """The error of a case that cannot be used: the CLI's message and, for a case file's
+        error, each problem located."""
+        problems = exc.problems() if isinstance(exc, CaseFileError) else None
+        return cls(status, str(exc), problems)
+
+    def body(self) -> dict[str, Any]:
+        """The JSON answer (:class:`ErrorBody`)."""
+        if self.problems is None:
+            return {"error": self.message}
+        return {"error": self.message,
+                "problems": [{"line": line, "key": key, "message": message}
+                             for line, key, message in self.problems]}
 
 
 def _other_lang(lang: str) -> str:
@@ -686,7 +719,32 @@ class WebApp:
         try:
             case = self.engine.case(data)
         except FacerightError as exc:
-            raise BadInput(422, str(exc)) from None
+            raise BadInput.of_case(422, exc) from None
+        return self.engine.assess(case).to_json_dict()
+
+    def assess_yaml(self, body: bytes) -> dict[str, Any]:
+        """A YAML case file's one case assessed: read as the CLI reads a file (safe loading,
+        the same bounds and messages, lines of the body), 400 when it is not YAML, 422 when it
+        is not one valid case."""
+        from .casefile import _decode, yaml_documents
+        try:
+            docs = list(yaml_documents(BODY_NAME, _decode(BODY_NAME, body)))
+        except CaseFileError as exc:  # not UTF-8
+            raise BadInput(400, str(exc)) from None
+        for doc in docs:
+            if isinstance(doc, CaseFileError):
+                raise BadInput(400, str(doc)) from None
+        if not docs:
+            raise BadInput(422, f"{BODY_NAME}: no case found in this body")
+        if len(docs) > 1:
+            raise BadInput(422, f"{BODY_NAME}: expected one case, found {len(docs)}; send "
+                                "several to /api/batch (JSONL)")
+        [doc] = docs
+        assert not isinstance(doc, CaseFileError)
+        try:
+            case = self.engine.reader.validate(doc, BODY_NAME, "case")
+        except FacerightError as exc:
+            raise BadInput.of_case(422, exc) from None
         return self.engine.assess(case).to_json_dict()
 
     def next_question(self, data: Any) -> dict[str, Any]:
@@ -706,7 +764,7 @@ class WebApp:
         try:
             case = self.engine.case(answers.case_data("api"))
         except FacerightError as exc:
-            raise BadInput(422, str(exc)) from None
+            raise BadInput.of_case(422, exc) from None
         answers = Answers()
         dumped = case.model_dump(exclude_none=True)
         for key, value in raw.items():
@@ -823,10 +881,12 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _require(request: Request, *types: str) -> None:
+def _require(request: Request, *types: str) -> str:
+    """The request's media type (without parameters), one of ``types``; else 415."""
     got = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if got not in types:
         raise BadInput(415, f"content type must be {' or '.join(types)}")
+    return got
 
 
 def _openapi(app: FastAPI, web: WebApp) -> Callable[[], dict[str, Any]]:
@@ -843,7 +903,7 @@ def _openapi(app: FastAPI, web: WebApp) -> Callable[[], dict[str, Any]]:
             del case["$schema"]
             for name, body in (("Case", case),
                                *((m.__name__, m.model_json_schema(ref_template=ref))
-                                 for m in (NextQuestionBody, ErrorBody))):
+                                 for m in (NextQuestionBody, ErrorBody, ProblemBody))):
                 components.update(body.pop("$defs", {}))
                 components[name] = body
             app.openapi_schema = schema
@@ -949,7 +1009,7 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
         try:
             response = await call_next(request)
         except BadInput as exc:
-            response = JSONResponse({"error": exc.message}, status_code=exc.status)
+            response = JSONResponse(exc.body(), status_code=exc.status)
         except Exception as exc:  # noqa: BLE001 - never a traceback to the client
             response = _internal_error(request, exc)
         for key, value in HEADERS.items():  # a response may set its own policy and caching
@@ -968,7 +1028,7 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
 
     @app.exception_handler(BadInput)
     async def bad_input(_: Request, exc: BadInput) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.get("/", response_class=HTMLResponse)
     async def start(lang: str = "zh") -> HTMLResponse:
@@ -1043,9 +1103,14 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
 
     @app.post("/api/assess", response_model=dict[str, Any],
               responses=_errors(400, 408, 413, 415, 422),
-              openapi_extra=_body_of({"application/json": {"schema": _CASE_REF}}))
+              openapi_extra=_body_of({t: {"schema": _CASE_REF} for t in ("application/json", *YAML_TYPES)}))
     async def assess(request: Request) -> Response:
-        return await _engine_call(_json_api, web.assess, await _json_body(request))
+        """One case, as JSON or as a YAML case file (safe loading; one document): its
+        assessment, or the CLI's message with each of the case's problems."""
+        if _require(request, "application/json", *YAML_TYPES) == "application/json":
+            return await _engine_call(_json_api, web.assess, await _body(request, MAX_BODY))
+        body = await _body(request, MAX_BODY)
+        return await _engine_call(lambda: JSONResponse(web.assess_yaml(body)))
 
     @app.post("/api/next-question", response_model=dict[str, Any],
               responses=_errors(400, 408, 413, 415, 422),

@@ -700,3 +700,85 @@ def test_static_files_and_the_docs_page_are_served_here(client: TestClient) -> N
     assert missing.status_code == 404 and "did you mean 'app.js'" in missing.json()["error"]
     assert client.get("/static/..%2Fweb.py").status_code == 404
     assert client.get("/redoc").status_code == 404  # it would load its script from elsewhere
+
+
+# --- YAML bodies and every problem of a case listed -------------------------------------------
+
+@pytest.mark.parametrize("ctype", ["application/yaml", "text/yaml", "application/x-yaml; charset=utf-8"])
+def test_assess_accepts_a_yaml_case_file(client: TestClient, engine: Engine, root: Path,
+                                         shipped_cases: list[Any], ctype: str) -> None:
+    """The example case file's bytes, sent as YAML, assess as the CLI assesses that file."""
+    body = (root / "cases" / "zhang-v-template-app.yaml").read_bytes()
+    response = client.post("/api/assess", content=body, headers={"content-type": ctype})
+    assert response.status_code == 200, response.text
+    assert response.json() == engine.assess(example(shipped_cases)).to_json_dict()
+
+
+TWO_PROBLEMS = "case: x\nfacts:\n  consnt: none\n  purpose: fun\n"
+
+
+def test_every_problem_of_a_case_is_listed_located(client: TestClient) -> None:
+    """Two problems in one case: both listed, by line, each with its key — the unknown key's
+    did-you-mean is no longer hidden behind 'and 1 more problem'."""
+    response = client.post("/api/assess", content=TWO_PROBLEMS.encode(), headers={"content-type": "application/yaml"})
+    assert response.status_code == 422
+    data = response.json()
+    lines = data["error"].splitlines()
+    assert lines[0] == "<case>:3: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)"
+    assert lines[1].startswith("<case>:4: facts.purpose: not an allowed value") and len(lines) == 2
+    assert "more problem" not in data["error"]
+    assert [(p["line"], p["key"]) for p in data["problems"]] == [(3, "facts.consnt"), (4, "facts.purpose")]
+    as_json = client.post("/api/assess", json={"case": "x", "facts": {"consnt": "none", "purpose": "fun"}})
+    assert as_json.status_code == 422
+    assert {p["key"] for p in as_json.json()["problems"]} == {"facts.consnt", "facts.purpose"}
+    assert "did you mean 'consent'" in as_json.json()["error"]
+
+
+def test_many_problems_are_bounded(client: TestClient) -> None:
+    facts = "".join(f"  nofact{i}: 1\n" for i in range(30))
+    response = client.post("/api/assess", content=f"case: x\nfacts:\n{facts}".encode(),
+                           headers={"content-type": "text/yaml"})
+    assert response.status_code == 422
+    data = response.json()
+    assert len(data["problems"]) == 20
+    assert data["error"].splitlines()[-1] == "<case>: and 10 more problem(s) in this case"
+
+
+@pytest.mark.parametrize("content,status,fragment", [
+    (b"a: [\n", 400, "<case>:2: malformed YAML"),
+    (b"case: !!python/object/apply:os.system [ls]\n", 400, "is not allowed"),
+    (b"x: &a [1]\ny: *a\n", 400, "anchors and aliases are not allowed"),
+    (b"\xff\xfe", 400, "not UTF-8"),
+    (b"- case: a\n- case: b\n", 422, "expected one case, found 2"),
+    (b"", 422, "no case found"),
+    (b"case: x\nfacts: {consent: none}\nfacts: {}\n", 400, "duplicate key"),
+])
+def test_bad_yaml_bodies_get_4xx_with_a_message(client: TestClient, content: bytes, status: int,
+                                                fragment: str) -> None:
+    response = client.post("/api/assess", content=content, headers={"content-type": "application/yaml"})
+    assert response.status_code == status, response.text
+    assert fragment in response.json()["error"]
+
+
+def test_openapi_declares_yaml_bodies_and_located_problems(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    content = doc["paths"]["/api/assess"]["post"]["requestBody"]["content"]
+    assert {"application/json", "application/yaml", "text/yaml"} <= set(content)
+    assert all(v["schema"] == {"$ref": "#/components/schemas/Case"} for v in content.values())
+    problems = doc["components"]["schemas"]["ErrorBody"]["properties"]["problems"]
+    item = [a for a in problems["anyOf"] if a.get("type") == "array"][0]["items"]
+    assert item == {"$ref": "#/components/schemas/ProblemBody"}
+    assert set(doc["components"]["schemas"]["ProblemBody"]["properties"]) == {"line", "key", "message"}
+
+
+def test_the_cli_lists_every_problem_of_a_case(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from faceright.cli import main
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_PROBLEMS, encoding="utf-8")
+    result = CliRunner().invoke(main, ["assess", str(path)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0] == f"error: {path}:3: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)"
+    assert lines[1].startswith(f"error: {path}:4: facts.purpose: not an allowed value")
