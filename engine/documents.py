@@ -38,6 +38,8 @@ class Written:
     attach: list[str]
     blanks: list[str]
     attach_heading: str
+    label: str = ""       #: the document in a few words
+    purpose: str = ""     #: whom it is for and what it does
 
 
 def _lines(items: list[str], empty: str = "—") -> str:
@@ -109,7 +111,8 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
         text = doc.texts[lang]
         sections = [(s.heading, s.body.format(**values)) for s in text.sections]
         out.append(Written(doc.id, lang, text.title, sections, list(text.attach),
-                           [*text.blanks, guidance.party_blank[lang]], report.words["attach"]))
+                           [*text.blanks, guidance.party_blank[lang]], report.words["attach"],
+                           text.label, text.purpose))
     return out
 
 

@@ -23,6 +23,11 @@ def _sep(lang: str) -> str:
     return "；" if lang == "zh" else "; "
 
 
+def _colon(lang: str) -> str:
+    """The colon after a label: full width in Chinese text."""
+    return "：" if lang == "zh" else ": "
+
+
 def _item_line(r: Report, item: Item) -> str:
     w = r.words
     who = ("、" if r.lang == "zh" else ", ").join(item.parties)
@@ -124,9 +129,12 @@ def _ul(items: list[str], ident: str = "") -> str:
     return f"<ul{attr}>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
-def to_html(r: Report) -> str:
-    """The report as an HTML fragment (no script): the answer and the first steps first, then
-    the sections; statute text folded in ``<details>``."""
+def to_html(r: Report, actions: str = "") -> str:
+    """The report as an HTML fragment (no script) for a phone first: the answer, then what to
+    do now — the plan's steps as a short list, each step's explanation folded under its title
+    in ``<details>`` — then ``actions`` (HTML placed as given: the web's document downloads),
+    then the sections; statute text folded in ``<details>``. The rules version is left to the
+    page's footer (:func:`footer_line`)."""
     w = r.words
     zh_attr = ' lang="zh"' if r.lang != "zh" else ""
 
@@ -135,9 +143,11 @@ def to_html(r: Report) -> str:
 
     out = [f"<section id=answer><h3>{esc(w['answer'])}</h3>"
            + "".join(f"<p>{esc(s)}</p>" for s in r.summary) + "</section>"]
-    steps = "".join(f"<li><b>{esc(s.title)}</b><br>{esc(s.text)}<br><small>{esc(w['basis'])}: {esc(s.basis)}</small></li>"
+    steps = "".join(f"<li><details><summary><b>{esc(s.title)}</b></summary><p>{esc(s.text)}</p>"
+                    f"<p><small>{esc(w['basis'])}{_colon(r.lang)}{esc(s.basis)}</small></p></details></li>"
                     for s in r.steps)
     out.append(f"<section id=steps><h3>{esc(w['steps'])}</h3><ol id=plan>{steps}</ol></section>")
+    out.append(actions)
     if r.date_note:  # below the answer and the plan: it qualifies the details that follow
         out.append(f"<p class=dates>{esc(r.date_note)}</p>")
     out.append(f"<section id=rights><h3>{esc(w['rights'])}</h3>"
@@ -177,10 +187,14 @@ def to_html(r: Report) -> str:
         body += f"<p><i>{esc(law.summary_en)}</i></p>" if r.lang == "en" else ""
         laws.append(f"<li><details><summary>{esc(law.label)}</summary>{body}</details>"
                     f"<small>{status}{link}</small></li>")
-    out.append(f"<section id=law><h3>{esc(w['law'])}</h3><ul>{''.join(laws)}</ul></section>")
-    out.append(f"<p><small>{esc(_law_line(r))} · {esc(w['rules'])} {esc(r.rules_version)}"
-               f"</small></p><p><small>{esc(w['disclaimer'])}</small></p>")
+    out.append(f"<section id=law><h3>{esc(w['law'])}</h3><p><small>{esc(_law_line(r))}</small></p>"
+               f"<ul>{''.join(laws)}</ul></section>")
     return "".join(out)
+
+
+def footer_line(r: Report) -> str:
+    """The small print under a report: the rules version it was made with, and the disclaimer."""
+    return f"{r.words['rules']} {r.rules_version} · {r.words['disclaimer']}"
 
 
 def to_markdown(r: Report) -> str:
