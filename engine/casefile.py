@@ -61,6 +61,8 @@ class CaseBase(BaseModel):
     format: Literal["faceright/1"] | None = None
     case: str = Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")
     title: str | None = Field(default=None, max_length=2000)
+    #: the title in Chinese, for Chinese reports when ``title`` is in another language
+    title_zh: str | None = Field(default=None, max_length=2000)
     incident_date: date_value() | None = Field(  # type: ignore[valid-type]
         default=None, json_schema_extra=may_be_unknown)
     expect: Expect | None = None
@@ -325,7 +327,7 @@ def read_cases(reader: CaseReader, path: str) -> Iterator[LoadedCase]:
 # --- CSV: one case per row (the contract's "Values in CSV") ---------------------------------
 
 #: top-level keys a CSV column may name; every other column must be a fact.
-CSV_TOP_LEVEL = ("format", "case", "title", "incident_date", "basis", "source", "notes")
+CSV_TOP_LEVEL = ("format", "case", "title", "title_zh", "incident_date", "basis", "source", "notes")
 _INT = re.compile(r"[+-]?[0-9]+")
 
 

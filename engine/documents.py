@@ -19,6 +19,7 @@ from typing import Any
 
 from .evaluate import Engine
 from .guidance import Guidance
+from .punctuation import colon
 from .report import Report, _Builder, _ordered, answer_text, question_text
 from .vocabulary import INCIDENT_DATE
 
@@ -93,9 +94,10 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     sep = "、" if lang == "zh" else ", "
     liability = {c.id for c in held if engine.book.conclusions[c.id].kind == "liability"}
     liable = {builder.title(cid) for cid in liability}
-    claims = [f"{p.name}: {sep.join(p.demands or [i for i in p.items if i in liable])}"
+    claims = [f"{p.name}{colon(lang)}{sep.join(p.demands or [i for i in p.items if i in liable])}"
               for p in report.parties if p.demands or any(i in liable for i in p.items)]
-    defendants = [f"{p.name}: {guidance.party_blank[lang]}" for p in report.parties if p.party and (p.items or p.demands)]
+    defendants = [f"{p.name}{colon(lang)}{guidance.party_blank[lang]}" for p in report.parties
+                  if p.party and (p.items or p.demands)]
     basis = catalogue.cite(_ordered(list(dict.fromkeys(p for c in held for p in c.provisions))), lang)
     offences = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
                 if engine.book.conclusions[i.id].kind == "offence"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import io
 import itertools
 import json
@@ -25,7 +26,8 @@ from faceright.kleene import TRUE
 from faceright.probes import probe_values
 from faceright.relevance import Evaluator
 from faceright.report import build_report, build_reports
-from faceright.report_render import to_html, to_markdown, to_text
+from faceright.punctuation import ascii_marks, informal_you
+from faceright.report_render import _law_line, to_html, to_markdown, to_text
 from test_rulebase import shipped
 
 EXAMPLE = "cases/zhang-v-template-app.yaml"
@@ -78,7 +80,8 @@ def test_the_example_folded_text_report_fits_in_60_lines_without_repeated_statut
         # the answer comes first, then the plan of action
         lines = text.splitlines()
         assert lines[3].startswith(report.words["answer"])
-        assert lines.index(f"{report.words['steps']}:") < lines.index(f"{report.words['rights']}:")
+        c = "：" if lang == "zh" else ":"
+        assert lines.index(f"{report.words['steps']}{c}") < lines.index(f"{report.words['rights']}{c}")
         # folded: no statute text; unfolded: each provision's text exactly once
         statute = [law.text_zh for law in report.law if law.text_zh]
         assert statute and not any(s.splitlines()[0] in text for s in statute)
@@ -130,7 +133,42 @@ def test_no_text_or_html_output_shows_internal_ids_or_fact_assignments(engine: E
                 found = leaks(engine, out, names)
                 if found:
                     bad.append((case.case, lang, kind, found[:3]))
+                if lang == "zh":  # Chinese punctuation and the polite 您 (the case's own title aside)
+                    shown = out.replace(report.title or "\0", "")
+                    if kind == "html":
+                        shown = html.unescape(re.sub(r"<[^>]+>", " ", shown))
+                    marks = ascii_marks(shown) + informal_you(shown)
+                    if marks:
+                        bad.append((case.case, lang, kind, marks[:3]))
     assert not bad, bad[:5]
+
+
+def test_chinese_output_names_the_case_by_its_chinese_title_or_not_at_all(engine: Engine, root: Path) -> None:
+    """A report's heading is the case's title in the report's language, never its id: the
+    example's zh report shows its title_zh; a case titled only in English shows no title in
+    Chinese; an interview's case (id only) shows none."""
+    case = example(engine, root)
+    zh, en = (build_report(engine, case, lang) for lang in ("zh", "en"))
+    assert case.title_zh and to_text(zh).splitlines()[0] == case.title_zh
+    assert to_markdown(zh).startswith(f"# {case.title_zh}\n")
+    assert to_text(en).splitlines()[0] == case.title
+    untitled = engine.case({"case": "interview", "title": "Only in English", "facts": engine.facts_of(case)})
+    for lang in ("zh", "en"):
+        report = build_report(engine, untitled, lang)
+        first = to_text(report).splitlines()[0]
+        assert "interview" not in to_text(report) and "interview" not in to_markdown(report)
+        assert first == ("Only in English" if lang == "en" else _law_line(report)), first
+    chinese = engine.case({"case": "x", "title": "张某诉某换脸应用", "facts": engine.facts_of(case)})
+    assert build_report(engine, chinese, "zh").title == "张某诉某换脸应用"
+    assert build_report(engine, chinese, "en").title is None
+
+
+def test_the_chinese_scans_would_catch_ascii_marks_and_informal_you() -> None:
+    assert ascii_marks("案件: 张某") and ascii_marks("依据:《民法典》") and ascii_marks("制作者 (司法实践)")
+    assert ascii_marks("是,否") and ascii_marks("确定;个人")
+    assert not ascii_marks("案件：张某（2023-06-01）") and not ascii_marks("see https://x.cn/a:b, (c)")
+    assert not ascii_marks("10:30, 2023") and not ascii_marks("（Word，可编辑）")
+    assert informal_you("核对你的回答") and not informal_you("核对您的回答")
 
 
 def test_the_reports_of_both_languages_from_one_evaluation_are_the_reports_of_each(engine: Engine,
@@ -278,6 +316,8 @@ def test_every_applicable_document_of_every_shipped_case_opens_as_docx(engine: E
                 left = set(BLANK.findall(text))
                 assert left <= set(doc.blanks), (case.case, doc.id, left - set(doc.blanks))
                 assert "{" not in text, (case.case, doc.id)
+                if lang == "zh":
+                    assert not ascii_marks(text) and not informal_you(text), (case.case, doc.id, ascii_marks(text))
                 count += 1
     assert count > 200 // CHUNKS
 
@@ -396,3 +436,22 @@ def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_
     result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert where in result.output, result.output
+
+
+def test_rules_lint_flags_ascii_punctuation_and_informal_you_in_chinese_text(root: Path, tmp_path: Path) -> None:
+    """`faceright rules lint` finds an ASCII colon between Chinese words and a 你 in the rule
+    data's Chinese text, with file, line and key (the shipped rules have none: lint is clean)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    path = rules / "documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("label: 平台通知书", "label: 你的平台通知书", 1).replace(
+        "姓名：[姓名]　身份证件号码", "姓名: [姓名]　身份证件号码", 1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if "documents.yaml" in line]
+    assert any(":54: documents.0.zh.label: Chinese text addresses the reader as 你" in line for line in lines), lines
+    assert any("documents.0.zh.sections.1.body: ASCII punctuation in Chinese text" in line for line in lines), lines
+    assert "2 finding(s)" in result.output

@@ -782,3 +782,71 @@ def test_the_cli_lists_every_problem_of_a_case(tmp_path: Path) -> None:
     lines = result.output.strip().splitlines()
     assert lines[0] == f"error: {path}:3: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)"
     assert lines[1].startswith(f"error: {path}:4: facts.purpose: not an allowed value")
+
+
+# --- Chinese pages: the polite 您 and Chinese punctuation --------------------------------------
+
+def page_text(page: str) -> str:
+    """The text a person reads on a page: text outside tags, ``<style>`` and ``<script>``."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            self.skip += tag in ("style", "script")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.skip -= tag in ("style", "script")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(page)
+    return "\n".join(parser.parts)
+
+
+def test_chinese_pages_say_nin_and_use_chinese_punctuation(client: TestClient, root: Path) -> None:
+    """Every Chinese page of an interview — start, questions with their "why", a refused answer,
+    the review, the result with its documents, a refused upload — addresses the person as 您
+    and writes ：，；（） in Chinese text; so do the questionnaire's own zh words."""
+    from faceright.punctuation import ascii_marks, informal_you
+    from faceright.web import TEXT
+    words = "\n".join(TEXT["zh"].values())
+    assert not ascii_marks(words) and not informal_you(words)
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    pages = [client.get("/").text]
+    page = client.post("/interview", data={"lang": "zh", "action": "start"}, headers=form).text
+    for n in range(60):
+        pages.append(page)
+        if 'id=review' in page:
+            break
+        fields = dict(re.findall(r'<input type=hidden name="(\w+)" value="([^"]*)"', page))
+        fields = {k: html.unescape(v) for k, v in fields.items()}
+        if n == 0:
+            pages.append(client.post("/interview", data={**fields, "action": "why"}, headers=form).text)
+        if "inputmode=decimal" in page and n < 40:  # a number question: a refused answer first
+            pages.append(client.post("/interview", data={**fields, "action": "answer", "value": "很多"},
+                                     headers=form).text)
+        page = client.post("/interview", data={**fields, "action": "dontknow"}, headers=form).text
+    state = html.unescape(re.search(r'name="state" value="([^"]*)"', page).group(1))  # type: ignore[union-attr]
+    pages.append(client.post("/interview", data={"lang": "zh", "state": state, "action": "result"}, headers=form).text)
+    upload = client.post("/resume", data={"lang": "zh"},
+                         files={"case": ("mine.yaml", TWO_PROBLEMS.encode(), "application/yaml")})
+    assert upload.status_code == 422
+    pages.append(upload.text)
+    resumed = client.post("/resume", data={"lang": "zh"},
+                          files={"case": ("case.yaml", (root / "cases" / "personas" / "obscene-victim-no-date.yaml").read_bytes(),
+                                          "application/yaml")})
+    state = html.unescape(re.search(r'name="state" value="([^"]*)"', resumed.text).group(1))  # type: ignore[union-attr]
+    result = client.post("/interview", data={"lang": "zh", "state": state, "action": "result"}, headers=form).text
+    assert "平台催告函（Word，可编辑）" in result and "纯文本（Markdown）" in result
+    pages.append(result)
+    bad = [(i, found) for i, p in enumerate(pages) for found in ascii_marks(page_text(p)) + informal_you(page_text(p))]
+    assert bad == []
+    assert any("为什么问这个" in page_text(p) for p in pages) and any("核对您的回答" in p for p in pages)
