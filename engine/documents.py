@@ -40,7 +40,7 @@ class Written:
     blanks: list[str]
     attach_heading: str
     label: str = ""       #: the document in a few words
-    purpose: str = ""     #: whom it is for and what it does
+    what_for: str = ""    #: whom it is for and what it does
 
 
 def _lines(items: list[str], empty: str = "—") -> str:
@@ -114,7 +114,7 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
         sections = [(s.heading, s.body.format(**values)) for s in text.sections]
         out.append(Written(doc.id, lang, text.title, sections, list(text.attach),
                            [*text.blanks, guidance.party_blank[lang]], report.words["attach"],
-                           text.label, text.purpose))
+                           text.label, text.what_for))
     return out
 
 

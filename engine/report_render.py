@@ -117,7 +117,7 @@ def to_text(r: Report, law_text: bool = False) -> str:
                 out.append(f"      ({law.summary_en})")
     else:  # folded: one line per law, source and status
         out += [f"  {line}" for line in _grouped(r)]
-    out += ["", footer_line(r)]
+    out += ["", f"{w['rules']} {r.rules_version}", w["disclaimer"]]
     return "\n".join(out) + "\n"
 
 

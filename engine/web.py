@@ -682,7 +682,7 @@ class WebApp:
             f'<input type=hidden name=document value="{esc(d.id)}">'
             f'<button name=format value=docx class=doc aria-describedby="doc-{esc(d.id)}">'
             f"{esc(t['word'].format(label=d.label))}</button>"
-            f'<p class=help><span id="doc-{esc(d.id)}">{esc(d.purpose)}</span> '
+            f'<p class=help><span id="doc-{esc(d.id)}">{esc(d.what_for)}</span> '
             f'<button name=format value=md class=plain aria-label="{esc(t["md_of"].format(label=d.label))}">'
             f"{esc(t['md'])}</button></p></form></li>"
             for d in written)

@@ -470,7 +470,7 @@ def test_documents_are_near_the_top_of_the_result_on_a_phone(server: str, browse
             button = buttons.nth(i)
             assert button.inner_text().strip() == labels[doc].label + word
             purpose = page.locator(f"#{button.get_attribute('aria-describedby')}")
-            assert purpose.inner_text() == labels[doc].purpose
+            assert purpose.inner_text() == labels[doc].what_for
             plain = page.locator("#documents button.plain").nth(i)
             assert plain.inner_text() == md and labels[doc].label in (plain.get_attribute("aria-label") or "")
             box = button.bounding_box()

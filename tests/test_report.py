@@ -157,7 +157,7 @@ def test_chinese_output_names_the_case_by_its_chinese_title_or_not_at_all(engine
         report = build_report(engine, untitled, lang)
         first = to_text(report).splitlines()[0]
         assert "interview" not in to_text(report) and "interview" not in to_markdown(report)
-        assert first == ("Only in English" if lang == "en" else _law_line(report)), first
+        assert first == ("Only in English" if lang == "en" else report.date_note or _law_line(report)), first
     chinese = engine.case({"case": "x", "title": "张某诉某换脸应用", "facts": engine.facts_of(case)})
     assert build_report(engine, chinese, "zh").title == "张某诉某换脸应用"
     assert build_report(engine, chinese, "en").title is None
@@ -415,14 +415,14 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
 
 @pytest.mark.parametrize("edit, where", [
     (lambda t: t.replace('body: "{rights}"', 'body: "{right}"', 1),
-     "documents.yaml:60: documents.0.zh.sections.3.body: unknown placeholder {right}"),
+     "documents.yaml:64: documents.0.zh.sections.3.body: unknown placeholder {right}"),
     (lambda t: t.replace('blanks: ["[平台名称]", "[姓名]"', 'blanks: ["[平台]", "[姓名]"', 1),
-     "documents.yaml:70: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
+     "documents.yaml:74: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
     (lambda t: t.replace("  - when: {fact: likeness, has: face}", "  - when: {fact: likeness, has: fase}"),
-     "documents.yaml:13: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
+     "documents.yaml:15: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
     (lambda t: t.replace("    basis: [civil-code-1195, civil-code-1196]\n    zh:\n      title: 要求",
                          "    basis: [civil-code-11950]\n    zh:\n      title: 要求"),
-     "documents.yaml:49: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+     "documents.yaml:51: documents.0.basis.0: unknown provision 'civil-code-11950'"),
 ])
 def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_path: Path, edit: Any,
                                                                 where: str) -> None:
