@@ -62,7 +62,9 @@ class CaseBase(BaseModel):
     case: str = Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")
     title: str | None = Field(default=None, max_length=2000)
     #: the title in Chinese, for Chinese reports when ``title`` is in another language
-    title_zh: str | None = Field(default=None, max_length=2000)
+    title_zh: str | None = Field(default=None, max_length=2000,
+                                 description="the case's title in Chinese (Chinese reports show it; "
+                                             "an addition to faceright/1)")
     incident_date: date_value() | None = Field(  # type: ignore[valid-type]
         default=None, json_schema_extra=may_be_unknown)
     expect: Expect | None = None

@@ -588,7 +588,7 @@ def test_switching_language_keeps_the_answers_and_the_page(client: TestClient, e
     assert HELD_HTML.findall(zh_result) == HELD_HTML.findall(to_html(engine, case, "zh"))
     zh_review = post(client, "/interview", {"lang": "en", "action": "switch", "view": "review",
                                             "state": state_of(review)}).text
-    assert "id=review" in zh_review and "核对你的回答" in zh_review
+    assert "id=review" in zh_review and "核对您的回答" in zh_review
 
 
 def test_every_page_has_the_frame_and_pages_with_answers_are_private(client: TestClient, engine: Engine,
