@@ -18,6 +18,7 @@ from .casefile import CaseReader, documents
 from .dates import DateFormError, parse_date
 from .errors import CaseFileError
 from .numbers import parse_number
+from .punctuation import colon, paren
 from .render import to_text
 from .vocabulary import INCIDENT_DATE, FactSpec
 
@@ -209,10 +210,11 @@ class Session:
         if q.section_id != self.section:
             self.section = q.section_id
             lines += ["", w["section"].format(i=q.section_index, n=q.section_count, title=q.section_title)
-                      + f"  ({w['left'].format(lo=q.remaining[0], hi=q.remaining[1])})"]
+                      + f"  {paren(w['left'].format(lo=q.remaining[0], hi=q.remaining[1]), self.lang).strip()}"]
         lines += [f"[{self.asked}] {q.text}", f"    {q.help}"]
         if q.spec.type in ("enum", "list"):
-            lines.append(f"    {w['choices']}: {menu(q.spec, self.lang, '  ')}" + (f"  ({w['list']})" if q.spec.type == "list" else ""))
+            lines.append(f"    {w['choices']}{colon(self.lang)}{menu(q.spec, self.lang, '  ')}"
+                         + (f"  {paren(w['list'], self.lang).strip()}" if q.spec.type == "list" else ""))
         elif q.spec.type == "bool":
             lines.append(f"    {w['yes_no']}")
         elif q.spec.type == "date":
@@ -261,5 +263,5 @@ def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir
             body, _, last = text.rstrip("\n").rpartition("\n")
             heading = engine.book.guidance.words[lang].documents
             files = "\n".join(f"  - {p}" for p in written)
-            text = f"{body}\n{heading}:\n{files}\n\n{last}\n"
+            text = f"{body}\n{heading}{colon(lang).rstrip()}\n{files}\n\n{last}\n"
     return text

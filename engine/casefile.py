@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from .errors import CaseFileError, did_you_mean
+from .errors import MAX_PROBLEMS, CaseFileError, Problem, did_you_mean
 from .source import MAX_BYTES, Document, SourceError, loads_json, read_documents
 from .vocabulary import IsoDate, Vocabulary, build_facts_model, date_value, may_be_unknown
 
@@ -61,6 +61,10 @@ class CaseBase(BaseModel):
     format: Literal["faceright/1"] | None = None
     case: str = Field(min_length=1, max_length=200, pattern=r"^[^\s].*$")
     title: str | None = Field(default=None, max_length=2000)
+    #: the title in Chinese, for Chinese reports when ``title`` is in another language
+    title_zh: str | None = Field(default=None, max_length=2000,
+                                 description="the case's title in Chinese (Chinese reports show it; "
+                                             "an addition to faceright/1)")
     incident_date: date_value() | None = Field(  # type: ignore[valid-type]
         default=None, json_schema_extra=may_be_unknown)
     expect: Expect | None = None
@@ -166,14 +170,16 @@ class CaseReader:
                                     + did_you_mean(party, self.parties))
 
     def _error(self, exc: ValidationError, doc: Document, path: str) -> CaseFileError:
-        errors = exc.errors(include_url=False)
-        first = errors[0]
-        loc = tuple(first["loc"])
-        key = ".".join(str(p) for p in loc) or "(case)"
-        message = self._message(first, loc)
-        if len(errors) > 1:
-            message += f" (and {len(errors) - 1} more problem(s) in this case)"
-        return CaseFileError(path, doc.line_of(loc), key, message)
+        """Every problem pydantic found in one case (at most :data:`MAX_PROBLEMS`, the rest
+        counted), each located, in the order of their lines."""
+        problems: list[Problem] = []
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            problems.append((doc.line_of(loc), ".".join(str(p) for p in loc) or "(case)",
+                             self._message(err, loc)))
+        problems.sort(key=lambda p: p[0] if p[0] is not None else 0)  # stable: pydantic's order within a line
+        (line, key, message), *more = problems[:MAX_PROBLEMS]
+        return CaseFileError(path, line, key, message, more, len(problems) - 1 - len(more))
 
     def _message(self, err: Any, loc: tuple[Any, ...]) -> str:
         kind = err["type"]
@@ -323,7 +329,7 @@ def read_cases(reader: CaseReader, path: str) -> Iterator[LoadedCase]:
 # --- CSV: one case per row (the contract's "Values in CSV") ---------------------------------
 
 #: top-level keys a CSV column may name; every other column must be a fact.
-CSV_TOP_LEVEL = ("format", "case", "title", "incident_date", "basis", "source", "notes")
+CSV_TOP_LEVEL = ("format", "case", "title", "title_zh", "incident_date", "basis", "source", "notes")
 _INT = re.compile(r"[+-]?[0-9]+")
 
 

@@ -60,13 +60,19 @@ class LazyGroup(click.Group):
         return super().get_command(ctx, cmd_name)
 
 
+def error_lines(error: object) -> str:
+    """An error for the terminal: ``error: `` before each of its lines (a case with several
+    problems has one located line per problem)."""
+    return "\n".join(f"error: {line}" for line in str(error).splitlines() or [""])
+
+
 class Reported(click.ClickException):
     """An error already worded for the user: printed as ``error: MESSAGE``, exit 2."""
 
     exit_code = 2
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
+        click.echo(error_lines(self.message), err=True)
 
 
 class InternalError(Reported):
@@ -158,7 +164,7 @@ def assess(file: str, fmt: str, receipt: bool, with_report: bool, law_text: bool
     failed = False
     for item in loaded:
         if item.error is not None:
-            click.echo(f"error: {item.error}", err=True)
+            click.echo(error_lines(item.error), err=True)
             failed = True
             continue
         if fmt == "json":
@@ -206,7 +212,7 @@ def documents(file: str, directory: str, lang: str, fmt: str, today: dt.date | N
     langs = ["zh", "en"] if lang == "both" else [lang]
     for item in loaded:
         if item.error is not None:
-            click.echo(f"error: {item.error}", err=True)
+            click.echo(error_lines(item.error), err=True)
             failed = True
             continue
         case: Any = item.case
@@ -380,7 +386,7 @@ def explain(file: str, why_id: str | None, why_not_id: str | None, flips: bool, 
     failed = False
     for item in read_cases(engine.reader, file):
         if item.error is not None:
-            click.echo(f"error: {item.error}", err=True)
+            click.echo(error_lines(item.error), err=True)
             failed = True
             continue
         for name in (why_id, why_not_id):

@@ -19,6 +19,7 @@ from typing import Any
 
 from .evaluate import Engine
 from .guidance import Guidance
+from .punctuation import colon
 from .report import Report, _Builder, _ordered, answer_text, question_text
 from .vocabulary import INCIDENT_DATE
 
@@ -38,6 +39,8 @@ class Written:
     attach: list[str]
     blanks: list[str]
     attach_heading: str
+    label: str = ""       #: the document in a few words
+    what_for: str = ""    #: whom it is for and what it does
 
 
 def _lines(items: list[str], empty: str = "—") -> str:
@@ -91,9 +94,10 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     sep = "、" if lang == "zh" else ", "
     liability = {c.id for c in held if engine.book.conclusions[c.id].kind == "liability"}
     liable = {builder.title(cid) for cid in liability}
-    claims = [f"{p.name}: {sep.join(p.demands or [i for i in p.items if i in liable])}"
+    claims = [f"{p.name}{colon(lang)}{sep.join(p.demands or [i for i in p.items if i in liable])}"
               for p in report.parties if p.demands or any(i in liable for i in p.items)]
-    defendants = [f"{p.name}: {guidance.party_blank[lang]}" for p in report.parties if p.party and (p.items or p.demands)]
+    defendants = [f"{p.name}{colon(lang)}{guidance.party_blank[lang]}" for p in report.parties
+                  if p.party and (p.items or p.demands)]
     basis = catalogue.cite(_ordered(list(dict.fromkeys(p for c in held for p in c.provisions))), lang)
     offences = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
                 if engine.book.conclusions[i.id].kind == "offence"]
@@ -109,7 +113,8 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
         text = doc.texts[lang]
         sections = [(s.heading, s.body.format(**values)) for s in text.sections]
         out.append(Written(doc.id, lang, text.title, sections, list(text.attach),
-                           [*text.blanks, guidance.party_blank[lang]], report.words["attach"]))
+                           [*text.blanks, guidance.party_blank[lang]], report.words["attach"],
+                           text.label, text.what_for))
     return out
 
 

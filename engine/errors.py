@@ -6,7 +6,7 @@ Messages follow ``file:line: key: message (did you mean 'x'?)`` so editors can j
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -34,12 +34,45 @@ class InputError(FacerightError):
         super().__init__(self.render())
 
     def render(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return self.located(self.path, self.line, self.key, self.message)
+
+    @staticmethod
+    def located(path: str, line: int | None, key: str | None, message: str) -> str:
+        """``path:line: key: message`` (the line and the key left out when unknown)."""
+        where = path if line is None else f"{path}:{line}"
+        return f"{where}: {key}: {message}" if key else f"{where}: {message}"
+
+
+#: the most problems of one case an error lists (the rest are counted)
+MAX_PROBLEMS = 20
+
+#: one problem of a case: its line (None: unknown), its dotted key (None: the whole case) and
+#: what is wrong
+Problem = tuple[int | None, str | None, str]
 
 
 class CaseFileError(InputError):
-    """A case file (or one case in it) cannot be read or validated."""
+    """A case file (or one case in it) cannot be read or validated.
+
+    ``more`` are the case's further problems (each located like the first; at most
+    :data:`MAX_PROBLEMS` in all), ``omitted`` how many more were found but not listed. The
+    message has one ``file:line: key: message`` line per problem."""
+
+    def __init__(self, path: str, line: int | None, key: str | None, message: str,
+                 more: Sequence[Problem] = (), omitted: int = 0) -> None:
+        self.more = list(more)
+        self.omitted = omitted
+        super().__init__(path, line, key, message)
+
+    def problems(self) -> list[Problem]:
+        """Every problem listed, the first one first."""
+        return [(self.line, self.key, self.message), *self.more]
+
+    def render(self) -> str:
+        lines = [InputError.located(self.path, line, key, message) for line, key, message in self.problems()]
+        if self.omitted:
+            lines.append(f"{self.path}: and {self.omitted} more problem(s) in this case")
+        return "\n".join(lines)
 
 
 class RuleFileError(InputError):

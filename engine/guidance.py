@@ -175,6 +175,10 @@ class Section(_Strict):
 
 class DocumentText(_Strict):
     title: str = Field(min_length=1)
+    #: the document in a few words (a download button: "平台通知书")
+    label: str = Field(min_length=1, max_length=40)
+    #: whom it is for and what it does, in one sentence
+    what_for: str = Field(min_length=1, max_length=300)
     sections: list[Section] = Field(min_length=1)
     attach: list[str] = Field(min_length=1)
     #: what only the person can fill in, exactly as written in the text (e.g. ``[姓名]``)
@@ -424,7 +428,8 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
             dcheck.provisions(dspec.basis, ("documents", i, "basis"))
             for lang in LANGS:
                 doc_text: DocumentText = getattr(dspec, lang)
-                dcheck.template(doc_text.title, set(), ("documents", i, lang, "title"))
+                for key in ("title", "label", "what_for"):
+                    dcheck.template(getattr(doc_text, key), set(), ("documents", i, lang, key))
                 for j, part in enumerate(doc_text.sections):
                     dcheck.template(part.heading, set(), ("documents", i, lang, "sections", j, "heading"))
                     dcheck.template(part.body, DOCUMENT_PLACEHOLDERS, ("documents", i, lang, "sections", j, "body"))

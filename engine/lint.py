@@ -3,7 +3,8 @@
 Unreachable rules (every alternative contradicts itself), incompatible conclusions reached on
 overlapping conditions without an exception between them, provisions nobody cites (nor lists as
 not formalised), rules that neither quote the statute text they formalise nor say why they
-cannot (``text_unverified``), and facts with no question.
+cannot (``text_unverified``), facts with no question, and Chinese text with ASCII punctuation
+or addressing the reader as 你.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .conditions import All, Ref, Test, refs, tests
 from .kleene import TRUE, truth_of
 from .logic import Alternative, alternatives, with_exceptions
 from .probes import ONLINE_UNTIL, probe_values
+from .punctuation import ascii_marks, informal_you
 from .vocabulary import INCIDENT_DATE
 from .questions import gate_facts
 from .rulebook import Rule, Rulebook
@@ -100,7 +102,43 @@ def lint(book: Rulebook, cited_elsewhere: set[str] | None = None) -> list[Findin
             findings.append(Finding(str(book.directory / "facts.yaml"), 1, None,
                                     f"fact '{name}' has no question to supply it"))
     findings += question_graph(book, points)
+    findings += chinese_text(book)
     return sorted(findings)
+
+
+def chinese_text(book: Rulebook) -> list[Finding]:
+    """Chinese text of the rule data (values under a ``zh`` key or a ``…_zh`` key) with an
+    ASCII colon, comma, semicolon or parenthesis beside Chinese characters (write ``：，；（）``),
+    or addressing the reader as 你 (write 您; statute text, ``text_zh``, is quoted as enacted
+    and only checked for the marks)."""
+    from .source import SourceError, read_documents
+    out: list[Finding] = []
+
+    def walk(node: Any, loc: tuple[Any, ...], zh: bool, path: str, doc: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                name = str(key)
+                walk(value, (*loc, key), zh or name == "zh" or name.endswith("_zh"), path, doc)
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                walk(value, (*loc, i), zh, path, doc)
+        elif isinstance(node, str) and zh:
+            where = ".".join(map(str, loc))
+            for found in ascii_marks(node):
+                out.append(Finding(path, doc.line_of(loc), None,
+                                   f"{where}: ASCII punctuation in Chinese text ({found!r}): write ：，；（）"))
+            if loc[-1] != "text_zh":
+                for found in informal_you(node):
+                    out.append(Finding(path, doc.line_of(loc), None,
+                                       f"{where}: Chinese text addresses the reader as 你 ({found!r}): write 您"))
+
+    for file in sorted(book.directory.glob("*.yaml")):
+        try:
+            for doc in read_documents(file.read_text(encoding="utf-8")):
+                walk(doc.data, (), False, str(file), doc)
+        except (OSError, SourceError):  # the rulebook loaded, so this cannot happen; no finding to make
+            continue
+    return out
 
 
 def question_graph(book: Rulebook, points: dict[str, list[Any]]) -> list[Finding]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from .assessment import Assessment
 from .evaluate import Engine
+from .punctuation import colon
 
 DISCLAIMER = {"en": "Assessment aid, not legal advice.", "zh": "仅为评估辅助，不构成法律意见。"}
 
@@ -25,7 +26,7 @@ def reason_line(engine: Engine, conclusion: str, party: str | None, provisions: 
     who = f" — {_party(engine, party, lang)}" if party else ""
     cites = engine.book.catalogue.cite(provisions, lang)
     spec = engine.book.conclusions[conclusion]
-    return f"{spec.zh if lang == 'zh' else spec.en}{who}: {cites}"
+    return f"{spec.zh if lang == 'zh' else spec.en}{who}{colon(lang)}{cites}"
 
 
 def _party(engine: Engine, party: str | None, lang: str) -> str:

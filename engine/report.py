@@ -24,6 +24,7 @@ from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
 from .evaluate import Engine
 from .guidance import Guidance, Perspective, Situation
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
+from .punctuation import colon, paren
 from .relevance import NONE_PARTY, Evaluator
 from .vocabulary import INCIDENT_DATE
 
@@ -103,7 +104,7 @@ class Report:
 
     lang: str
     case: str
-    title: str | None
+    title: str | None             #: the case's title in ``lang`` (:func:`case_title`); None: none
     law_as_of: str | None
     rules_version: str
     date_note: str | None         #: when the incident date is not exact: what that changes
@@ -127,6 +128,19 @@ class Report:
         data = asdict(self)
         del data["words"]
         return data
+
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def case_title(case: Any, lang: str) -> str | None:
+    """The title a report in ``lang`` shows for ``case`` (never its id): in Chinese its
+    ``title_zh``, else its ``title`` if written in Chinese; in English its ``title`` unless that
+    is written in Chinese. None when it has no title in that language."""
+    title, title_zh = getattr(case, "title", None), getattr(case, "title_zh", None)
+    if lang == "zh":
+        return title_zh or (title if title and _HAN.search(title) else None)
+    return title if title and not _HAN.search(title) else None
 
 
 def answer_text(engine: Engine, fact: str, value: Any, lang: str) -> str:
@@ -395,10 +409,11 @@ class _Builder:
                     fact = entry.split(" = ", 1)[0]
                     if fact in self.known:
                         grounds.append(f"{question_text(self.engine, fact, self.lang)} — "
-                                       f"{self.words['you_answered']}: {answer_text(self.engine, fact, self.known[fact], self.lang)}")
+                                       f"{self.words['you_answered']}{colon(self.lang)}"
+                                       f"{answer_text(self.engine, fact, self.known[fact], self.lang)}")
                 else:
                     cid, _, party = entry.partition("@")
-                    grounds.append(self.title(cid) + (f" ({self.party(party)})" if party else ""))
+                    grounds.append(self.title(cid) + (paren(self.party(party), self.lang) if party else ""))
             label = self.title(c.id) + (f" — {self.party(c.party)}" if c.party else "")
             if label not in seen:
                 seen.add(label)
@@ -492,7 +507,7 @@ class _Builder:
         summary = (self.perspective_summary(situation, rights, parties, steps) if self.perspective
                    else self.summary(rights, parties, breaches, steps, uncertain))
         mine = {i.id for i in own}
-        return Report(self.lang, self.assessment.case, getattr(self.case, "title", None),
+        return Report(self.lang, self.assessment.case, case_title(self.case, self.lang),
                       self.assessment.law_as_of, self.assessment.rules_version,
                       date_note(self.engine, self.assessment, self.lang),
                       summary, steps, rights, parties, breaches,

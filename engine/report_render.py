@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 
+from .punctuation import colon, comma, paren, semicolon
 from .report import Item, Law, Report
 
 MARK = {"holds": "✔", "likely": "≈", "authorities": "?", "open": "?", "deferred": "…"}
@@ -20,22 +21,27 @@ def esc(text: object) -> str:
 
 
 def _sep(lang: str) -> str:
-    return "；" if lang == "zh" else "; "
+    return semicolon(lang)
+
+
+def _colon(lang: str) -> str:
+    return colon(lang)
 
 
 def _item_line(r: Report, item: Item) -> str:
     w = r.words
-    who = ("、" if r.lang == "zh" else ", ").join(item.parties)
+    c = _colon(r.lang)
+    who = comma(r.lang).join(item.parties)
     line = f"{MARK[item.status]} {item.title}" + (f" — {who}" if who else "")
     extra = list(item.notes)
     if item.status == "likely":  # the notes are the indicators
-        comma = "，" if r.lang == "zh" else ", "
-        extra = [f"{w['likely']}{comma}{w['because']}: " + _sep(r.lang).join(item.notes)] if item.notes else [w["likely"]]
+        pause = "，" if r.lang == "zh" else ", "
+        extra = [f"{w['likely']}{pause}{w['because']}{c}" + _sep(r.lang).join(item.notes)] if item.notes else [w["likely"]]
     if item.depends:
-        extra.append(f"{w['depends']}: " + " ".join(item.depends))
+        extra.append(f"{w['depends']}{c}" + ("" if r.lang == "zh" else " ").join(item.depends))
     if item.report_to:
-        extra.append(f"{w['report_to']}: {item.report_to}")
-    return line + (f" ({_sep(r.lang).join(extra)})" if extra else "")
+        extra.append(f"{w['report_to']}{c}{item.report_to}")
+    return line + (paren(_sep(r.lang).join(extra), r.lang) if extra else "")
 
 
 def _other_breaches(r: Report) -> list[Item]:
@@ -46,7 +52,8 @@ def _other_breaches(r: Report) -> list[Item]:
 
 def _status(r: Report, law: Law) -> str:
     w = r.words
-    return (w["verified"] if law.verified else w["unverified"]) + (f"; {w['source']}: {law.url}" if law.url else "")
+    return (w["verified"] if law.verified else w["unverified"]) + (
+        f"{_sep(r.lang)}{w['source']}{_colon(r.lang)}{law.url}" if law.url else "")
 
 
 def _grouped(r: Report) -> list[str]:
@@ -59,9 +66,10 @@ def _grouped(r: Report) -> list[str]:
         groups.setdefault((name, law.verified, law.url), []).append(article)
     out = []
     for (name, verified, url), articles in groups.items():
-        joined = ("、" if r.lang == "zh" else ", ").join(articles)
+        joined = comma(r.lang).join(articles)
         status = r.words["verified"] if verified else r.words["unverified"]
-        out.append(f"{name}{'' if r.lang == 'zh' else ', '}{joined} — {status}" + (f"; {r.words['source']}: {url}" if url else ""))
+        out.append(f"{name}{'' if r.lang == 'zh' else ', '}{joined} — {status}"
+                   + (f"{_sep(r.lang)}{r.words['source']}{_colon(r.lang)}{url}" if url else ""))
     return out
 
 
@@ -69,31 +77,32 @@ def to_text(r: Report, law_text: bool = False) -> str:
     """The report for a terminal; at most one line per item, statute text folded unless
     ``law_text``."""
     w = r.words
-    out = [f"{w['case']}: {r.case}" + (f" — {r.title}" if r.title else ""),
-           *([r.date_note] if r.date_note else [_law_line(r)]), "", f"{w['answer']}:"]
+    c, h = _colon(r.lang), _colon(r.lang).rstrip()  # h: after a heading that ends its line
+    out = [*([r.title] if r.title else []),
+           *([r.date_note] if r.date_note else [_law_line(r)]), "", f"{w['answer']}{h}"]
     out += [f"  {s}" for s in r.summary]
-    out += ["", f"{w['steps']}:"]
+    out += ["", f"{w['steps']}{h}"]
     for i, step in enumerate(r.steps, 1):
-        out.append(f"  {i}. {step.title}: {step.text} ({w['basis']}: {step.basis})")
+        out.append(f"  {i}. {step.title}{c}{step.text}" + paren(f"{w['basis']}{c}{step.basis}", r.lang))
     if r.own:
-        out += ["", f"{w['own']}:"]
+        out += ["", f"{w['own']}{h}"]
         out += [f"  {_item_line(r, i)}" for i in r.own]
-    out += ["", f"{w['rights']}:"]
+    out += ["", f"{w['rights']}{h}"]
     out += [f"  {_item_line(r, i)}" for i in r.rights] or [f"  {w['none']}"]
     if r.parties:
-        out += ["", f"{w['parties']}:"]
+        out += ["", f"{w['parties']}{h}"]
         for p in r.parties:
             if p.items:
-                out.append(f"  {p.name}: " + _sep(r.lang).join(p.items)
-                           + (f" ({_sep(r.lang).join(p.notes)})" if p.notes else ""))
-        out += ["", f"{w['demands']}:"]
-        out += [f"  {p.name}: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
+                out.append(f"  {p.name}{c}" + _sep(r.lang).join(p.items)
+                           + (paren(_sep(r.lang).join(p.notes), r.lang) if p.notes else ""))
+        out += ["", f"{w['demands']}{h}"]
+        out += [f"  {p.name}{c}" + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             f"  {w['no_demand']}"]
     breaches = _other_breaches(r)
     if breaches or not r.own:
-        out += ["", f"{w['offences']}:"]
+        out += ["", f"{w['offences']}{h}"]
         out += [f"  {_item_line(r, i)}" for i in breaches] or [f"  {w['no_offence']}"]
-    out += ["", f"{w['uncertain']}:"]
+    out += ["", f"{w['uncertain']}{h}"]
     if r.uncertain:
         out += [f"  {_item_line(r, i)}" for i in r.uncertain if i.status == "likely"]
         rest = [i.title for i in r.uncertain if i.status not in ("likely", "deferred")]
@@ -101,16 +110,16 @@ def to_text(r: Report, law_text: bool = False) -> str:
             out.append("  " + _sep(r.lang).join(dict.fromkeys(rest)))
         later = [i.title for i in r.uncertain if i.status == "deferred"]
         if later:
-            out.append(f"  {w['deferred']}: " + _sep(r.lang).join(dict.fromkeys(later)))
+            out.append(f"  {w['deferred']}{c}" + _sep(r.lang).join(dict.fromkeys(later)))
     else:
         out.append(f"  {w['no_uncertain']}")
     if r.questions:
-        out.append(f"  {w['questions']}:")
-        out += [f"   - {q.text} ({w['settles'].format(count=q.settles)})" for q in r.questions]
+        out.append(f"  {w['questions']}{h}")
+        out += [f"   - {q.text}" + paren(w['settles'].format(count=q.settles), r.lang) for q in r.questions]
     if r.why:
-        out += ["", f"{w['why']}:"]
-        out += [f"  {reason.title}: " + _sep(r.lang).join(reason.grounds) for reason in r.why]
-    out += ["", f"{w['law']}:"]
+        out += ["", f"{w['why']}{h}"]
+        out += [f"  {reason.title}{c}" + _sep(r.lang).join(reason.grounds) for reason in r.why]
+    out += ["", f"{w['law']}{h}"]
     if law_text:
         for law in r.law:
             out.append(f"  {law.label} — {_status(r, law)}")
@@ -123,11 +132,12 @@ def to_text(r: Report, law_text: bool = False) -> str:
     return "\n".join(out) + "\n"
 
 
+
 def _law_line(r: Report) -> str:
     """Which law the assessment applies: the day's, or — the date not known exactly — each
     law of the possible dates (``date_note`` then says which)."""
     w = r.words
-    return f"{w['law_as_of']}: {r.law_as_of}" if r.law_as_of else w["date_unsettled"]
+    return f"{w['law_as_of']}{_colon(r.lang)}{r.law_as_of}" if r.law_as_of else w["date_unsettled"]
 
 
 def _ul(items: list[str], ident: str = "") -> str:
@@ -135,9 +145,12 @@ def _ul(items: list[str], ident: str = "") -> str:
     return f"<ul{attr}>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
 
 
-def to_html(r: Report) -> str:
-    """The report as an HTML fragment (no script): the answer and the first steps first, then
-    the sections; statute text folded in ``<details>``."""
+def to_html(r: Report, actions: str = "") -> str:
+    """The report as an HTML fragment (no script) for a phone first: the answer, then what to
+    do now — the plan's steps as a short list, each step's explanation folded under its title
+    in ``<details>`` — then ``actions`` (HTML placed as given: the web's document downloads),
+    then the sections; statute text folded in ``<details>``. The rules version is left to the
+    page's footer (:func:`footer_line`)."""
     w = r.words
     zh_attr = ' lang="zh"' if r.lang != "zh" else ""
 
@@ -146,9 +159,11 @@ def to_html(r: Report) -> str:
 
     out = [f"<section id=answer><h3>{esc(w['answer'])}</h3>"
            + "".join(f"<p>{esc(s)}</p>" for s in r.summary) + "</section>"]
-    steps = "".join(f"<li><b>{esc(s.title)}</b><br>{esc(s.text)}<br><small>{esc(w['basis'])}: {esc(s.basis)}</small></li>"
+    steps = "".join(f"<li><details><summary><b>{esc(s.title)}</b></summary><p>{esc(s.text)}</p>"
+                    f"<p><small>{esc(w['basis'])}{_colon(r.lang)}{esc(s.basis)}</small></p></details></li>"
                     for s in r.steps)
     out.append(f"<section id=steps><h3>{esc(w['steps'])}</h3><ol id=plan>{steps}</ol></section>")
+    out.append(actions)
     if r.date_note:  # below the answer and the plan: it qualifies the details that follow
         out.append(f"<p class=dates>{esc(r.date_note)}</p>")
     if r.own:
@@ -157,13 +172,13 @@ def to_html(r: Report) -> str:
                + (f"<ul>{''.join(item(i) for i in r.rights)}</ul>" if r.rights else f"<p>{esc(w['none'])}</p>")
                + "</section>")
     if r.parties:
-        sep = _sep(r.lang)
+        sep, c = _sep(r.lang), esc(_colon(r.lang))
         out.append(f"<section id=parties><h3>{esc(w['parties'])}</h3>"
-                   + _ul([f"<b>{esc(p.name)}</b>: {esc(sep.join(p.items))}"
-                          + (f" <small>({esc(sep.join(p.notes))})</small>" if p.notes else "")
+                   + _ul([f"<b>{esc(p.name)}</b>{c}{esc(sep.join(p.items))}"
+                          + (f" <small>{esc(paren(sep.join(p.notes), r.lang).strip())}</small>" if p.notes else "")
                           for p in r.parties if p.items]) + "</section>")
         out.append(f"<section id=demands><h3>{esc(w['demands'])}</h3>"
-                   + (_ul([f"<b>{esc(p.name)}</b>: {esc(sep.join(p.demands))}" for p in r.parties if p.demands])
+                   + (_ul([f"<b>{esc(p.name)}</b>{c}{esc(sep.join(p.demands))}" for p in r.parties if p.demands])
                       if any(p.demands for p in r.parties) else f"<p>{esc(w['no_demand'])}</p>")
                    + "</section>")
     breaches = _other_breaches(r)
@@ -171,18 +186,18 @@ def to_html(r: Report) -> str:
         out.append(f"<section id=offences><h3>{esc(w['offences'])}</h3>"
                    + (f"<ul>{''.join(item(i) for i in breaches)}</ul>" if breaches else f"<p>{esc(w['no_offence'])}</p>")
                    + "</section>")
-    questions = "".join(f"<li>{esc(q.text)} <small>({esc(w['settles'].format(count=q.settles))})</small></li>"
+    questions = "".join(f"<li>{esc(q.text)} <small>{esc(paren(w['settles'].format(count=q.settles), r.lang).strip())}</small></li>"
                         for q in r.questions)
     likely = "".join(item(i) for i in r.uncertain if i.status == "likely")
     out.append(f"<section id=uncertain><h3>{esc(w['uncertain'])}</h3>"
                + (f"<ul>{likely}</ul>" if likely else "")
-               + (f"<p>{esc(w['questions'])}:</p><ol>{questions}</ol>" if questions else "")
-               + (f"<details><summary>{esc(w['uncertain'])}: {len(r.uncertain)}</summary>"
+               + (f"<p>{esc(w['questions'])}{esc(_colon(r.lang).rstrip())}</p><ol>{questions}</ol>" if questions else "")
+               + (f"<details><summary>{esc(w['uncertain'])}{esc(_colon(r.lang))}{len(r.uncertain)}</summary>"
                   f"<ul>{''.join(item(i) for i in r.uncertain)}</ul></details>" if r.uncertain
                   else f"<p>{esc(w['no_uncertain'])}</p>") + "</section>")
     if r.why:
         out.append(f"<section id=why><h3>{esc(w['why'])}</h3>"
-                   + _ul([f"<b>{esc(x.title)}</b>: {esc(_sep(r.lang).join(x.grounds))}" for x in r.why])
+                   + _ul([f"<b>{esc(x.title)}</b>{esc(_colon(r.lang))}{esc(_sep(r.lang).join(x.grounds))}" for x in r.why])
                    + "</section>")
     laws = []
     for law in r.law:
@@ -192,19 +207,24 @@ def to_html(r: Report) -> str:
         body += f"<p><i>{esc(law.summary_en)}</i></p>" if r.lang == "en" else ""
         laws.append(f"<li><details><summary>{esc(law.label)}</summary>{body}</details>"
                     f"<small>{status}{link}</small></li>")
-    out.append(f"<section id=law><h3>{esc(w['law'])}</h3><ul>{''.join(laws)}</ul></section>")
-    out.append(f"<p><small>{esc(_law_line(r))} · {esc(w['rules'])} {esc(r.rules_version)}"
-               f"</small></p><p><small>{esc(w['disclaimer'])}</small></p>")
+    out.append(f"<section id=law><h3>{esc(w['law'])}</h3><p><small>{esc(_law_line(r))}</small></p>"
+               f"<ul>{''.join(laws)}</ul></section>")
     return "".join(out)
+
+
+def footer_line(r: Report) -> str:
+    """The small print under a report: the rules version it was made with, and the disclaimer."""
+    return f"{r.words['rules']} {r.rules_version} · {r.words['disclaimer']}"
 
 
 def to_markdown(r: Report) -> str:
     """The report as Markdown (statute text in quoted blocks, once per provision)."""
     w = r.words
-    out = [f"# {w['case']}: {r.case}" + (f" — {r.title}" if r.title else ""), "",
-           f"{_law_line(r)} · {w['rules']} {r.rules_version}", "", f"## {w['answer']}", ""]
+    c = _colon(r.lang)
+    out = [*([f"# {r.title}", ""] if r.title else []), _law_line(r), "", f"## {w['answer']}", ""]
     out += [*r.summary, "", f"## {w['steps']}", ""]
-    out += [f"{i}. **{s.title}** {s.text} *({w['basis']}: {s.basis})*" for i, s in enumerate(r.steps, 1)]
+    out += [f"{i}. **{s.title}** {s.text} *{paren(w['basis'] + c + s.basis, r.lang).strip()}*"
+            for i, s in enumerate(r.steps, 1)]
     if r.own:
         out += ["", f"## {w['own']}", ""]
         out += [f"- {_item_line(r, i)}" for i in r.own]
@@ -212,9 +232,9 @@ def to_markdown(r: Report) -> str:
     out += [f"- {_item_line(r, i)}" for i in r.rights] or [w["none"]]
     if r.parties:
         out += ["", f"## {w['parties']}", ""]
-        out += [f"- **{p.name}**: " + _sep(r.lang).join(p.items) for p in r.parties if p.items]
+        out += [f"- **{p.name}**{c}" + _sep(r.lang).join(p.items) for p in r.parties if p.items]
         out += ["", f"## {w['demands']}", ""]
-        out += [f"- **{p.name}**: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
+        out += [f"- **{p.name}**{c}" + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             w["no_demand"]]
     breaches = _other_breaches(r)
     if breaches or not r.own:
@@ -223,14 +243,14 @@ def to_markdown(r: Report) -> str:
     out += ["", f"## {w['uncertain']}", ""]
     out += [f"- {_item_line(r, i)}" for i in r.uncertain] or [w["no_uncertain"]]
     if r.questions:
-        out += ["", f"{w['questions']}:", ""]
+        out += ["", f"{w['questions']}{c.rstrip()}", ""]
         out += [f"{n}. {q.text}" for n, q in enumerate(r.questions, 1)]
     if r.why:
         out += ["", f"## {w['why']}", ""]
-        out += [f"- **{x.title}**: " + _sep(r.lang).join(x.grounds) for x in r.why]
+        out += [f"- **{x.title}**{c}" + _sep(r.lang).join(x.grounds) for x in r.why]
     out += ["", f"## {w['law']}", ""]
     for law in r.law:
         out.append(f"- **{law.label}** — {_status(r, law)}")
         out += [f"  > {line}" for line in (law.text_zh or "").splitlines()]
-    out += ["", f"*{w['disclaimer']}*"]
+    out += ["", f"*{footer_line(r)}*"]
     return "\n".join(out) + "\n"

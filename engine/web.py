@@ -35,7 +35,7 @@ from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
 from .dates import DateFormError, DateRange, canonical, parse_date
-from .errors import FacerightError, did_you_mean
+from .errors import CaseFileError, FacerightError, Problem, did_you_mean
 from .evaluate import Engine, load_engine
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .render import DISCLAIMER, esc, json_line
@@ -48,6 +48,10 @@ RULES_ENV = "FACERIGHT_RULES"
 #: seconds between GIL hand-overs in the server process (see :func:`app_factory`)
 SWITCH_INTERVAL = 0.001
 MAX_BODY = 1024 * 1024
+#: the media types of a YAML case file (``POST /api/assess``)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+#: the name an API body's problems are located in (``<case>:LINE: key: message``)
+BODY_NAME = "<case>"
 MAX_BATCH = 32 * 1024 * 1024
 #: the most cases (non-blank lines) one ``/api/batch`` request may carry; more is a 413
 #: (about a minute of engine time at most: larger runs belong to ``faceright batch``)
@@ -73,15 +77,17 @@ TEXT = {
            "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）",
            "date": "日期", "date_forms": "如 2023-06-01；不确定可写 2023、2023-06、2023–2024、2021年以前", "number": "数字（不含单位）", "bad": "无法识别这个回答",
            "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。",
-           "over": "重新开始", "nav": "语言与重新开始", "review": "核对你的回答",
-           "review_intro": "查看结果之前，请核对你的回答。点“修改”可以更改任何一个回答。",
+           "over": "重新开始", "nav": "语言与重新开始", "review": "核对您的回答",
+           "review_intro": "查看结果之前，请核对您的回答。点“修改”可以更改任何一个回答。",
            "change": "修改", "see": "查看评估结果", "reviewed": "核对回答", "none_yet": "还没有回答任何问题。",
            "to_review": "返回核对页", "resume": "从保存的案件文件继续",
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
            "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后",
-           "other": "其他回答"},
+           "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
+           "md_of": "{label}：纯文本（Markdown）",
+           "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
@@ -100,7 +106,10 @@ TEXT = {
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
            "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
-           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers"},
+           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers",
+           "word": "{label} (Word, editable)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
+           "docs_intro": "Download, fill in the blanks in square brackets that only you know (your name, the "
+                         "content's address…), then send or file it."},
 }
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
@@ -113,13 +122,33 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          "header form{display:inline}a{color:#1a5fb4}"
          "#answers ul{padding-left:0;list-style:none}#answers li{border-bottom:1px solid #ccc;padding:.5rem 0}"
          "#answers p{margin:.25rem 0}"
-         "input[type=text]{padding:.35rem;max-width:100%}")
+         "input[type=text]{padding:.35rem;max-width:100%}"
+         "h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.3rem;margin:.75rem 0 .5rem}h3{margin:1rem 0 .5rem}"
+         "#answer p{margin:.4rem 0}"
+         "#documents ul{padding-left:0;list-style:none;margin:.25rem 0}#documents li{padding:.25rem 0}"
+         "#documents p{margin:.25rem 0}#documents .help{font-size:.9rem}"
+         "button.doc{display:block;width:100%;text-align:left;font-weight:bold;margin:0}"
+         "button.plain{background:none;border:0;color:#1a5fb4;text-decoration:underline;padding:0 .25rem;"
+         "min-height:1.75rem;margin:0;font-size:.9rem}"
+         "#plan{margin:.25rem 0;padding-left:1.75rem}#plan summary{padding:.3rem 0;cursor:pointer}")
+
+
+class ProblemBody(BaseModel):
+    """One problem of a case that cannot be used, located as the CLI locates it."""
+
+    line: int | None = Field(description="the line of the body it is on (None: not known)")
+    key: str | None = Field(description="the dotted key it is about, e.g. facts.consent (None: the whole case)")
+    message: str = Field(description="what is wrong, with a did-you-mean where one is close")
 
 
 class ErrorBody(BaseModel):
-    """Every 4xx answer of the API and the pages: ``{"error": message}`` (the CLI's message)."""
+    """Every 4xx answer of the API and the pages: ``{"error": message}`` (the CLI's message);
+    a case that cannot be used also lists each of its problems (at most 20, in the order of
+    their lines; the message counts the rest)."""
 
-    error: str = Field(description="what is wrong, naming the line and key where known")
+    error: str = Field(description="what is wrong, naming the line and key where known (one line per problem)")
+    problems: list[ProblemBody] | None = Field(
+        default=None, description="a case's problems, each located (only for an invalid case)")
 
 
 class NextQuestionBody(BaseModel):
@@ -195,12 +224,29 @@ def _page_errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class BadInput(Exception):
-    """A request whose content cannot be used (answered with 4xx and the message)."""
+    """A request whose content cannot be used (answered with 4xx and the message; an invalid
+    case also with its problems, :class:`ProblemBody` each)."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.problems = problems
+
+    @classmethod
+    def of_case(cls, status: int, exc: FacerightError) -> BadInput:
+        """The error of a case that cannot be used: the CLI's message and, for a case file's
+        error, each problem located."""
+        problems = exc.problems() if isinstance(exc, CaseFileError) else None
+        return cls(status, str(exc), problems)
+
+    def body(self) -> dict[str, Any]:
+        """The JSON answer (:class:`ErrorBody`)."""
+        if self.problems is None:
+            return {"error": self.message}
+        return {"error": self.message,
+                "problems": [{"line": line, "key": key, "message": message}
+                             for line, key, message in self.problems]}
 
 
 def _other_lang(lang: str) -> str:
@@ -214,14 +260,15 @@ def _hidden(fields: dict[str, str]) -> str:
 
 
 def _page(lang: str, body: str, heading: str = "", nav: dict[str, str] | None = None,
-          again: dict[str, str] | None = None, status: int = 200) -> HTMLResponse:
+          again: dict[str, str] | None = None, status: int = 200, footer: str | None = None) -> HTMLResponse:
     """A whole page: a header with the language switch and start over, ``<main>`` with the one
     ``h1`` and ``body``, the disclaimer in the footer. ``nav`` holds the fields a switch of
     language carries to show the same page in the other language (the answers among them);
     without them the switch is a link to the start page. ``again`` holds the fields that show
     this page again (``static/app.js`` keeps them in the tab's history: reload and Back work
     without resubmitting); a page made by a POST has them and is kept only by the user's own
-    browser (:data:`PAGE_CACHE`)."""
+    browser (:data:`PAGE_CACHE`). ``footer`` replaces the footer's disclaimer (a result's
+    rules version and disclaimer)."""
     t = TEXT[lang]
     other = "en" if lang == "zh" else "zh"
     if nav is None:
@@ -239,7 +286,8 @@ def _page(lang: str, body: str, heading: str = "", nav: dict[str, str] | None = 
             f'<header><nav aria-label="{esc(t["nav"])}">{switch}'
             f'<a href="/?lang={lang}">{esc(t["over"])}</a></nav></header>'
             f"<main><h1>{esc(t['title'])}</h1>{body}</main>"
-            f"<footer><p><small>{esc(DISCLAIMER[lang])}</small></p></footer>{kept}</body></html>")
+            f"<footer><p><small>{esc(DISCLAIMER[lang] if footer is None else footer)}</small></p></footer>"
+            f"{kept}</body></html>")
     headers = {"Cache-Control": PAGE_CACHE} if again is not None else None
     return HTMLResponse(page, status_code=status, headers=headers)
 
@@ -377,7 +425,7 @@ class WebApp:
         """The start page: begin, or continue from a downloaded case file (``error``: why an
         upload could not be used, shown with ``status``)."""
         t = TEXT[lang]
-        alert = f"<p role=alert id=upload-error>{esc(t['upload_bad'])}: {esc(error)}</p>" if error else ""
+        alert = f"<p role=alert id=upload-error>{esc(t['upload_bad'])}{t['colon']}{'<br>'.join(map(esc, error.splitlines()))}</p>" if error else ""
         return _page(lang, f"<p>{esc(t['intro'])}</p><form method=post action=/interview>"
                            f"{_hidden({'lang': lang})}"
                            f"<button name=action value=start>{esc(t['start'])}</button></form>"
@@ -438,7 +486,7 @@ class WebApp:
         try:
             parsed = parse_answer(self._spec(fact), value or "", lang)
         except ValueError as exc:
-            return self.again(answers, fact, lang, mode, value, f"{TEXT[lang]['bad']}: {exc}")
+            return self.again(answers, fact, lang, mode, value, TEXT[lang]['bad'] + TEXT[lang]['colon'] + str(exc))
         previous = answers.values.get(fact)
         answers.set(fact, parsed)
         try:
@@ -447,7 +495,7 @@ class WebApp:
             answers.back()
             if previous is not None:
                 answers.set(fact, previous)
-            return self.again(answers, fact, lang, mode, value, f"{TEXT[lang]['bad']}: {exc}")
+            return self.again(answers, fact, lang, mode, value, TEXT[lang]['bad'] + TEXT[lang]['colon'] + str(exc))
         return self.proceed(answers, lang)
 
     def again(self, answers: Answers, fact: str, lang: str, mode: str, value: str | None,
@@ -622,6 +670,7 @@ class WebApp:
         """The report for a person, the documents that apply as downloads (stateless: the
         answers travel in each form), the case file, and back."""
         from .documents import report_and_documents
+        from .report_render import footer_line
         from .report_render import to_html as report_html
         t = TEXT[lang]
         case = self.engine.case(self.interviewer.effective(answers).case_data("web"))
@@ -629,17 +678,22 @@ class WebApp:
         words = self.engine.book.guidance.words[lang]
         report, written = report_and_documents(self.engine, case, lang, dt.date.today())
         docs = "".join(
-            f"<li>{esc(d.title)} <form method=post action=/download/document class=inline>{hidden}"
+            f"<li><form method=post action=/download/document>{hidden}"
             f'<input type=hidden name=document value="{esc(d.id)}">'
-            f"<button name=format value=docx>.docx</button><button name=format value=md>.md</button></form></li>"
+            f'<button name=format value=docx class=doc aria-describedby="doc-{esc(d.id)}">'
+            f"{esc(t['word'].format(label=d.label))}</button>"
+            f'<p class=help><span id="doc-{esc(d.id)}">{esc(d.what_for)}</span> '
+            f'<button name=format value=md class=plain aria-label="{esc(t["md_of"].format(label=d.label))}">'
+            f"{esc(t['md'])}</button></p></form></li>"
             for d in written)
-        documents = f"<section id=documents><h3>{esc(words.documents)}</h3><ul>{docs}</ul></section>" if docs else ""
-        body = (f"<h2 id=result>{esc(t['result'])}</h2>{report_html(report)}{documents}"
+        documents = (f"<section id=documents><h3>{esc(words.documents)}</h3><p>{esc(t['docs_intro'])}</p>"
+                     f"<ul>{docs}</ul></section>") if docs else ""
+        body = (f"<h2 id=result>{esc(t['result'])}</h2>{report_html(report, documents)}"
                 f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
                 f"<form method=post action=/interview>{hidden}<input type=hidden name=view value=result>"
                 f"<button name=action value=review>{esc(t['reviewed'])}</button></form>")
         keep = {"state": _state_text(answers), "view": "result"}
-        return _page(lang, body, heading=t["result"], nav=keep, again=keep)
+        return _page(lang, body, heading=t["result"], nav=keep, again=keep, footer=footer_line(report))
 
     def case_file(self, form: dict[str, str]) -> Response:
         from .ask import yaml_text
@@ -686,7 +740,32 @@ class WebApp:
         try:
             case = self.engine.case(data)
         except FacerightError as exc:
-            raise BadInput(422, str(exc)) from None
+            raise BadInput.of_case(422, exc) from None
+        return self.engine.assess(case).to_json_dict()
+
+    def assess_yaml(self, body: bytes) -> dict[str, Any]:
+        """A YAML case file's one case assessed: read as the CLI reads a file (safe loading,
+        the same bounds and messages, lines of the body), 400 when it is not YAML, 422 when it
+        is not one valid case."""
+        from .casefile import _decode, yaml_documents
+        try:
+            docs = list(yaml_documents(BODY_NAME, _decode(BODY_NAME, body)))
+        except CaseFileError as exc:  # not UTF-8
+            raise BadInput(400, str(exc)) from None
+        for doc in docs:
+            if isinstance(doc, CaseFileError):
+                raise BadInput(400, str(doc)) from None
+        if not docs:
+            raise BadInput(422, f"{BODY_NAME}: no case found in this body")
+        if len(docs) > 1:
+            raise BadInput(422, f"{BODY_NAME}: expected one case, found {len(docs)}; send "
+                                "several to /api/batch (JSONL)")
+        [doc] = docs
+        assert not isinstance(doc, CaseFileError)
+        try:
+            case = self.engine.reader.validate(doc, BODY_NAME, "case")
+        except FacerightError as exc:
+            raise BadInput.of_case(422, exc) from None
         return self.engine.assess(case).to_json_dict()
 
     def next_question(self, data: Any) -> dict[str, Any]:
@@ -706,7 +785,7 @@ class WebApp:
         try:
             case = self.engine.case(answers.case_data("api"))
         except FacerightError as exc:
-            raise BadInput(422, str(exc)) from None
+            raise BadInput.of_case(422, exc) from None
         answers = Answers()
         dumped = case.model_dump(exclude_none=True)
         for key, value in raw.items():
@@ -823,10 +902,12 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _require(request: Request, *types: str) -> None:
+def _require(request: Request, *types: str) -> str:
+    """The request's media type (without parameters), one of ``types``; else 415."""
     got = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if got not in types:
         raise BadInput(415, f"content type must be {' or '.join(types)}")
+    return got
 
 
 def _openapi(app: FastAPI, web: WebApp) -> Callable[[], dict[str, Any]]:
@@ -843,7 +924,7 @@ def _openapi(app: FastAPI, web: WebApp) -> Callable[[], dict[str, Any]]:
             del case["$schema"]
             for name, body in (("Case", case),
                                *((m.__name__, m.model_json_schema(ref_template=ref))
-                                 for m in (NextQuestionBody, ErrorBody))):
+                                 for m in (NextQuestionBody, ErrorBody, ProblemBody))):
                 components.update(body.pop("$defs", {}))
                 components[name] = body
             app.openapi_schema = schema
@@ -949,7 +1030,7 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
         try:
             response = await call_next(request)
         except BadInput as exc:
-            response = JSONResponse({"error": exc.message}, status_code=exc.status)
+            response = JSONResponse(exc.body(), status_code=exc.status)
         except Exception as exc:  # noqa: BLE001 - never a traceback to the client
             response = _internal_error(request, exc)
         for key, value in HEADERS.items():  # a response may set its own policy and caching
@@ -968,7 +1049,7 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
 
     @app.exception_handler(BadInput)
     async def bad_input(_: Request, exc: BadInput) -> JSONResponse:
-        return JSONResponse({"error": exc.message}, status_code=exc.status)
+        return JSONResponse(exc.body(), status_code=exc.status)
 
     @app.get("/", response_class=HTMLResponse)
     async def start(lang: str = "zh") -> HTMLResponse:
@@ -1043,9 +1124,14 @@ def create_app(rules_dir: str | None = None) -> FastAPI:
 
     @app.post("/api/assess", response_model=dict[str, Any],
               responses=_errors(400, 408, 413, 415, 422),
-              openapi_extra=_body_of({"application/json": {"schema": _CASE_REF}}))
+              openapi_extra=_body_of({t: {"schema": _CASE_REF} for t in ("application/json", *YAML_TYPES)}))
     async def assess(request: Request) -> Response:
-        return await _engine_call(_json_api, web.assess, await _json_body(request))
+        """One case, as JSON or as a YAML case file (safe loading; one document): its
+        assessment, or the CLI's message with each of the case's problems."""
+        if _require(request, "application/json", *YAML_TYPES) == "application/json":
+            return await _engine_call(_json_api, web.assess, await _body(request, MAX_BODY))
+        body = await _body(request, MAX_BODY)
+        return await _engine_call(lambda: JSONResponse(web.assess_yaml(body)))
 
     @app.post("/api/next-question", response_model=dict[str, Any],
               responses=_errors(400, 408, 413, 415, 422),

@@ -420,3 +420,75 @@ def test_api_docs_render_offline(server: str, browser: Any) -> None:
     assert {"/api/assess", "/api/next-question", "/api/batch", "/resume"} <= set(paths)
     assert elsewhere == [] and refused == []
     page.close()
+
+
+# --- the result on a 360-pixel phone: the documents near the top, labelled ------------------
+
+#: a small phone: 360 CSS pixels wide, one screen 640 high
+PHONE = {"width": 360, "height": 640}
+
+
+def to_result(page: Any, server: str, lang: str, case_file: Path) -> None:
+    """Resume from ``case_file`` on the start page, answer don't know to whatever is still asked,
+    and open the result."""
+    page.goto(f"{server}/?lang={lang}", wait_until="load")
+    page.set_input_files("#case-file", str(case_file))
+    page.click("form[action='/resume'] button")
+    page.wait_for_selector("#review, #question")
+    for _ in range(40):
+        if page.locator("#review").count():
+            break
+        page.click("button[value=dontknow]")
+    page.click("button[value=result]")
+    page.wait_for_selector("#result")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_documents_are_near_the_top_of_the_result_on_a_phone(server: str, browser: Any, engine: Any,
+                                                            root: Path, tmp_path: Path, lang: str) -> None:
+    """For each persona, on a 360-pixel phone: the answer and the first step on the first screen;
+    right after the plan, each document applying as a Word download named by what it is
+    ("平台通知书（Word，可编辑）"), with a sentence saying whom it is for, and the Markdown as
+    a secondary link — in Chinese every Word download within the first two screens, in English
+    (longer text) the first; a download gives the .docx; the rules version is in the footer."""
+    from axe_playwright_python.sync_playwright import Axe
+    labels = {d.id: d.texts[lang] for d in engine.book.guidance.documents}
+    word, md = ("（Word，可编辑）", "纯文本（Markdown）") if lang == "zh" else (" (Word, editable)", "Plain text (Markdown)")
+    page = browser.new_page(viewport=PHONE)
+    personas = sorted((root / "cases" / "personas").glob("*.yaml"))
+    assert len(personas) == 4
+    for n, persona in enumerate(personas):
+        to_result(page, server, lang, persona)
+        top = page.evaluate("() => document.querySelector('#result').getBoundingClientRect().top + scrollY")
+        bottom = {sel: page.locator(sel).bounding_box() for sel in ("#answer", "#plan > li:first-child summary")}
+        assert all(b is not None and b["y"] + b["height"] <= PHONE["height"] for b in bottom.values()), (persona, bottom)
+        ids = page.eval_on_selector_all("#documents input[name=document]", "els => els.map(e => e.value)")
+        assert ids, persona  # every persona has something to send
+        buttons = page.locator("#documents button.doc")
+        assert buttons.count() == len(ids)
+        for i, doc in enumerate(ids):
+            button = buttons.nth(i)
+            assert button.inner_text().strip() == labels[doc].label + word
+            purpose = page.locator(f"#{button.get_attribute('aria-describedby')}")
+            assert purpose.inner_text() == labels[doc].what_for
+            plain = page.locator("#documents button.plain").nth(i)
+            assert plain.inner_text() == md and labels[doc].label in (plain.get_attribute("aria-label") or "")
+            box = button.bounding_box()
+            assert box is not None
+            if lang == "zh" or i == 0:
+                assert box["y"] + box["height"] - top <= 2 * PHONE["height"], (persona.name, doc, box)
+        # the documents come right after the plan, before the rights and the rest
+        order = page.evaluate("() => [...document.querySelectorAll('#result ~ section')].map(s => s.id)")
+        assert order[:3] == ["answer", "steps", "documents"], order
+        assert engine.version not in page.inner_text("main") and engine.version in page.inner_text("footer")
+        if n == 0:
+            page.screenshot(path=str(root / "tests" / "artifacts" / f"result-documents-360-{lang}.png"), full_page=True)
+            with page.expect_download() as info:
+                buttons.first.click()
+            assert info.value.suggested_filename == f"{ids[0]}.{lang}.docx"
+            saved = tmp_path / info.value.suggested_filename
+            info.value.save_as(saved)
+            assert saved.read_bytes()[:2] == b"PK"  # a .docx is a zip
+            found = Axe().run(page).response["violations"]
+            assert [(v["id"], v["impact"], [x["html"][:120] for x in v["nodes"]]) for v in found] == []
+    page.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
 import io
 import itertools
 import json
@@ -25,7 +26,8 @@ from faceright.kleene import TRUE
 from faceright.probes import probe_values
 from faceright.relevance import Evaluator
 from faceright.report import build_report, build_reports
-from faceright.report_render import to_html, to_markdown, to_text
+from faceright.punctuation import ascii_marks, informal_you
+from faceright.report_render import _law_line, to_html, to_markdown, to_text
 from test_rulebase import shipped
 
 EXAMPLE = "cases/zhang-v-template-app.yaml"
@@ -78,7 +80,8 @@ def test_the_example_folded_text_report_fits_in_60_lines_without_repeated_statut
         # the answer comes first, then the plan of action
         lines = text.splitlines()
         assert lines[3].startswith(report.words["answer"])
-        assert lines.index(f"{report.words['steps']}:") < lines.index(f"{report.words['rights']}:")
+        c = "：" if lang == "zh" else ":"
+        assert lines.index(f"{report.words['steps']}{c}") < lines.index(f"{report.words['rights']}{c}")
         # folded: no statute text; unfolded: each provision's text exactly once
         statute = [law.text_zh for law in report.law if law.text_zh]
         assert statute and not any(s.splitlines()[0] in text for s in statute)
@@ -130,7 +133,42 @@ def test_no_text_or_html_output_shows_internal_ids_or_fact_assignments(engine: E
                 found = leaks(engine, out, names)
                 if found:
                     bad.append((case.case, lang, kind, found[:3]))
+                if lang == "zh":  # Chinese punctuation and the polite 您 (the case's own title aside)
+                    shown = out.replace(report.title or "\0", "")
+                    if kind == "html":
+                        shown = html.unescape(re.sub(r"<[^>]+>", " ", shown))
+                    marks = ascii_marks(shown) + informal_you(shown)
+                    if marks:
+                        bad.append((case.case, lang, kind, marks[:3]))
     assert not bad, bad[:5]
+
+
+def test_chinese_output_names_the_case_by_its_chinese_title_or_not_at_all(engine: Engine, root: Path) -> None:
+    """A report's heading is the case's title in the report's language, never its id: the
+    example's zh report shows its title_zh; a case titled only in English shows no title in
+    Chinese; an interview's case (id only) shows none."""
+    case = example(engine, root)
+    zh, en = (build_report(engine, case, lang) for lang in ("zh", "en"))
+    assert case.title_zh and to_text(zh).splitlines()[0] == case.title_zh
+    assert to_markdown(zh).startswith(f"# {case.title_zh}\n")
+    assert to_text(en).splitlines()[0] == case.title
+    untitled = engine.case({"case": "interview", "title": "Only in English", "facts": engine.facts_of(case)})
+    for lang in ("zh", "en"):
+        report = build_report(engine, untitled, lang)
+        first = to_text(report).splitlines()[0]
+        assert "interview" not in to_text(report) and "interview" not in to_markdown(report)
+        assert first == ("Only in English" if lang == "en" else report.date_note or _law_line(report)), first
+    chinese = engine.case({"case": "x", "title": "张某诉某换脸应用", "facts": engine.facts_of(case)})
+    assert build_report(engine, chinese, "zh").title == "张某诉某换脸应用"
+    assert build_report(engine, chinese, "en").title is None
+
+
+def test_the_chinese_scans_would_catch_ascii_marks_and_informal_you() -> None:
+    assert ascii_marks("案件: 张某") and ascii_marks("依据:《民法典》") and ascii_marks("制作者 (司法实践)")
+    assert ascii_marks("是,否") and ascii_marks("确定;个人")
+    assert not ascii_marks("案件：张某（2023-06-01）") and not ascii_marks("see https://x.cn/a:b, (c)")
+    assert not ascii_marks("10:30, 2023") and not ascii_marks("（Word，可编辑）")
+    assert informal_you("核对你的回答") and not informal_you("核对您的回答")
 
 
 def test_the_reports_of_both_languages_from_one_evaluation_are_the_reports_of_each(engine: Engine,
@@ -278,6 +316,8 @@ def test_every_applicable_document_of_every_shipped_case_opens_as_docx(engine: E
                 left = set(BLANK.findall(text))
                 assert left <= set(doc.blanks), (case.case, doc.id, left - set(doc.blanks))
                 assert "{" not in text, (case.case, doc.id)
+                if lang == "zh":
+                    assert not ascii_marks(text) and not informal_you(text), (case.case, doc.id, ascii_marks(text))
                 count += 1
     assert count > 200 // CHUNKS
 
@@ -366,7 +406,7 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
                 html = web.result(answers, Final(engine.assess(case)), lang).body.decode("utf-8")
                 page.set_content(html)
                 page.screenshot(path=str(artifacts / f"report-{case.case}-{lang}-phone.png"))
-                for selector in ("#answer", "#plan > li:first-child > b"):  # the answer, the first action
+                for selector in ("#answer", "#plan > li:first-child b"):  # the answer, the first action (its title)
                     box = page.locator(selector).bounding_box()
                     assert box is not None, (case.case, selector)
                     assert box["y"] >= 0 and box["y"] + box["height"] <= 844, (case.case, lang, selector, box)
@@ -375,14 +415,14 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
 
 @pytest.mark.parametrize("edit, where", [
     (lambda t: t.replace('body: "{rights}"', 'body: "{right}"', 1),
-     "documents.yaml:60: documents.0.zh.sections.3.body: unknown placeholder {right}"),
+     "documents.yaml:64: documents.0.zh.sections.3.body: unknown placeholder {right}"),
     (lambda t: t.replace('blanks: ["[平台名称]", "[姓名]"', 'blanks: ["[平台]", "[姓名]"', 1),
-     "documents.yaml:70: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
+     "documents.yaml:74: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
     (lambda t: t.replace("  - when: {fact: likeness, has: face}", "  - when: {fact: likeness, has: fase}"),
-     "documents.yaml:13: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
+     "documents.yaml:15: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
     (lambda t: t.replace("    basis: [civil-code-1195, civil-code-1196]\n    zh:\n      title: 要求",
                          "    basis: [civil-code-11950]\n    zh:\n      title: 要求"),
-     "documents.yaml:49: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+     "documents.yaml:51: documents.0.basis.0: unknown provision 'civil-code-11950'"),
 ])
 def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_path: Path, edit: Any,
                                                                 where: str) -> None:
@@ -521,3 +561,22 @@ def test_the_deceived_person_report_changes_with_the_amount_tier(engine: Engine,
     # the fraud the person reports is what the police look into, its amount unknown or not
     assert "criminal-law-266" in _police(unknown).provisions
     assert unknown.own[0].id == "offence.fraud" and unknown.own[0].status == "open"
+
+
+def test_rules_lint_flags_ascii_punctuation_and_informal_you_in_chinese_text(root: Path, tmp_path: Path) -> None:
+    """`faceright rules lint` finds an ASCII colon between Chinese words and a 你 in the rule
+    data's Chinese text, with file, line and key (the shipped rules have none: lint is clean)."""
+    rules = tmp_path / "rules"
+    shutil.copytree(root / "rules", rules)
+    path = rules / "documents.yaml"
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace("label: 平台通知书", "label: 你的平台通知书", 1).replace(
+        "姓名：[姓名]　身份证件号码", "姓名: [姓名]　身份证件号码", 1)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if "documents.yaml" in line]
+    assert any(":54: documents.0.zh.label: Chinese text addresses the reader as 你" in line for line in lines), lines
+    assert any("documents.0.zh.sections.1.body: ASCII punctuation in Chinese text" in line for line in lines), lines
+    assert "2 finding(s)" in result.output

@@ -588,7 +588,7 @@ def test_switching_language_keeps_the_answers_and_the_page(client: TestClient, e
     assert HELD_HTML.findall(zh_result) == HELD_HTML.findall(to_html(engine, case, "zh"))
     zh_review = post(client, "/interview", {"lang": "en", "action": "switch", "view": "review",
                                             "state": state_of(review)}).text
-    assert "id=review" in zh_review and "核对你的回答" in zh_review
+    assert "id=review" in zh_review and "核对您的回答" in zh_review
 
 
 def test_every_page_has_the_frame_and_pages_with_answers_are_private(client: TestClient, engine: Engine,
@@ -700,3 +700,153 @@ def test_static_files_and_the_docs_page_are_served_here(client: TestClient) -> N
     assert missing.status_code == 404 and "did you mean 'app.js'" in missing.json()["error"]
     assert client.get("/static/..%2Fweb.py").status_code == 404
     assert client.get("/redoc").status_code == 404  # it would load its script from elsewhere
+
+
+# --- YAML bodies and every problem of a case listed -------------------------------------------
+
+@pytest.mark.parametrize("ctype", ["application/yaml", "text/yaml", "application/x-yaml; charset=utf-8"])
+def test_assess_accepts_a_yaml_case_file(client: TestClient, engine: Engine, root: Path,
+                                         shipped_cases: list[Any], ctype: str) -> None:
+    """The example case file's bytes, sent as YAML, assess as the CLI assesses that file."""
+    body = (root / "cases" / "zhang-v-template-app.yaml").read_bytes()
+    response = client.post("/api/assess", content=body, headers={"content-type": ctype})
+    assert response.status_code == 200, response.text
+    assert response.json() == engine.assess(example(shipped_cases)).to_json_dict()
+
+
+TWO_PROBLEMS = "case: x\nfacts:\n  consnt: none\n  purpose: fun\n"
+
+
+def test_every_problem_of_a_case_is_listed_located(client: TestClient) -> None:
+    """Two problems in one case: both listed, by line, each with its key — the unknown key's
+    did-you-mean is no longer hidden behind 'and 1 more problem'."""
+    response = client.post("/api/assess", content=TWO_PROBLEMS.encode(), headers={"content-type": "application/yaml"})
+    assert response.status_code == 422
+    data = response.json()
+    lines = data["error"].splitlines()
+    assert lines[0] == "<case>:3: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)"
+    assert lines[1].startswith("<case>:4: facts.purpose: not an allowed value") and len(lines) == 2
+    assert "more problem" not in data["error"]
+    assert [(p["line"], p["key"]) for p in data["problems"]] == [(3, "facts.consnt"), (4, "facts.purpose")]
+    as_json = client.post("/api/assess", json={"case": "x", "facts": {"consnt": "none", "purpose": "fun"}})
+    assert as_json.status_code == 422
+    assert {p["key"] for p in as_json.json()["problems"]} == {"facts.consnt", "facts.purpose"}
+    assert "did you mean 'consent'" in as_json.json()["error"]
+
+
+def test_many_problems_are_bounded(client: TestClient) -> None:
+    facts = "".join(f"  nofact{i}: 1\n" for i in range(30))
+    response = client.post("/api/assess", content=f"case: x\nfacts:\n{facts}".encode(),
+                           headers={"content-type": "text/yaml"})
+    assert response.status_code == 422
+    data = response.json()
+    assert len(data["problems"]) == 20
+    assert data["error"].splitlines()[-1] == "<case>: and 10 more problem(s) in this case"
+
+
+@pytest.mark.parametrize("content,status,fragment", [
+    (b"a: [\n", 400, "<case>:2: malformed YAML"),
+    (b"case: !!python/object/apply:os.system [ls]\n", 400, "is not allowed"),
+    (b"x: &a [1]\ny: *a\n", 400, "anchors and aliases are not allowed"),
+    (b"\xff\xfe", 400, "not UTF-8"),
+    (b"- case: a\n- case: b\n", 422, "expected one case, found 2"),
+    (b"", 422, "no case found"),
+    (b"case: x\nfacts: {consent: none}\nfacts: {}\n", 400, "duplicate key"),
+])
+def test_bad_yaml_bodies_get_4xx_with_a_message(client: TestClient, content: bytes, status: int,
+                                                fragment: str) -> None:
+    response = client.post("/api/assess", content=content, headers={"content-type": "application/yaml"})
+    assert response.status_code == status, response.text
+    assert fragment in response.json()["error"]
+
+
+def test_openapi_declares_yaml_bodies_and_located_problems(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    content = doc["paths"]["/api/assess"]["post"]["requestBody"]["content"]
+    assert {"application/json", "application/yaml", "text/yaml"} <= set(content)
+    assert all(v["schema"] == {"$ref": "#/components/schemas/Case"} for v in content.values())
+    problems = doc["components"]["schemas"]["ErrorBody"]["properties"]["problems"]
+    item = [a for a in problems["anyOf"] if a.get("type") == "array"][0]["items"]
+    assert item == {"$ref": "#/components/schemas/ProblemBody"}
+    assert set(doc["components"]["schemas"]["ProblemBody"]["properties"]) == {"line", "key", "message"}
+
+
+def test_the_cli_lists_every_problem_of_a_case(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from faceright.cli import main
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_PROBLEMS, encoding="utf-8")
+    result = CliRunner().invoke(main, ["assess", str(path)])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0] == f"error: {path}:3: facts.consnt: unknown key 'consnt' (did you mean 'consent'?)"
+    assert lines[1].startswith(f"error: {path}:4: facts.purpose: not an allowed value")
+
+
+# --- Chinese pages: the polite 您 and Chinese punctuation --------------------------------------
+
+def page_text(page: str) -> str:
+    """The text a person reads on a page: text outside tags, ``<style>`` and ``<script>``."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            self.skip += tag in ("style", "script")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.skip -= tag in ("style", "script")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(page)
+    return "\n".join(parser.parts)
+
+
+def test_chinese_pages_say_nin_and_use_chinese_punctuation(client: TestClient, root: Path) -> None:
+    """Every Chinese page of an interview — start, questions with their "why", a refused answer,
+    the review, the result with its documents, a refused upload — addresses the person as 您
+    and writes ：，；（） in Chinese text; so do the questionnaire's own zh words."""
+    from faceright.punctuation import ascii_marks, informal_you
+    from faceright.web import TEXT
+    words = "\n".join(TEXT["zh"].values())
+    assert not ascii_marks(words) and not informal_you(words)
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    pages = [client.get("/").text]
+    page = client.post("/interview", data={"lang": "zh", "action": "start"}, headers=form).text
+    for n in range(60):
+        pages.append(page)
+        if 'id=review' in page:
+            break
+        fields = dict(re.findall(r'<input type=hidden name="(\w+)" value="([^"]*)"', page))
+        fields = {k: html.unescape(v) for k, v in fields.items()}
+        if n == 0:
+            pages.append(client.post("/interview", data={**fields, "action": "why"}, headers=form).text)
+        if "inputmode=decimal" in page and n < 40:  # a number question: a refused answer first
+            pages.append(client.post("/interview", data={**fields, "action": "answer", "value": "很多"},
+                                     headers=form).text)
+        page = client.post("/interview", data={**fields, "action": "dontknow"}, headers=form).text
+    state = html.unescape(re.search(r'name="state" value="([^"]*)"', page).group(1))  # type: ignore[union-attr]
+    pages.append(client.post("/interview", data={"lang": "zh", "state": state, "action": "result"}, headers=form).text)
+    upload = client.post("/resume", data={"lang": "zh"},
+                         files={"case": ("mine.yaml", TWO_PROBLEMS.encode(), "application/yaml")})
+    assert upload.status_code == 422
+    pages.append(upload.text)
+    resumed = client.post("/resume", data={"lang": "zh"},
+                          files={"case": ("case.yaml", (root / "cases" / "personas" / "obscene-victim-no-date.yaml").read_bytes(),
+                                          "application/yaml")})
+    state = html.unescape(re.search(r'name="state" value="([^"]*)"', resumed.text).group(1))  # type: ignore[union-attr]
+    result = client.post("/interview", data={"lang": "zh", "state": state, "action": "result"}, headers=form).text
+    assert "平台催告函（Word，可编辑）" in result and "纯文本（Markdown）" in result
+    pages.append(result)
+    bad = [(i, found) for i, p in enumerate(pages) for found in ascii_marks(page_text(p)) + informal_you(page_text(p))]
+    assert bad == []
+    assert any("为什么问这个" in page_text(p) for p in pages) and any("核对您的回答" in p for p in pages)
