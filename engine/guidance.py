@@ -212,10 +212,11 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Title:
-    """A validated conditional title: the conclusion it names, its condition, texts by language."""
+    """A validated conditional title: the conclusion it names, its condition (None: always),
+    texts by language."""
 
     conclusion: str
-    cond: Cond
+    cond: Cond | None
     texts: Mapping[str, str]
 
 
