@@ -156,6 +156,16 @@ class DeferredSpec(_Strict):
     facts: list[str] = Field(min_length=1)
 
 
+class TitleSpec(_Strict):
+    """How the report names a conclusion where ``when`` holds (e.g. for a deceased person), in
+    place of its title in ``conclusions.yaml``; the id and the result are unchanged."""
+
+    conclusion: str
+    when: Any
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class GuidanceFile(_Strict):
     """``guidance.yaml``."""
 
@@ -164,6 +174,7 @@ class GuidanceFile(_Strict):
     words: dict[str, Words]
     summary: dict[str, Summary]
     report_to: dict[str, Bilingual]
+    titles: list[TitleSpec] = Field(default_factory=list)
     steps: list[StepSpec] = Field(min_length=1)
     perspectives: list[PerspectiveSpec] = Field(default_factory=list)
 
@@ -279,6 +290,16 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Title:
+    """A validated conditional title: the conclusion it names, its condition (None: always),
+    texts by language."""
+
+    conclusion: str
+    cond: Cond | None
+    texts: Mapping[str, str]
+
+
+@dataclass(frozen=True)
 class Guidance:
     """Everything of ``guidance.yaml`` and ``documents.yaml``, validated and parsed."""
 
@@ -295,6 +316,8 @@ class Guidance:
     deferred_when: Cond | None = None
     deferred_facts: frozenset[str] = frozenset()
     perspectives: tuple[Perspective, ...] = ()
+    #: conclusion titles that apply under a condition (the first that holds wins)
+    titles: tuple[Title, ...] = ()
 
     def cited(self) -> set[str]:
         """Every provision the guidance cites."""
@@ -389,6 +412,15 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
             check.fail(("report_to", cid), f"unknown conclusion '{cid}'" + did_you_mean(cid, names.conclusions))
     if "default" not in data.report_to:
         check.fail(("report_to",), "missing 'default' (whom the rest is reported to)")
+    titles = []
+    for i, tspec in enumerate(data.titles):
+        if tspec.conclusion not in names.conclusions:
+            check.fail(("titles", i, "conclusion"), f"unknown conclusion '{tspec.conclusion}'"
+                       + did_you_mean(tspec.conclusion, names.conclusions))
+        for lang in LANGS:
+            check.template(getattr(tspec, lang), set(), ("titles", i, lang))
+        titles.append(Title(tspec.conclusion, check.cond(tspec.when, ("titles", i, "when")),
+                            {"zh": tspec.zh, "en": tspec.en}))
     steps = []
     seen: set[str] = set()
     for i, spec in enumerate(data.steps):
@@ -440,7 +472,7 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
                                       tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}))
     return Guidance(frozenset(data.unknowable), dict(data.words), dict(data.summary), dict(data.report_to),
                     tuple(steps), tuple(evidence), tuple(documents), party_blank, deferred_when,
-                    frozenset(data.deferred.facts) if data.deferred else frozenset(), perspectives)
+                    frozenset(data.deferred.facts) if data.deferred else frozenset(), perspectives, tuple(titles))
 
 
 def _perspectives(data: GuidanceFile, check: _Checker, facts: set[str], step_ids: set[str]) -> tuple[Perspective, ...]:

@@ -247,6 +247,11 @@ class _Builder:
     # --- pieces ------------------------------------------------------------------------------
 
     def title(self, cid: str) -> str:
+        """The conclusion's title, or the first of guidance ``titles`` for it whose condition
+        holds on the case's facts (e.g. a deceased person's portrait: the relatives' claim)."""
+        for t in self.guidance.titles:
+            if t.conclusion == cid and Situation(self.exact, {}).applies(t.cond):
+                return t.texts[self.lang]
         spec = self.book.conclusions[cid]
         return spec.zh if self.lang == "zh" else spec.en
 

@@ -162,7 +162,8 @@ def test_chinese_interview_of_a_relative_worded_for_the_role(mini: Path, tmp_pat
                    "肖像权被侵害（制作者）很可能成立 — 《中华人民共和国民法典》第一千零一十九条")
     assert "depicted_person" not in out  # the role says the person has died: never asked
     assert "事件日期不确切，可能在 2023-01-01 至 2023-12-31 之间" in out
-    assert "  ✔ 肖像权被侵害 — 制作者" in lines
+    # a deceased person's portrait is named as the close relatives' claim (Civil Code 994)
+    assert "  ✔ 死者的肖像受到侵害（近亲属有权请求行为人承担民事责任） — 制作者" in lines
     assert out.rstrip().endswith("仅为评估辅助，不构成法律意见。")
 
 
