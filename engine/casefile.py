@@ -169,11 +169,25 @@ class CaseReader:
         errors = exc.errors(include_url=False)
         first = errors[0]
         loc = tuple(first["loc"])
+        alone = self._alone(doc, loc)
+        if alone and isinstance(loc[-1], int):  # one value written alone: no index to name
+            loc = loc[:-1]
         key = ".".join(str(p) for p in loc) or "(case)"
         message = self._message(first, loc)
+        if alone and first["type"] == "list_type":
+            message = "expected a value or a list of values, e.g. fraud or [fraud, harassment]"
         if len(errors) > 1:
             message += f" (and {len(errors) - 1} more problem(s) in this case)"
         return CaseFileError(path, doc.line_of(loc), key, message)
+
+    def _alone(self, doc: Document, loc: tuple[Any, ...]) -> bool:
+        """Whether ``loc`` is in a ``one_alone`` fact written as one value, not as a list."""
+        if len(loc) < 2 or loc[0] != "facts" or not isinstance(loc[1], str):
+            return False
+        spec = self.vocabulary.facts.get(loc[1])
+        facts = doc.data.get("facts") if isinstance(doc.data, dict) else None
+        return (spec is not None and spec.one_alone and isinstance(facts, dict)
+                and not isinstance(facts.get(loc[1]), list))
 
     def _message(self, err: Any, loc: tuple[Any, ...]) -> str:
         kind = err["type"]

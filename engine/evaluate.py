@@ -79,7 +79,7 @@ class Engine:
         law_day = as_of or case.incident_date
         fact = engine_fact(facts, law_day, self._types, self.compiled.within)
         firings = runtime().run(self.compiled, fact)
-        shown = dict(facts)
+        shown = self.book.vocabulary.as_written(facts)  # as a case file writes them
         if law_day is not None:
             shown[INCIDENT_DATE] = law_day
         return Derivations.of(fact, firings), shown
@@ -95,7 +95,7 @@ class Engine:
             derivations = Derivations.of(fact, runtime().run(self.compiled, fact))
             derivations._fact_unknowns = shared
             segments.append(Segment(place, days, derivations))
-        shown = dict(facts)
+        shown = self.book.vocabulary.as_written(facts)
         shown.update(span.written)
         if span.exact is not None:
             shown[INCIDENT_DATE] = span.exact
