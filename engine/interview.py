@@ -377,6 +377,8 @@ def _outcomes(spec: FactSpec, effects: list[tuple[Any, str]], lang: str) -> list
                 key = "on_or_after" if spec.type == "date" else "at_least"
                 out.append((w[key].format(v=shown), effect))
         return out[:3]
+    if spec.type == "list" and len(spec.values) > 3:  # each purpose by itself; no long combination
+        effects = [(v, e) for v, e in effects if len(v) == 1] or effects
     groups: dict[str, list[str]] = {}
     for value, effect in effects:
         if spec.type == "bool":

@@ -20,7 +20,7 @@ from faceright.cli import main
 from faceright.compiler import GROUP_SIZE, within_key
 from faceright.errors import CaseFileError
 from faceright.evaluate import Engine
-from faceright.interview import Answers, Interviewer
+from faceright.interview import Answers, Final, Interviewer
 from faceright.receipt import case_input
 
 
@@ -233,3 +233,14 @@ def test_the_readme_example_assesses_as_its_twin(tmp_path: Path) -> None:
     data = json.loads(result.output)
     held = {c["id"] for c in data["conclusions"]}
     assert "portrait_right_infringed" in held and "reasonable_use" not in held
+
+
+def test_why_names_each_purpose_not_a_long_combination(engine: Engine) -> None:
+    interviewer = Interviewer(engine)
+    answers = Answers()
+    for fact, value in (("respondent", "representative"), ("likeness", ["face"]), ("content_kind", ["video"])):
+        answers.set(fact, value)
+    for lang in ("zh", "en"):
+        question = interviewer.next_question(answers, lang)
+        assert not isinstance(question, Final) and question.fact == "purpose"
+        assert question.why_lines and not any("+" in line for line in question.why_lines)
