@@ -186,7 +186,8 @@ def test_terminal_interview_takes_several_purposes_and_saves_them(tmp_path: Path
     saved = tmp_path / "saved.yaml"
     # the person shown; their face; a video; then the purpose question, with two purposes
     script = "1\n1\n4\n色情 和 骚扰\n" + "不知道\n" * 60
-    result = CliRunner().invoke(main, ["ask", "--lang", "zh", "--save", str(saved)], input=script)
+    result = CliRunner().invoke(main, ["ask", "--lang", "zh", "--save", str(saved),
+                                       "--documents", str(tmp_path / "documents")], input=script)
     assert "做这个内容是为了什么？有几个目的就选几个（可多选）" in result.output
     text = saved.read_text(encoding="utf-8")
     assert "purpose:\n  - pornographic\n  - harassment\n" in text and "obscene: true" in text
