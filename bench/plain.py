@@ -32,6 +32,8 @@ def _value_test(op: str, want: Any) -> Callable[[Any], bool]:
         return lambda have: want in have
     if op == "has_any":
         return lambda have: any(v in have for v in want)
+    if op == "within":
+        return lambda have: all(v in want for v in have)
     return {"gt": lambda have: have > want, "ge": lambda have: have >= want,
             "lt": lambda have: have < want, "le": lambda have: have <= want}[op]
 

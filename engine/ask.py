@@ -20,7 +20,7 @@ from .errors import CaseFileError
 from .numbers import parse_number
 from .punctuation import colon, paren
 from .render import to_text
-from .vocabulary import INCIDENT_DATE, FactSpec
+from .vocabulary import INCIDENT_DATE, FactSpec, Vocabulary
 
 YES = {"y", "yes", "true", "是", "对", "有", "yeah", "yep", "sure", "right", "correct", "of course"}
 NO = {"n", "no", "false", "否", "不", "没有", "无", "nope", "not", "never"}
@@ -74,8 +74,12 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
     if spec.type in ("enum", "list"):
         picked = []
         whole = _choice(spec, raw)
+        # several answers: "1,3", "色情 和 骚扰", "news reporting and advertising" — each part
+        # a choice, or else each word of it
         parts = [whole] if whole is not None else [
-            _choice(spec, p) for p in re.split(r"[,，、;；和与]+|\s+and\s+|\s+", raw) if p.strip()]
+            c for p in re.split(r"[,，、;；和与]+|\s+and\s+|\s+&\s+", raw) if p.strip()
+            for c in ([_choice(spec, p)] if _choice(spec, p) is not None or not p.split()[1:]
+                      else [_choice(spec, w) for w in p.split()])]
         for choice in parts:
             if choice is None:
                 raise ValueError(menu(spec, lang, ", "))
@@ -164,19 +168,23 @@ def load_answers(path: str, reader: CaseReader, content: bytes | None = None) ->
     return answers
 
 
-def yaml_text(answers: Answers, case_id: str) -> str:
-    """The answers as a case file in the contract's format."""
+def yaml_text(answers: Answers, case_id: str, vocabulary: Vocabulary | None = None) -> str:
+    """The answers as a case file in the contract's format (with ``vocabulary``, each fact as
+    a case file writes it: :meth:`~faceright.vocabulary.Vocabulary.as_written`)."""
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     buffer = io.StringIO()
-    yaml.dump(answers.case_data(case_id), buffer)
+    data = answers.case_data(case_id)
+    if vocabulary is not None:
+        data["facts"] = vocabulary.as_written(data["facts"])
+    yaml.dump(data, buffer)
     return buffer.getvalue()
 
 
-def save_answers(answers: Answers, path: str, case_id: str) -> None:
-    """Write the answers as a case file in the contract's format."""
-    Path(path).write_text(yaml_text(answers, case_id), encoding="utf-8")
+def save_answers(answers: Answers, path: str, case_id: str, vocabulary: Vocabulary | None = None) -> None:
+    """Write the answers as a case file in the contract's format (see :func:`yaml_text`)."""
+    Path(path).write_text(yaml_text(answers, case_id, vocabulary), encoding="utf-8")
 
 
 class Session:

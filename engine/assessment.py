@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .compiler import NO_PARTY, UNKNOWN_DAY, UNKNOWN_NUMBER, UNKNOWN_TEXT, day_number, fact_key, sentinel
+from .compiler import (NO_PARTY, UNKNOWN_DAY, UNKNOWN_NUMBER, UNKNOWN_TEXT, day_number, fact_key,
+                       sentinel, within_key)
 from .conditions import SAME, Ref, Test
 from .dates import DateRange, canonical
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, across
@@ -173,7 +174,7 @@ class Derivations:
     def _first_value(test: Test) -> str | None:
         if test.op == "has":
             return str(test.value)
-        if test.op == "has_any":
+        if test.op in ("has_any", "within"):  # a list fact is unknown as a whole: any flag tells
             return str(test.value[0])
         return None
 
@@ -408,10 +409,15 @@ def _spanned(key: Key, derivations: Spanned, facts: dict[str, Any],
 
 
 def engine_fact(facts: dict[str, Any], law_day: dt.date | None,
-                vocab_types: Mapping[str, tuple[str, tuple[str, ...]]]) -> dict[str, Any]:
-    """The case as one flat durable_rules fact: list facts as flags, dates as day numbers,
-    and every unknown fact as its type's stand-in (see :func:`faceright.compiler.sentinel`)."""
+                vocab_types: Mapping[str, tuple[str, tuple[str, ...]]],
+                within: Iterable[tuple[str, tuple[str, ...]]] = ()) -> dict[str, Any]:
+    """The case as one flat durable_rules fact: list facts as flags (one per value, and one per
+    set ``within`` names: :func:`faceright.compiler.within_key`), dates as day numbers, and
+    every unknown fact as its type's stand-in (see :func:`faceright.compiler.sentinel`)."""
     out: dict[str, Any] = {}
+    for name, chosen in within:
+        value = facts.get(name)
+        out[within_key(name, chosen)] = UNKNOWN_TEXT if value is None else all(v in chosen for v in value)
     for name, (kind, values) in vocab_types.items():
         value = facts.get(name)
         if kind == "list":

@@ -175,11 +175,25 @@ class CaseReader:
         problems: list[Problem] = []
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            problems.append((doc.line_of(loc), ".".join(str(p) for p in loc) or "(case)",
-                             self._message(err, loc)))
+            alone = self._alone(doc, loc)
+            if alone and isinstance(loc[-1], int):  # one value written alone: no index to name
+                loc = loc[:-1]
+            message = self._message(err, loc)
+            if alone and err["type"] == "list_type":
+                message = "expected a value or a list of values, e.g. fraud or [fraud, harassment]"
+            problems.append((doc.line_of(loc), ".".join(str(p) for p in loc) or "(case)", message))
         problems.sort(key=lambda p: p[0] if p[0] is not None else 0)  # stable: pydantic's order within a line
         (line, key, message), *more = problems[:MAX_PROBLEMS]
         return CaseFileError(path, line, key, message, more, len(problems) - 1 - len(more))
+
+    def _alone(self, doc: Document, loc: tuple[Any, ...]) -> bool:
+        """Whether ``loc`` is in a ``one_alone`` fact written as one value, not as a list."""
+        if len(loc) < 2 or loc[0] != "facts" or not isinstance(loc[1], str):
+            return False
+        spec = self.vocabulary.facts.get(loc[1])
+        facts = doc.data.get("facts") if isinstance(doc.data, dict) else None
+        return (spec is not None and spec.one_alone and isinstance(facts, dict)
+                and not isinstance(facts.get(loc[1]), list))
 
     def _message(self, err: Any, loc: tuple[Any, ...]) -> str:
         kind = err["type"]

@@ -454,7 +454,7 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
 
     def save() -> None:
         if target:  # with the facts the answers imply: `assess` of the file gives the same result
-            save_answers(session.interviewer.effective(answers), target, case_id)
+            save_answers(session.interviewer.effective(answers), target, case_id, engine.book.vocabulary)
             click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
 
     session = Session(interviewer_for(engine), answers, lang, read, click.echo)

@@ -71,11 +71,21 @@ class Compiled:
     consumed: frozenset[tuple[str, str]]
     #: the (stratum, group) phase facts to assert, in order: only strata holding a negation
     phases: tuple[tuple[int, int], ...]
+    #: the sets ``within`` tests name, per list fact (each a flag of the case fact: :func:`within_key`)
+    within: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def fact_key(name: str, value: str | None = None) -> str:
     """The key of a fact in the engine's case fact; list facts become one flag per value."""
     return f"{name}__{value}" if value is not None else name
+
+
+def within_key(name: str, values: tuple[str, ...]) -> str:
+    """The key of the flag "every value of list fact ``name`` is among ``values``" in the
+    engine's case fact: one per set a ``within`` test names, so that the test is one equality
+    (as a disjunction over the other values' flags, its negation would multiply the durable
+    rules of every alternative it is part of)."""
+    return f"{name}__within__{'__'.join(sorted(values))}"
 
 
 #: What stands in the engine fact for an unknown value. Every key is always present, so that
@@ -137,6 +147,9 @@ def fact_expression(lit: Literal, twin: str, vocab: Vocabulary) -> dict[str, Any
         else:
             compare = {(_NEG_OPS if lit.negated else _OPS)[test.op]: {key: _constant(value)}}
         return _and([{"$neq": {key: unknown}}, compare])
+    if spec.type == "list" and test.op == "within":
+        chosen = {False} if lit.negated else {True}
+        return _choice(within_key(test.fact, value), (True, False), chosen, admit, UNKNOWN_TEXT)
     if spec.type == "list":
         values = [value] if test.op == "has" else list(value)
         assert lit.negated or len(values) == 1, "has_any is split by expand()"
@@ -210,6 +223,8 @@ class _Compiler:
         self.variants: dict[str, Variant] = {}
         self.consumed: set[tuple[str, str]] = set()
         self.groups: dict[int, int] = {}
+        self.within: set[tuple[str, tuple[str, ...]]] = set()
+        self.patterns: dict[str, int] = {}
 
     def rule(self, rule: Rule) -> None:
         full = with_exceptions(rule.cond, [e.cond for e in rule.exceptions])
@@ -248,16 +263,25 @@ class _Compiler:
             against = "d" if ref.established else OTHER[twin]
             self.consumed.add((against, ref.concl))
             patterns.append({f"n{i}$not": self._ref(ref, against, False)})
+        self.within |= {(lit.atom.fact, lit.atom.value) for lit in lits
+                        if isinstance(lit.atom, Test) and lit.atom.op == "within"}
         self.ruleset[key] = {"all": patterns, "pri": rule.stratum, "run": f"{self.name}:{key}"}
         self.variants[key] = Variant(key, rule, twin, reach, alt, tuple(positive), tuple(negative))
 
-    @staticmethod
-    def _ref(ref: Ref, twin: str, is_anchor: bool) -> dict[str, Any]:
+    def _ref(self, ref: Ref, twin: str, is_anchor: bool) -> dict[str, Any]:
         tests: list[dict[str, Any]] = [{"t": twin}, {"cid": ref.concl}]
+        if ref.party not in (None, SAME):
+            tests.append({"party": ref.party})
+        # durable_rules links at most 256 rules to the alpha node of one pattern: the rules
+        # past each GROUP_SIZE-th on the same pattern test one more thing that always holds
+        # (no conclusion is called "~group") and so reach it through a node of their own
+        shape = repr(tests)
+        group = self.patterns.get(shape, 0) // GROUP_SIZE
+        self.patterns[shape] = self.patterns.get(shape, 0) + 1
+        if group:
+            tests.append({"$neq": {"cid": f"~{group}"}})
         if ref.party == SAME and not is_anchor:
             tests.append({"party": {"j0": "party"}})
-        elif ref.party not in (None, SAME):
-            tests.append({"party": ref.party})
         return {"$and": tests}
 
 
@@ -269,4 +293,5 @@ def compile_rulebook(book: Rulebook) -> Compiled:
         compiler.rule(rule)
     phases = tuple((n, g) for n in range(book.strata)
                    for g in range(-(-compiler.groups.get(n, 0) // GROUP_SIZE)))
-    return Compiled(name, compiler.ruleset, compiler.variants, frozenset(compiler.consumed), phases)
+    return Compiled(name, compiler.ruleset, compiler.variants, frozenset(compiler.consumed), phases,
+                    tuple(sorted(compiler.within)))

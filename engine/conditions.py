@@ -18,7 +18,7 @@ ORDER_OPS = ("gt", "ge", "lt", "le")
 OPS_BY_TYPE = {
     "bool": ("is", "unknown"),
     "enum": ("is", "in", "unknown"),
-    "list": ("has", "has_any", "unknown"),
+    "list": ("has", "has_any", "within", "unknown"),
     "int": ("is", *ORDER_OPS, "unknown"),
     "number": ("is", *ORDER_OPS, "unknown"),
     "date": (*ORDER_OPS, "unknown"),
@@ -152,8 +152,11 @@ def _test(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Te
         raise ConditionError(path, f"a fact test needs exactly one operator of {list(OPS_BY_TYPE[spec.type])}")
     op = ops[0]
     if op not in OPS_BY_TYPE[spec.type]:
+        hint = (f" (a list fact holds several values: for 'is' write 'has', for 'in' 'has_any' "
+                f"— some value among — or 'within' — every value among)"
+                if spec.type == "list" and op in ("is", "in") else did_you_mean(op, OPS_BY_TYPE[spec.type]))
         raise ConditionError((*path, op), f"operator '{op}' does not apply to {spec.type} fact '{fact}'"
-                             + did_you_mean(op, OPS_BY_TYPE[spec.type]))
+                             + hint)
     raw = data[op]
     policy = None
     if isinstance(raw, dict) and set(raw) == {"policy"}:
@@ -172,10 +175,13 @@ def _value(spec: FactSpec, op: str, raw: Any, path: tuple[str | int, ...]) -> An
         if raw is not True:
             raise ConditionError(path, "write 'unknown: true' (use not: for known)")
         return True
-    if op in ("in", "has_any"):
+    if op in ("in", "has_any", "within"):
         if not isinstance(raw, list) or not raw:
             raise ConditionError(path, "expected a non-empty list of values")
-        return tuple(_one(spec, v, path) for v in raw)
+        values = tuple(_one(spec, v, path) for v in raw)
+        if op == "within" and set(values) == set(spec.values):
+            raise ConditionError(path, "'within' every value of the fact always holds; leave the test out")
+        return values
     return _one(spec, raw, path)
 
 

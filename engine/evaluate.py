@@ -77,9 +77,9 @@ class Engine:
         if span is not None:
             return self._derive_span(facts, span)
         law_day = as_of or case.incident_date
-        fact = engine_fact(facts, law_day, self._types)
+        fact = engine_fact(facts, law_day, self._types, self.compiled.within)
         firings = runtime().run(self.compiled, fact)
-        shown = dict(facts)
+        shown = self.book.vocabulary.as_written(facts)  # as a case file writes them
         if law_day is not None:
             shown[INCIDENT_DATE] = law_day
         return Derivations.of(fact, firings), shown
@@ -91,11 +91,11 @@ class Engine:
             known = dict(facts)
             known.update({name: first for name, (first, _) in days.items()})
             law_day = known.pop(INCIDENT_DATE, span.exact)
-            fact = engine_fact(known, law_day, self._types)
+            fact = engine_fact(known, law_day, self._types, self.compiled.within)
             derivations = Derivations.of(fact, runtime().run(self.compiled, fact))
             derivations._fact_unknowns = shared
             segments.append(Segment(place, days, derivations))
-        shown = dict(facts)
+        shown = self.book.vocabulary.as_written(facts)
         shown.update(span.written)
         if span.exact is not None:
             shown[INCIDENT_DATE] = span.exact

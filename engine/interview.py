@@ -166,8 +166,12 @@ class Interviewer:
         """The answers with the facts they state by themselves (the graph's ``implied``: a
         relative of a deceased person — the person is deceased; "posted on a platform" — shown
         to others) where the respondent has not answered them."""
-        out = Answers(dict(answers.values), list(answers.order))
-        for fact, value in self.graph.implications(answers.values, answers.known()).items():
+        facts = self.engine.book.vocabulary.facts
+        # a list fact answered with one value alone (``purpose: fraud``) is the list of it
+        values = {k: [v] if isinstance(v, str) and v != DONT_KNOW and k in facts and facts[k].type == "list"
+                  else v for k, v in answers.values.items()}
+        out = Answers(values, list(answers.order))
+        for fact, value in self.graph.implications(out.values, out.known()).items():
             out.set(fact, value)
         return out
 
@@ -373,6 +377,8 @@ def _outcomes(spec: FactSpec, effects: list[tuple[Any, str]], lang: str) -> list
                 key = "on_or_after" if spec.type == "date" else "at_least"
                 out.append((w[key].format(v=shown), effect))
         return out[:3]
+    if spec.type == "list" and len(spec.values) > 3:  # each purpose by itself; no long combination
+        effects = [(v, e) for v, e in effects if len(v) == 1] or effects
     groups: dict[str, list[str]] = {}
     for value, effect in effects:
         if spec.type == "bool":

@@ -79,7 +79,8 @@ def compare(op: str, have: Any, want: Any) -> bool:
     """Whether a known fact value ``have`` passes the test ``op`` against the rule's ``want``.
 
     ``is`` equality; ``in`` membership of ``have`` in the tuple ``want``; list facts: ``has``
-    (``want`` is among ``have``) and ``has_any`` (some value of the tuple ``want`` is);
+    (``want`` is among ``have``), ``has_any`` (some value of the tuple ``want`` is) and
+    ``within`` (every value of ``have`` is among the tuple ``want``: "only these");
     ordered facts (int, number, date): ``gt``, ``ge``, ``lt``, ``le``. (``unknown`` is not a
     comparison: see :func:`truth_of`.)"""
     if op == "is":
@@ -90,6 +91,8 @@ def compare(op: str, have: Any, want: Any) -> bool:
         return bool(want in have)
     if op == "has_any":
         return any(v in have for v in want)
+    if op == "within":
+        return all(v in want for v in have)
     if op == "gt":
         return bool(have > want)
     if op == "ge":

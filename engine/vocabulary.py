@@ -44,6 +44,10 @@ class FactSpec(BaseModel):
     #: date facts: the words meaning "until today" (e.g. ``still_online``, ``仍在网上``); the
     #: first is the canonical one
     now_words: tuple[str, ...] = ()
+    #: list facts: a single value may also be written alone, not in a list (``purpose: fraud``
+    #: means ``purpose: [fraud]``), and a one-value list is written back that way — the form
+    #: of a fact that took one value before it took several
+    one_alone: bool = False
 
     @model_validator(mode="after")
     def _choices_match_values(self) -> FactSpec:
@@ -59,6 +63,8 @@ class FactSpec(BaseModel):
                 raise ValueError(f"{name} is only for enum and list facts")
         if self.now_words and self.type != "date":
             raise ValueError("now_words is only for date facts")
+        if self.one_alone and self.type != "list":
+            raise ValueError("one_alone is only for list facts")
         return self
 
     def choice(self, value: str, lang: str) -> str:
@@ -107,6 +113,16 @@ class Vocabulary(BaseModel):
     def names(self) -> list[str]:
         """Every fact name usable in a rule condition."""
         return sorted([*self.facts, INCIDENT_DATE])
+
+    def as_written(self, facts: dict[str, Any]) -> dict[str, Any]:
+        """Facts as a case file writes them: a one-value list of a ``one_alone`` fact as that
+        value alone (``[fraud]`` → ``fraud``), everything else unchanged."""
+        return {k: _alone(v) if k in self.facts and self.facts[k].one_alone else v
+                for k, v in facts.items()}
+
+
+def _alone(value: Any) -> Any:
+    return value[0] if isinstance(value, list | tuple) and len(value) == 1 else value
 
 
 _INCIDENT_SPEC = FactSpec(type="date", zh="事件发生在哪天？", en="When did the conduct happen?",
@@ -188,9 +204,27 @@ def _annotation(spec: FactSpec) -> Any:
     choice: Any = Literal.__getitem__(spec.values)
     if spec.type == "enum":
         return choice
-    return Annotated[list[choice], Field(min_length=1, max_length=len(spec.values),
-                                         json_schema_extra={"uniqueItems": True}),
-                     AfterValidator(_as_set(spec.values))]
+    listed = Annotated[list[choice], Field(min_length=1, max_length=len(spec.values),
+                                           json_schema_extra={"uniqueItems": True}),
+                       AfterValidator(_as_set(spec.values))]
+    if not spec.one_alone:
+        return listed
+    schema = {"anyOf": [{"enum": list(spec.values), "type": "string"},
+                        {"type": "array", "items": {"enum": list(spec.values), "type": "string"},
+                         "minItems": 1, "maxItems": len(spec.values), "uniqueItems": True}],
+              "description": "one value, or a list of values (a set: order carries no meaning)"}
+    return Annotated[listed, BeforeValidator(_one_as_list), PlainSerializer(_one_written),
+                     WithJsonSchema(schema)]
+
+
+def _one_as_list(value: Any) -> Any:
+    """A ``one_alone`` fact's value written alone (``fraud``) as the list of it."""
+    return [value] if isinstance(value, str) else value
+
+
+def _one_written(value: list[str], info: SerializationInfo) -> Any:
+    """JSON: a one-value list of a ``one_alone`` fact written alone, as before it took several."""
+    return _alone(value) if info.mode == "json" else value
 
 
 def _as_set(values: tuple[str, ...]) -> Any:

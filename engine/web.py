@@ -701,7 +701,7 @@ class WebApp:
             raise BadInput(400, "lang must be zh or en")
         answers = self.answers(form.get("state"))
         # the facts the answers state by themselves are written too: the file assesses as the page did
-        return Response(yaml_text(self.interviewer.effective(answers), "web"), media_type="application/yaml",
+        return Response(yaml_text(self.interviewer.effective(answers), "web", self.engine.book.vocabulary), media_type="application/yaml",
                         headers={"Content-Disposition": 'attachment; filename="case.yaml"'})
 
     def document_file(self, form: dict[str, str]) -> Response:

@@ -35,6 +35,8 @@ def _compare(op: str, have: Any, want: Any) -> bool:
         return bool(want in have)
     if op == "has_any":
         return any(v in have for v in want)
+    if op == "within":
+        return all(v in want for v in have)
     return bool({"gt": have > want, "ge": have >= want, "lt": have < want, "le": have <= want}[op])
 
 

@@ -79,9 +79,11 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
         "[1] First: who is answering these questions?",
         "    The questions are worded for you. This answer changes no legal conclusion by itself.",
         "> 1",
-        "[2] What was it made for?",
-        "    Pick the main one. News, teaching and research may be a use the law allows (reasonable use), "
-        "within what is necessary; entertainment and parody are not. reasonable use: the few cases the law "
+        "[2] What was it made for? Select all that apply (one or more)",
+        "    A fake often serves several purposes at once, e.g. pornography and harassment; select them all. "
+        "News, teaching and research may be a use the law allows (reasonable use), within what is necessary; "
+        "entertainment and parody are not, nor is a use that also advertises or sells something. reasonable "
+        "use: the few cases the law "
         "allows (news reporting, teaching…) in which a likeness may be used without consent, within what is "
         "necessary.",
         "> 3",
@@ -179,7 +181,7 @@ def test_chinese_interview_dont_know_the_date_and_eof(mini: Path, tmp_path: Path
     rights = lines[lines.index("您的权利：") + 1]
     assert rights.startswith("  ? 肖像权被侵害 — 制作者")
     code, out = ask(mini, "1\n", "--documents", str(tmp_path))
-    assert code == 0 and "[2] 做这个内容是为了什么？" in out and "尚不确定的：" in out
+    assert code == 0 and "[2] 做这个内容是为了什么？有几个目的就选几个（可多选）" in out and "尚不确定的：" in out
 
 
 def test_numbers_and_labels_as_typed(engine: Engine) -> None:
@@ -224,7 +226,7 @@ def test_answers_file_only_asks_the_rest(mini: Path, tmp_path: Path) -> None:
                      "  identifiable: true\n  consent: none\n", encoding="utf-8")
     code, out = ask(mini, "n\n", "--lang", "en", "--answers", str(known))
     assert code == 0
-    assert out.splitlines()[2] == "[1] What was it made for?"
+    assert out.splitlines()[2] == "[1] What was it made for? Select all that apply (one or more)"
 
 
 def test_bad_answers_file_is_a_usage_error(mini: Path, tmp_path: Path) -> None:

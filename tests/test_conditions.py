@@ -49,6 +49,7 @@ def test_each_kind_of_condition_parses_to_its_type() -> None:
     assert ok({"fact": "colour", "in": ["red", "green"]}) == C.Test("colour", "in", ("red", "green"))
     assert ok({"fact": "parts", "has_any": ["voice"]}) == C.Test("parts", "has_any", ("voice",))
     assert ok({"fact": "parts", "has": "face"}) == C.Test("parts", "has", "face")
+    assert ok({"fact": "parts", "within": ["face"]}) == C.Test("parts", "within", ("face",))
     assert ok({"fact": "count", "lt": 5}) == C.Test("count", "lt", 5)
     assert ok({"fact": "count", "le": 5}) == C.Test("count", "le", 5)
     assert ok({"fact": "amount", "gt": 2.5}) == C.Test("amount", "gt", 2.5)
@@ -98,6 +99,15 @@ def test_refs_and_tests_collect_every_leaf_in_order() -> None:
     ({"fact": "count", "unknown": 1}, (*P, "unknown"), "write 'unknown: true'"),
     ({"fact": "colour", "in": []}, (*P, "in"), "expected a non-empty list of values"),
     ({"fact": "parts", "has_any": "face"}, (*P, "has_any"), "expected a non-empty list of values"),
+    ({"fact": "parts", "within": []}, (*P, "within"), "expected a non-empty list of values"),
+    ({"fact": "parts", "within": ["voice", "face"]}, (*P, "within"),
+     "'within' every value of the fact always holds; leave the test out"),
+    ({"fact": "parts", "within": ["fase"]}, (*P, "within"), "'fase' is not a value of this fact (did you mean 'face'?)"),
+    # a list fact (purpose since it took several values) is tested for membership, with a hint
+    ({"fact": "parts", "is": "face"}, (*P, "is"),
+     "operator 'is' does not apply to list fact 'parts' (a list fact holds several values: for 'is' "
+     "write 'has', for 'in' 'has_any' — some value among — or 'within' — every value among)"),
+    ({"fact": "parts", "in": ["face"]}, (*P, "in"), "operator 'in' does not apply to list fact 'parts' (a list"),
     ({"fact": "colour", "is": "blue"}, (*P, "is"), "'blue' is not a value of this fact"),
     ({"fact": "colour", "in": ["red", "gren"]}, (*P, "in"), "'gren' is not a value of this fact (did you mean 'green'?)"),
     ({"fact": "parts", "has": "fase"}, (*P, "has"), "'fase' is not a value of this fact (did you mean 'face'?)"),

@@ -36,7 +36,7 @@ def test_why_not_names_the_failing_condition(root: Path) -> None:
     code, out, _ = run("explain", str(root / EXAMPLE), "--why-not", "reasonable_use", "--lang", "en")
     assert code == 0
     assert "rule portrait.reasonable_use" in out
-    assert "fails: purpose in [news_reporting, public_interest, research_teaching] (the case has paid_service)" in out
+    assert "fails: purpose within [news_reporting, public_interest, research_teaching] (the case has [paid_service])" in out
 
 
 def test_why_not_names_the_exception_that_defeated_a_rule(engine: Engine) -> None:

@@ -114,6 +114,16 @@ def test_presumption_stands_in_for_an_unknown_fact_only(presumed: bool) -> None:
     assert value_of(Not(test)) is Truth.of(not presumed)
 
 
+def test_within_is_three_valued_and_takes_its_presumption() -> None:
+    only_news = FactTest("purpose", "within", ("news_reporting", "public_interest"))
+    assert evaluate(only_news, {}, no_refs) == (U, frozenset({"purpose"}))
+    assert truth_of(only_news, {"purpose": ["news_reporting"]}) is T
+    assert truth_of(only_news, {"purpose": ["news_reporting", "commercial_advertising"]}) is F
+    presumed = FactTest("purpose", "within", ("news_reporting",), unknown_is=False)
+    assert truth_of(presumed, {}) is F
+    assert evaluate(Not(presumed), {}, no_refs) == (T, NOTHING)
+
+
 def test_unknown_operator_tests_whether_the_fact_is_stated() -> None:
     test = FactTest("purpose", "unknown", True)
     assert evaluate(test, {}, no_refs) == (T, NOTHING)
@@ -128,6 +138,9 @@ def test_unknown_operator_tests_whether_the_fact_is_stated() -> None:
     ("has", ["face", "voice"], "voice", True), ("has", ["face"], "voice", False), ("has", [], "face", False),
     ("has_any", ["face"], ("voice", "face"), True), ("has_any", ["name"], ("voice", "face"), False),
     ("has_any", [], ("face",), False),
+    # within: every value of the list is among these ("only these")
+    ("within", ["news"], ("news", "teaching"), True), ("within", ["news", "teaching"], ("news", "teaching"), True),
+    ("within", ["news", "advert"], ("news", "teaching"), False), ("within", ["advert"], ("news",), False),
     ("gt", 5001, 5000, True), ("gt", 5000, 5000, False),
     ("ge", 5000, 5000, True), ("ge", 4999, 5000, False),
     ("lt", 4999, 5000, True), ("lt", 5000, 5000, False),

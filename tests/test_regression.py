@@ -39,7 +39,7 @@ def test_a_broken_expectation_prints_the_derivation(root: Path, tmp_path: Path) 
     assert f"{broken}:1: case 'zhang-v-template-app':" in out
     assert "  expected reasonable_use to hold, but it is absent" in out
     assert "    rule portrait.reasonable_use [civil-code-1020, civil-code-999]: does not hold" in out
-    assert "      - fails: purpose in [news_reporting, public_interest, research_teaching] (the case has paid_service)" in out
+    assert "      - fails: purpose within [news_reporting, public_interest, research_teaching] (the case has [paid_service])" in out
     assert "  expected portrait_right_infringed to be absent, but it holds" in out
     assert "    rule portrait.unconsented_use [civil-code-1018, civil-code-1019] fired (holds)" in out
     assert out.splitlines()[-1] == "0 passed, 1 failed"
