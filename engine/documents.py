@@ -78,8 +78,11 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     guidance: Guidance = engine.book.guidance
     catalogue = engine.book.catalogue
     held = sorted(builder.assessment.conclusions, key=lambda c: builder.sort_key(c.id, c.party))
-    rights = [f"{i.title}（{catalogue.cite(i.provisions, lang)}）" if lang == "zh"
-              else f"{i.title} ({catalogue.cite(i.provisions, lang)})"
+    now: dict[str, list[str]] = {}
+    for c in held:
+        now[c.id] = [*now.get(c.id, []), *(p for p in _latest(c) if p not in now.get(c.id, []))]
+    rights = [f"{i.title}（{catalogue.cite(_ordered(now[i.id]), lang)}）" if lang == "zh"
+              else f"{i.title} ({catalogue.cite(_ordered(now[i.id]), lang)})"
               for i in report.rights if i.status == "holds"]
     evidence = [e.texts[lang] for e in guidance.evidence if situation.applies(e.cond)]
     # the facts in words, as the person would state them: not who answered the questions, nor
@@ -94,7 +97,7 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     claims = [f"{p.name}: {sep.join(p.demands or [i for i in p.items if i in liable])}"
               for p in report.parties if p.demands or any(i in liable for i in p.items)]
     defendants = [f"{p.name}: {guidance.party_blank[lang]}" for p in report.parties if p.party and (p.items or p.demands)]
-    basis = catalogue.cite(_ordered(list(dict.fromkeys(p for c in held for p in c.provisions))), lang)
+    basis = catalogue.cite(_ordered(list(dict.fromkeys(p for c in held for p in _latest(c)))), lang)
     offences = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
                 if engine.book.conclusions[i.id].kind == "offence"]
     breaches = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
@@ -111,6 +114,15 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
         out.append(Written(doc.id, lang, text.title, sections, list(text.attach),
                            [*text.blanks, guidance.party_blank[lang]], report.words["attach"]))
     return out
+
+
+def _latest(conclusion: Any) -> list[str]:
+    """The provisions a held conclusion rests on under the latest law its possible dates reach
+    (its last ``periods`` entry when they differ between parts of an inexact date; else all):
+    what a person writing now invokes — not an older rule, whose own conditions (the General
+    Principles' profit element …) might read against them."""
+    periods = conclusion.periods
+    return list(periods[-1]["provisions"]) if periods else list(conclusion.provisions)
 
 
 def to_markdown(doc: Written, disclaimer: str) -> str:

@@ -167,7 +167,8 @@ class Interviewer:
         relative of a deceased person — the person is deceased; "posted on a platform" — shown
         to others) where the respondent has not answered them."""
         out = Answers(dict(answers.values), list(answers.order))
-        for fact, value in self.graph.implications(answers.values, answers.known()).items():
+        known = answers.known()  # an implied fact fills in a "don't know" too
+        for fact, value in self.graph.implications(known, known).items():
             out.set(fact, value)
         return out
 
@@ -261,7 +262,7 @@ class Interviewer:
         ``implied``: "posted on a platform" → shown to others …)."""
         out = []
         for value in self.points.get(fact, ()):
-            implied = self.graph.implications({**answered, fact: value}, {**known, fact: value})
+            implied = self.graph.implications({**known, fact: value}, {**known, fact: value})
             extra = {k: v for k, v in implied.items() if k not in known and k != fact}
             out.append((value, self._run({**known, fact: value, **extra}, base, {fact, *extra})))
         return out
