@@ -44,6 +44,9 @@ class FactSpec(BaseModel):
     #: date facts: the words meaning "until today" (e.g. ``still_online``, ``仍在网上``); the
     #: first is the canonical one
     now_words: tuple[str, ...] = ()
+    #: a date fact: the last day the conduct went on (e.g. online until); a rule whose period
+    #: has a ``continuing`` transitional provision reaches earlier conduct lasting into it
+    continues: bool = False
 
     @model_validator(mode="after")
     def _choices_match_values(self) -> FactSpec:
@@ -59,6 +62,8 @@ class FactSpec(BaseModel):
                 raise ValueError(f"{name} is only for enum and list facts")
         if self.now_words and self.type != "date":
             raise ValueError("now_words is only for date facts")
+        if self.continues and self.type != "date":
+            raise ValueError("continues is only for date facts")
         return self
 
     def choice(self, value: str, lang: str) -> str:
@@ -107,6 +112,18 @@ class Vocabulary(BaseModel):
     def names(self) -> list[str]:
         """Every fact name usable in a rule condition."""
         return sorted([*self.facts, INCIDENT_DATE])
+
+    @property
+    def continuing(self) -> str | None:
+        """The date fact marked ``continues`` (the last day of the conduct), if any."""
+        return next((n for n, s in self.facts.items() if s.continues), None)
+
+    @model_validator(mode="after")
+    def _one_continuing(self) -> Vocabulary:
+        marked = [n for n, s in self.facts.items() if s.continues]
+        if len(marked) > 1:
+            raise ValueError(f"only one fact may be marked continues: {', '.join(marked)}")
+        return self
 
 
 _INCIDENT_SPEC = FactSpec(type="date", zh="事件发生在哪天？", en="When did the conduct happen?",
