@@ -255,7 +255,9 @@ def consistent(engine: Engine, data: dict[str, Any]) -> dict[str, Any]:
     stated (purpose commercial_advertising → for_profit, as the contract says), and the facts
     its other facts rule out (a notice to a platform that hosted nothing) left out."""
     graph = engine.book.questions
-    facts = {"respondent": "representative", **data["facts"]}
+    # the rough period of a date not known (incident_when) is asked only after "don't know":
+    # a generated case states its date itself
+    facts = {"respondent": "representative", **{k: v for k, v in data["facts"].items() if k != "incident_when"}}
     for _ in range(len(graph.questions) + 1):
         implied = graph.implications({}, facts)
         facts.update(implied)
