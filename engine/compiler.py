@@ -21,7 +21,6 @@ from .rulebook import Rule, Rulebook
 from .vocabulary import INCIDENT_DATE, Vocabulary
 
 EPOCH = dt.date(1970, 1, 1)
-ONLINE_UNTIL = "online_until"
 NO_PARTY = "-"
 TWINS = ("d", "p")
 OTHER = {"d": "p", "p": "d"}
@@ -201,13 +200,15 @@ def reaches(rule: Rule) -> list[str]:
 
 
 def period_literals(rule: Rule, reach: str) -> list[Cond]:
-    """The period a rule applies in, as tests on the incident date (and ``online_until``)."""
+    """The period a rule applies in, as tests on the incident date (and, for conduct continuing
+    into it, on the vocabulary's ``continues`` fact: ``rule.continued_by``)."""
     conds: list[Cond] = []
     if reach != "main":
         assert rule.start is not None
         conds.append(Test(INCIDENT_DATE, "lt", rule.start))
         if reach == "continuing":
-            conds.append(Test(ONLINE_UNTIL, "ge", rule.start))
+            assert rule.continued_by is not None  # checked at load
+            conds.append(Test(rule.continued_by, "ge", rule.start))
     elif rule.start is not None:
         conds.append(Test(INCIDENT_DATE, "ge", rule.start))
     if rule.until is not None:

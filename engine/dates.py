@@ -74,6 +74,10 @@ class DateRange:
     def _key(self) -> tuple[Any, ...]:
         return (self.lo, self.hi, self.now)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled by its ends (the rulebook cache holds ranges the question graph implies)."""
+        return (DateRange, self._key())
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DateRange) and self._key() == other._key()
 

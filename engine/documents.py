@@ -81,8 +81,11 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     guidance: Guidance = engine.book.guidance
     catalogue = engine.book.catalogue
     held = sorted(builder.assessment.conclusions, key=lambda c: builder.sort_key(c.id, c.party))
-    rights = [f"{i.title}（{catalogue.cite(i.provisions, lang)}）" if lang == "zh"
-              else f"{i.title} ({catalogue.cite(i.provisions, lang)})"
+    now: dict[str, list[str]] = {}
+    for c in held:
+        now[c.id] = [*now.get(c.id, []), *(p for p in _latest(c) if p not in now.get(c.id, []))]
+    rights = [f"{i.title}（{catalogue.cite(_ordered(now[i.id]), lang)}）" if lang == "zh"
+              else f"{i.title} ({catalogue.cite(_ordered(now[i.id]), lang)})"
               for i in report.rights if i.status == "holds"]
     evidence = [e.texts[lang] for e in guidance.evidence if situation.applies(e.cond)]
     # the facts in words, as the person would state them: not who answered the questions, nor
@@ -116,6 +119,15 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
                            [*text.blanks, guidance.party_blank[lang]], report.words["attach"],
                            text.label, text.what_for))
     return out
+
+
+def _latest(conclusion: Any) -> list[str]:
+    """The provisions a held conclusion rests on under the latest law its possible dates reach
+    (its last ``periods`` entry when they differ between parts of an inexact date; else all):
+    what a person writing now invokes — not an older rule, whose own conditions (the General
+    Principles' profit element …) might read against them."""
+    periods = conclusion.periods
+    return list(periods[-1]["provisions"]) if periods else list(conclusion.provisions)
 
 
 def to_markdown(doc: Written, disclaimer: str) -> str:

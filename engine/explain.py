@@ -137,7 +137,8 @@ def _period_reason(rule: Rule, law_day: dt.date | None, applies: Result) -> str 
     if value is UNKNOWN and INCIDENT_DATE in needs:
         return "unknown: incident_date (decides which law applies)"
     if value is UNKNOWN:
-        return f"unknown: online_until (the rule applies from {rule.start} to conduct continuing into it)"
+        return (f"unknown: {', '.join(sorted(needs))} (the rule applies from {rule.start} to conduct "
+                "continuing into it)")
     span = f"{rule.start or 'always'} to {rule.until or 'now'}"
     return f"not in force: the rule applies {span}, the law date is {law_day}"
 
@@ -191,7 +192,8 @@ class Flip:
 
 def _relevant_facts(engine: Engine, cid: str) -> set[str]:
     """Facts the rules behind ``cid`` read, directly or through the conclusions they use."""
-    todo, seen, facts = [cid], set(), {"incident_date", "online_until"}
+    todo, seen = [cid], set()
+    facts = {INCIDENT_DATE, *(r.continued_by for r in engine.book.rules if r.continued_by)}
     while todo:
         current = todo.pop()
         if current in seen:
@@ -239,7 +241,7 @@ def flips(engine: Engine, case: Any, conclusions: list[str], as_of: dt.date | No
     for fact in sorted(facts, key=lambda f: (f not in direct, f)):
         if limit is not None and len(out) >= limit:
             break
-        top = fact == "incident_date"
+        top = fact == INCIDENT_DATE
         current = data.get(fact) if top else data.get("facts", {}).get(fact)
         for value in _candidates(engine, points, fact, current):
             changed = {**data, "facts": dict(data.get("facts", {}))}

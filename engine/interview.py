@@ -171,7 +171,8 @@ class Interviewer:
         values = {k: [v] if isinstance(v, str) and v != DONT_KNOW and k in facts and facts[k].type == "list"
                   else v for k, v in answers.values.items()}
         out = Answers(values, list(answers.order))
-        for fact, value in self.graph.implications(out.values, out.known()).items():
+        known = out.known()  # an implied fact fills in a "don't know" too
+        for fact, value in self.graph.implications(known, known).items():
             out.set(fact, value)
         return out
 
@@ -265,12 +266,9 @@ class Interviewer:
         ``implied``: "posted on a platform" → shown to others …)."""
         out = []
         for value in self.points.get(fact, ()):
-            implied = self.graph.implications({**answered, fact: value}, {**known, fact: value})
+            implied = self.graph.implications({**known, fact: value}, {**known, fact: value})
             extra = {k: v for k, v in implied.items() if k not in known and k != fact}
-            if extra:
-                out.append((value, self._run({**known, fact: value, **extra})))
-            else:
-                out.append((value, self._run({**known, fact: value}, base, fact)))
+            out.append((value, self._run({**known, fact: value, **extra}, base, {fact, *extra})))
         return out
 
     def _why(self, fact: str, base: Run, runs: list[tuple[Any, Run]]) -> tuple[Any, ...]:
@@ -304,7 +302,7 @@ class Interviewer:
         """The provisions of the rules that conclude ``concl`` under some probed answer."""
         found: list[str] = []
         for rule in self.engine.book.rules_for(concl):
-            if any(r.results.get((rule.id, party), r.results.get((rule.id, NONE_PARTY), (FALSE,)))[0]
+            if any((r.result((rule.id, party)) or r.result((rule.id, NONE_PARTY)) or (FALSE,))[0]
                    is not FALSE for r in runs):
                 found += [p for p in rule.spec.provisions if p not in found]
         return found[:3]
@@ -340,7 +338,7 @@ class Interviewer:
         open_ = frozenset((k, n) for k, (v, n) in run.status.items() if v is UNKNOWN and k in live)
         return holds, open_
 
-    def _run(self, known: dict[str, Any], base: Run | None = None, changed: str | None = None) -> Run:
+    def _run(self, known: dict[str, Any], base: Run | None = None, changed: set[str] | None = None) -> Run:
         facts = {k: v for k, v in known.items() if k != INCIDENT_DATE}
         return self.evaluator.run(facts, known.get(INCIDENT_DATE), base, changed)
 

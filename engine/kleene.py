@@ -194,7 +194,7 @@ def _diagnose(cond: Cond, facts: Mapping[str, Any], lookup: Lookup, negated: boo
 
 
 def period(rule: Rule) -> Cond:
-    """When a rule applies, as a condition on ``incident_date`` (and ``online_until``): one
+    """When a rule applies, as a condition on ``incident_date`` (and the fact a continuing period tests): one
     alternative per way the rule reaches a case in time (its own period, conduct continuing
     into it, earlier conduct), built from the compiler's period literals so that both agree."""
     return Any_(tuple(All(tuple(period_literals(rule, reach))) for reach in reaches(rule)))

@@ -17,7 +17,7 @@ from .compiler import period_literals, reaches
 from .conditions import All, Ref, Test, refs, tests
 from .kleene import TRUE, truth_of
 from .logic import Alternative, alternatives, with_exceptions
-from .probes import ONLINE_UNTIL, probe_values
+from .probes import probe_values
 from .punctuation import ascii_marks, informal_you
 from .vocabulary import INCIDENT_DATE
 from .questions import gate_facts
@@ -151,7 +151,7 @@ def question_graph(book: Rulebook, points: dict[str, list[Any]]) -> list[Finding
     place = {q.fact: i for i, q in enumerate(graph.questions)}
     implied = {fact for _, then, _ in graph.implied for fact in then}
     read = {t.fact for r in book.rules for c in [r.cond, *(e.cond for e in r.exceptions)] for t in tests(c)}
-    read |= {INCIDENT_DATE, ONLINE_UNTIL}  # read by every rule's period
+    read |= {INCIDENT_DATE, *(r.continued_by for r in book.rules if r.continued_by)}  # rule periods
     gates = {g for q in graph.questions for g in gate_facts(q)}
     sources = {t.fact for cond, _, _ in graph.implied for t in tests(cond)}
     facts_line = graph.lines.get(("questions",), 1)

@@ -320,8 +320,8 @@ def failures(book: Rulebook, cases: Sequence[Case], bases: Bases | None = None,
             if changed is not None:
                 done = {key: evaluator.rerun(facts, case.law_day, base, changed)
                         for key, (facts, base) in bases[i].items()}
-                if all(done[key].results.get(k) == v for key, (_, base) in bases[i].items()
-                       for k, v in base.results.items() if k[0] == changed):
+                if all(done[key].result(k) == base.result(k) for key, (_, base) in bases[i].items()
+                       for k in evaluator.keys_of(changed)):
                     continue  # the mutated rule concludes as before on every run: nothing changes
             runner = _runner(evaluator, case, done)
         missed = check(_assessment(evaluator, public, case, runner), case.expect)

@@ -11,8 +11,6 @@ from .conditions import tests
 from .rulebook import Rulebook
 from .vocabulary import INCIDENT_DATE
 
-ONLINE_UNTIL = "online_until"
-
 
 def _step(value: Any, by: int) -> Any:
     return value + dt.timedelta(days=by) if isinstance(value, dt.date) else value + by
@@ -29,7 +27,7 @@ def thresholds(book: Rulebook) -> dict[str, set[Any]]:
                     if isinstance(v, dt.date) or v >= 0)
         for day in (rule.start, rule.until):
             if day is not None:
-                for name in (INCIDENT_DATE, ONLINE_UNTIL):
+                for name in (INCIDENT_DATE, *([rule.continued_by] if rule.continued_by else [])):
                     out.setdefault(name, set()).update({day, _step(day, -1), _step(day, 1)})
     return out
 

@@ -18,8 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .conditions import Cond, ConditionError, Names, Ref, parse, refs, tests
 from .errors import RuleFileError, did_you_mean
 from .kleene import Truth, evaluate
+from .dates import parse_date
 from .source import Document
-from .vocabulary import Vocabulary
+from .vocabulary import INCIDENT_DATE, Vocabulary
 
 FILE = "questions.yaml"
 #: the respondent's role before anyone has said who they are
@@ -233,15 +234,16 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
             raise fail(exc.path, exc.message) from None
         if refs(cond):
             raise fail(("implied", i, "when"), "an implication tests answers (facts), not conclusions")
+        then: dict[str, Any] = {}
         for fact, value in imp.then.items():
-            if fact not in vocabulary.facts:
+            if fact not in vocabulary.facts and fact != INCIDENT_DATE:
                 raise fail(("implied", i, "then", fact), f"unknown fact '{fact}'"
                            + did_you_mean(fact, vocabulary.facts))
             try:
-                vocabulary_value(vocabulary, fact, value)
+                then[fact] = vocabulary_value(vocabulary, fact, value)
             except ValueError as exc:
                 raise fail(("implied", i, "then", fact), str(exc)) from None
-        implied.append((cond, dict(imp.then), doc.line_of(("implied", i))))
+        implied.append((cond, then, doc.line_of(("implied", i))))
     seen: dict[str, int] = {}
     out: list[GraphQuestion] = []
     places: dict[str, int] = {}
@@ -283,13 +285,19 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
 
 
 def vocabulary_value(vocabulary: Vocabulary, fact: str, value: Any) -> Any:
-    """Check a preset value against the fact's type (``ValueError`` naming what is wrong)."""
+    """A preset value checked against the fact's type, as the fact holds it (a date as
+    :func:`faceright.dates.parse_date` reads it: ``2021..``, ``still_online``); ``ValueError``
+    naming what is wrong."""
     spec = vocabulary.spec(fact)
+    if spec.type == "date":
+        found = parse_date(value, now_words=spec.now_words)  # a DateFormError is a ValueError
+        if found is None:
+            raise ValueError(f"'{fact}' cannot be implied unknown")
+        return found
     ok = {"bool": isinstance(value, bool), "enum": value in spec.values,
           "list": isinstance(value, list) and all(v in spec.values for v in value),
           "int": isinstance(value, int) and not isinstance(value, bool),
-          "number": isinstance(value, (int, float)) and not isinstance(value, bool),
-          "date": False}[spec.type]
+          "number": isinstance(value, (int, float)) and not isinstance(value, bool)}[spec.type]
     if not ok:
         raise ValueError(f"not a {spec.type} value of '{fact}'"
                          + (did_you_mean(str(value), spec.values) if spec.values else ""))

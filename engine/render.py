@@ -76,10 +76,12 @@ def changing_laws(engine: Engine, assessment: Assessment, lang: str) -> list[str
 NAMED_LAWS = 3
 
 
-def date_note(engine: Engine, assessment: Assessment, lang: str) -> str | None:
+def date_note(engine: Engine, assessment: Assessment, lang: str, later: list[str] | None = None) -> str | None:
     """One plain sentence when the incident date is not exact (which laws its possible days
     span, and that the open conclusions needing it depend on it), or when "today" fixed an
-    open end; None otherwise."""
+    open end; None otherwise. ``later``: the titles of the civil conclusions open on the date
+    that would hold under the law of its last possible day — said in one more sentence, with
+    how to settle it."""
     period, today = assessment.incident_period, assessment.today
     if period is None and today is None:
         return None
@@ -92,19 +94,27 @@ def date_note(engine: Engine, assessment: Assessment, lang: str) -> str | None:
     laws = changing[:NAMED_LAWS]
     more = len(changing) - len(laws)
     first, last = period["from"], period["to"]
+    extra = ""
+    if later and laws:
+        extra = (("如果是最近发生或一直留到最近的，按现行法律以下各项也会成立：" + "、".join(later)
+                  + "。查明它大约何时第一次出现（例如帖子的发布日期、第一次看到或听说它的时间），就能确定。")
+                 if lang == "zh" else
+                 (" If it happened recently, or stayed online until recently, under the law in force now "
+                  "these would also hold: " + "; ".join(later) + ". Finding out roughly when it first "
+                  "appeared (the date of the post, when you first saw or heard of it) settles this."))
     if lang == "zh":
         if not laws:
             return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间适用的法律相同，"
                     "结论与其间任何一天相同。")
         return (f"事件日期不确切，可能在 {first} 至 {last} 之间{today_text}；其间法律有变化（"
                 + "、".join(laws) + (f"等 {len(changing)} 部" if more else "") + "）。列为成立的结论在其间每一天都成立；标为待定、取决于事件日期"
-                "的结论取决于具体日期。")
+                "的结论取决于具体日期。" + extra)
     if not laws:
         return (f"The incident date is not exact: between {first} and {last}{today_text}; the same "
                 "law applies throughout, so the conclusions are those of any day in it.")
     return (f"The incident date is not exact: between {first} and {last}{today_text}; in that time "
             "the law changed (" + "; ".join(laws) + (f"; {more} more" if more else "") + "). The conclusions listed as holding hold on "
-            "every possible day; those left open on the date depend on it.")
+            "every possible day; those left open on the date depend on it." + extra)
 
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from .assessment import Key, OpenItem
 from .compiler import NO_PARTY
 from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
+from .dates import DateRange
 from .evaluate import Engine
 from .guidance import Guidance, Perspective, Situation
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
@@ -34,6 +35,8 @@ QUESTIONS = 3
 RIGHTS = ("right",)
 LIABILITY = ("liability",)
 REMEDIES = ("remedy",)
+#: the kinds of a civil claim (what the later-law sentence of an inexact date names)
+CIVIL_KINDS = (*RIGHTS, *LIABILITY, *REMEDIES)
 BREACHES = ("offence", "regulatory")
 
 
@@ -155,6 +158,9 @@ def answer_text(engine: Engine, fact: str, value: Any, lang: str) -> str:
         return ("、" if lang == "zh" else ", ").join(spec.choice(v, lang) for v in value)
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, DateRange) and value.now:  # the fact's own word for "until today"
+        native = [w for w in spec.now_words if not w.isascii()]
+        return native[0] if lang == "zh" and native else value.now.replace("_", " ")
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return f"{value:,}" if isinstance(value, int) else str(value)
@@ -233,6 +239,19 @@ class _Builder:
             law_day = known.pop(INCIDENT_DATE, span.exact)
             out |= bounds(self.engine).upper(known, law_day)
         return out
+
+    def later_law(self) -> list[str]:
+        """When the incident date is a range and some conclusions are open on it: the titles
+        of those that would hold under the law of its last possible day (the law in force now,
+        for an unknown date), each once, in the rulebook's order; else empty."""
+        period = self.assessment.incident_period
+        waiting = {(o.id, o.party) for o in self.assessment.open if INCIDENT_DATE in o.needs
+                   and self.kind(o.id) in CIVIL_KINDS}
+        if period is None or not waiting:
+            return []
+        last = self.engine.assess(self.case, as_of=dt.date.fromisoformat(period["to"]))
+        found = {c.id for c in last.conclusions if (c.id, c.party) in waiting}
+        return [self.title(cid) for cid in sorted(found, key=lambda c: self.order[c])]
 
     def situation(self) -> Situation:
         status: dict[tuple[str, str | None], Result] = {}
@@ -514,7 +533,7 @@ class _Builder:
         mine = {i.id for i in own}
         return Report(self.lang, self.assessment.case, case_title(self.case, self.lang),
                       self.assessment.law_as_of, self.assessment.rules_version,
-                      date_note(self.engine, self.assessment, self.lang),
+                      date_note(self.engine, self.assessment, self.lang, self.later_law()),
                       summary, steps, rights, parties, breaches,
                       [i for i in uncertain if i.id not in mine], self.questions(), self.why(),
                       self.law(cited), self.words, self.perspective.id if self.perspective else None, own)
@@ -609,10 +628,10 @@ def bounds(engine: Engine) -> _Bounds:
     return _Bounds(engine)
 
 
-def date_note(engine: Engine, assessment: Any, lang: str) -> str | None:
+def date_note(engine: Engine, assessment: Any, lang: str, later: list[str] | None = None) -> str | None:
     """The sentence on an inexact incident date (:func:`faceright.render.date_note`)."""
     from .render import date_note as note
-    return note(engine, assessment, lang)
+    return note(engine, assessment, lang, later)
 
 
 def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> Report:

@@ -53,6 +53,8 @@ class Rule:
     continuing: str | None
     earlier: str | None = None
     stratum: int = 0
+    #: the date fact a ``continuing`` period tests (the vocabulary's ``continues`` fact)
+    continued_by: str | None = None
 
     @property
     def id(self) -> str:
@@ -197,9 +199,13 @@ class _Checker:
                 if start is None or not self.catalogue.get(pid).in_force(start):
                     fail(("period", key), f"transitional provision '{pid}' is not in force "
                          "when the rule's period starts")
+        continued_by = self.names.vocabulary.continuing if continuing else None
+        if continuing and continued_by is None:
+            fail(("period", "continuing"), "a continuing period needs a date fact marked "
+                 "'continues: true' in facts.yaml (the last day the conduct went on)")
         self._texts(spec, fail)
         rule = Rule(spec, str(path), doc.line_of(base), cond, exceptions, start, until, continuing,
-                    earlier)
+                    earlier, continued_by=continued_by)
         self._same_party(rule, fail)
         self._presumptions(rule, fail)
         return rule

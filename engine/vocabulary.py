@@ -48,6 +48,9 @@ class FactSpec(BaseModel):
     #: means ``purpose: [fraud]``), and a one-value list is written back that way — the form
     #: of a fact that took one value before it took several
     one_alone: bool = False
+    #: a date fact: the last day the conduct went on (e.g. online until); a rule whose period
+    #: has a ``continuing`` transitional provision reaches earlier conduct lasting into it
+    continues: bool = False
 
     @model_validator(mode="after")
     def _choices_match_values(self) -> FactSpec:
@@ -65,6 +68,8 @@ class FactSpec(BaseModel):
             raise ValueError("now_words is only for date facts")
         if self.one_alone and self.type != "list":
             raise ValueError("one_alone is only for list facts")
+        if self.continues and self.type != "date":
+            raise ValueError("continues is only for date facts")
         return self
 
     def choice(self, value: str, lang: str) -> str:
@@ -113,6 +118,18 @@ class Vocabulary(BaseModel):
     def names(self) -> list[str]:
         """Every fact name usable in a rule condition."""
         return sorted([*self.facts, INCIDENT_DATE])
+
+    @property
+    def continuing(self) -> str | None:
+        """The date fact marked ``continues`` (the last day of the conduct), if any."""
+        return next((n for n, s in self.facts.items() if s.continues), None)
+
+    @model_validator(mode="after")
+    def _one_continuing(self) -> Vocabulary:
+        marked = [n for n, s in self.facts.items() if s.continues]
+        if len(marked) > 1:
+            raise ValueError(f"only one fact may be marked continues: {', '.join(marked)}")
+        return self
 
     def as_written(self, facts: dict[str, Any]) -> dict[str, Any]:
         """Facts as a case file writes them: a one-value list of a ``one_alone`` fact as that

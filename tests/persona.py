@@ -49,12 +49,12 @@ class Respondent:
         if fact in self.read_by_rules:
             return DONT_KNOW
         spec = self.engine.book.vocabulary.spec(fact)
-        before = self.graph.implications(answers.values, answers.known())
+        before = self.graph.implications(answers.known(), answers.known())
         if spec.type == "enum":
             best: list[tuple[int, Any]] = []
             for value in spec.values:
                 implied = {k: v for k, v in self.graph.implications(
-                    {**answers.values, fact: value}, {**answers.known(), fact: value}).items()
+                    {**answers.known(), fact: value}, {**answers.known(), fact: value}).items()
                     if k not in before}
                 if implied and all(self.facts.get(k, object()) == v for k, v in implied.items()):
                     best.append((len(implied), value))

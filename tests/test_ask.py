@@ -257,7 +257,9 @@ def consistent(engine: Engine, data: dict[str, Any]) -> dict[str, Any]:
     stated (purpose commercial_advertising → for_profit, as the contract says), and the facts
     its other facts rule out (a notice to a platform that hosted nothing) left out."""
     graph = engine.book.questions
-    facts = {"respondent": "representative", **data["facts"]}
+    # the rough period of a date not known (incident_when) is asked only after "don't know":
+    # a generated case states its date itself
+    facts = {"respondent": "representative", **{k: v for k, v in data["facts"].items() if k != "incident_when"}}
     for _ in range(len(graph.questions) + 1):
         implied = graph.implications({}, facts)
         facts.update(implied)
@@ -461,3 +463,34 @@ def test_resuming_from_a_bad_file_names_file_line_and_key(mini: Path, tmp_path: 
     assert result.exit_code == 2
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stderr.strip().endswith(f"Error: {saved}:{message}")
+
+
+# --- the date as people know it, with the shipped rules (a user trial) ------------------------
+
+def test_english_transcript_dont_know_the_date_then_roughly_when(root: Path, tmp_path: Path) -> None:
+    """"Don't know" to the date is followed by a rough question people can answer; "in the last
+    few years" is the contract's range 2021.. and the victim's portrait right holds."""
+    code, out = ask(root / "rules", "self\nface\n?\npornographic\ndon't know\n1\nplatform\nreported_not_removed\n"
+                    "?\n?\nyes\nno consent\n", "--lang", "en", "--documents", str(tmp_path))
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("> don't know")
+    assert lines[at + 1] == ("[6] That's fine. Roughly when was it made or first posted? Think of when you "
+                             "first saw it or first heard of it — it was made before that.")
+    assert "    choices: 1) in the last few years (2021 or later)  2) before 2021" in lines
+    assert lines[lines.index("    choices: 1) in the last few years (2021 or later)  2) before 2021") + 2] == "> 1"
+    assert "The incident date is not exact: between 2021-01-01 and 2026-12-03" in out
+    assert "  ✔ Portrait right infringed — the maker of the content" in lines
+    assert "courts are divided" not in out
+
+
+def test_chinese_transcript_really_dont_know_says_what_the_law_now_in_force_adds(root: Path, tmp_path: Path) -> None:
+    code, out = ask(root / "rules", "self\nface\n?\npornographic\n不知道\n不知道\nplatform\nreported\n?\n?\n是\n没有同意\n",
+                    "--documents", str(tmp_path))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[lines.index("> 不知道") + 1].startswith("[6] 没关系。那大概是哪几年做出或第一次发出来的？")
+    assert "    选项: 1) 最近几年（2021年或以后）  2) 2021年以前" in lines
+    note = next(line for line in lines if line.startswith("事件日期不确切，可能在 1987-01-01 至 2026-12-03 之间"))
+    assert "如果是最近发生或一直留到最近的，按现行法律以下各项也会成立：肖像权被侵害" in note
+    assert "查明它大约何时第一次出现" in note

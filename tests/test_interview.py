@@ -26,6 +26,12 @@ from persona import Respondent
 
 PERSONAS = sorted((Path(__file__).resolve().parent.parent / "cases" / "personas").glob("*.yaml"))
 MAX_QUESTIONS = 15
+#: personas over the limit, with why. The obscene-fake victim (date and maker unknown) was at 15
+#: only while an unknown date ruled out her civil claims before 2021; since "complained, not
+#: removed" says it is still online (the Civil Code reaches it) her distress and reputation
+#: questions are relevant whatever the date — as with a known date (21 questions then). Not yet
+#: brought back to 15: the question economy of issue 13, not the date.
+LONGER = {"obscene-victim-no-date": 20}
 CIVIL = {"right", "liability", "remedy"}
 
 
@@ -73,7 +79,7 @@ def test_persona_finishes_quickly_never_asks_what_is_ruled_out_and_reaches_asses
     case, facts = persona(engine, path)
     final, steps = walk(interviewer, facts)
     asked = [q.fact for q, _ in steps]
-    assert len(asked) <= MAX_QUESTIONS, asked
+    assert len(asked) <= LONGER.get(path.stem, MAX_QUESTIONS), asked
     assert asked[0] == "respondent"
     assert len(set(asked)) == len(asked)
     graph = engine.book.questions
@@ -136,7 +142,7 @@ def test_persona_through_the_http_api(engine: Engine, interviewer: Interviewer, 
     assessment, asked = api_walk(client, engine, facts)
     _, steps = walk(interviewer, facts)
     assert asked == [q.fact for q, _ in steps]
-    assert len(asked) <= MAX_QUESTIONS
+    assert len(asked) <= LONGER.get(path.stem, MAX_QUESTIONS)
     assert {(c["id"], c.get("party")) for c in assessment["conclusions"]} == held(engine.assess(case))
 
 
@@ -160,7 +166,7 @@ def test_roles_word_the_questions_and_imply_facts(engine: Engine, interviewer: I
         answers = Answers()
         answers.set("respondent", role)
         for fact, value in (("likeness", ["face"]), ("purpose", "entertainment"),
-                            ("incident_date", DONT_KNOW), ("where_shown", "nobody"),
+                            ("incident_date", DONT_KNOW), ("incident_when", DONT_KNOW), ("where_shown", "nobody"),
                             ("maker_known", False), ("published", False)):
             answers.set(fact, value)
         step = interviewer.next_question(answers, "en")
@@ -329,3 +335,130 @@ def test_lint_finds_a_fact_without_a_place_in_the_graph(tmp_path: Path, root: Pa
     found = [str(f) for f in lint(load_rulebook(rules))]
     assert any("fact 'reposts' has a question in facts.yaml but no place in the question graph" in f
                for f in found), found
+
+
+# --- the date as people know it: the rough follow-up to "don't know" (a user trial) ---------
+
+OBSCENE = next(p for p in PERSONAS if p.stem == "obscene-victim-no-date")
+#: what the obscene-fake victim keeps whatever the date, once the date is roughly known
+VICTIM_CIVIL = {("portrait_right_infringed", "creator"), ("remedy.cease_infringement", "creator"),
+                ("remedy.eliminate_effects", "creator"), ("remedy.apology", "creator"),
+                ("remedy.injunction", "creator"), ("remedy.reasonable_expenses", "creator")}
+
+
+def scripted_walk(interviewer: Interviewer, facts: dict[str, Any], said: dict[str, Any],
+                  lang: str = "en") -> tuple[Final, list[str]]:
+    """The persona's walk, answering ``said`` (fact → answer) where given."""
+    respondent = Respondent(interviewer.engine, facts)
+    answers, asked = Answers(), []
+    while not isinstance(step := interviewer.next_question(answers, lang), Final):
+        asked.append(step.fact)
+        answers.set(step.fact, said[step.fact] if step.fact in said else respondent.answer(step.fact, answers))
+        assert len(asked) <= 60
+    return step, asked
+
+
+def test_dont_know_the_date_then_in_the_last_few_years_keeps_the_victims_civil_conclusions(
+        engine: Engine, interviewer: Interviewer) -> None:
+    case, facts = persona(engine, OBSCENE)
+    final, asked = scripted_walk(interviewer, facts, {"incident_when": "recent_years"})
+    # the follow-up comes right after "don't know" to the date
+    assert asked[asked.index("incident_date") + 1] == "incident_when"
+    assert interviewer.effective(final.answers or Answers()).values["incident_date"] == DateRange(dt.date(2021, 1, 1))
+    result = final.assessment
+    assert VICTIM_CIVIL <= held(result)
+    assert all(c.contested is None for c in result.conclusions if (c.id, c.party) in VICTIM_CIVIL)
+    civil_open = {(o.id, o.party): o for o in result.open if engine.book.conclusions[o.id].kind in CIVIL}
+    # what stays open on her side waits for a fact, never for the date
+    assert not [k for k, o in civil_open.items() if "incident_date" in o.needs]
+    distress = civil_open[("remedy.compensate_mental_distress", "creator")]
+    assert distress.needs == ["severe_mental_distress"] and distress.likely
+    assert "notice_valid" in civil_open[("platform_jointly_liable", "platform")].needs  # "where answered"
+    # the same as assess gives for "2021 or later"
+    data = {"format": "faceright/1", "case": "p", "incident_date": "2021..",
+            "facts": {k: canonical(v) if isinstance(v, DateRange) else v for k, v in facts.items()}}
+    assert held(result) == held(engine.assess(engine.case(data)))
+    # where she answers, the platform's liability and the money for her distress hold too
+    answered, _ = scripted_walk(interviewer, facts, {"incident_when": "recent_years", "notice_valid": True,
+                                                     "severe_mental_distress": True})
+    assert {("platform_jointly_liable", "platform"),
+            ("remedy.compensate_mental_distress", "creator")} <= held(answered.assessment)
+    # and what "before 2021" gives is the old law's, asked the same way
+    before, _ = scripted_walk(interviewer, facts, {"incident_when": "before_2021"})
+    assert before.assessment.incident_period == {"from": "1987-01-01", "to": "2020-12-31"}
+
+
+def test_really_dont_know_stays_honest_in_plain_words_and_documents_cite_no_rule_against_her(
+        engine: Engine, interviewer: Interviewer) -> None:
+    """She does not know when, nor whether it is still up (the platform answered nothing she
+    could see): open on the date, the report says what the law now in force would add, and her
+    documents do not cite the General Principles' portrait rule, whose profit element her case
+    lacks, as her basis."""
+    from faceright.documents import documents_for
+    from faceright.report import build_report
+    _, facts = persona(engine, OBSCENE)
+    facts = {k: v for k, v in facts.items() if k not in ("online_until", "platform_measures", "ongoing")}
+    final, asked = scripted_walk(interviewer, facts, {"platform_report": "reported"})
+    assert "incident_when" in asked
+    result = final.assessment
+    assert result.incident_period == {"from": "1987-01-01", "to": "2026-12-03"}
+    waiting = {(o.id, o.party) for o in result.open if "incident_date" in o.needs}
+    assert ("remedy.injunction", "creator") in waiting  # honest: the date decides it
+    assert {("portrait_right_infringed", "creator"), ("remedy.cease_infringement", "creator")} <= held(result)
+    case = interviewer.case(final.answers or Answers())
+    for lang, words in (("en", "under the law in force now these would also hold: "),
+                        ("zh", "按现行法律以下各项也会成立：")):
+        note = build_report(engine, case, lang).date_note
+        assert note is not None and words in note
+        title = engine.book.conclusions["remedy.injunction"]
+        assert (title.en if lang == "en" else title.zh) in note.split(words)[1]
+        written = documents_for(engine, case, lang, dt.date(2026, 12, 3))
+        assert written
+        cites = engine.book.catalogue.cite(["gpcl-100"], lang)
+        text = "\n".join(body for doc in written for _, body in doc.sections)
+        assert cites not in text
+        assert "1018" in text or "一千零一十八" in text  # the Civil Code's portrait right is her basis
+
+
+def test_date_follow_up_through_the_http_api(engine: Engine, client: TestClient) -> None:
+    _, facts = persona(engine, OBSCENE)
+    respondent = Respondent(engine, facts)
+    answers = Answers()
+    asked: list[str] = []
+    while True:
+        body = {"answers": {k: (canonical(v) if isinstance(v, DateRange | dt.date) else v)
+                            for k, v in answers.values.items()}, "lang": "en"}
+        data = client.post("/api/next-question", json=body).json()
+        if "assessment" in data:
+            break
+        question = data["question"]
+        asked.append(question["fact"])
+        if question["fact"] == "incident_when":
+            assert "in the last few years (2021 or later)" in question["labels"]
+            assert question["text"].startswith("That's fine. Roughly when was it made or first posted?")
+        answers.set(question["fact"], "recent_years" if question["fact"] == "incident_when"
+                    else respondent.answer(question["fact"], answers))
+        assert len(asked) <= 60
+    assessment = data["assessment"]
+    assert "incident_when" in asked
+    assert assessment["incident_period"] == {"from": "2021-01-01", "to": "2026-12-03"}
+    assert VICTIM_CIVIL <= {(c["id"], c.get("party")) for c in assessment["conclusions"]}
+
+
+@pytest.mark.parametrize("role,words", [
+    ("self", "Think of when you first saw it"),
+    ("relative_of_deceased", "Think of when you or your late relative first saw it"),
+    ("representative", "Think of when you or the person you act for first saw it"),
+])
+def test_the_follow_up_is_worded_for_the_role_and_asked_only_after_dont_know(
+        interviewer: Interviewer, role: str, words: str) -> None:
+    answers = Answers()
+    for fact, value in (("respondent", role), ("likeness", ["face"]), ("content_kind", ["video"]),
+                        ("purpose", "pornographic"), ("incident_date", DONT_KNOW)):
+        answers.set(fact, value)
+    step = interviewer.next_question(answers, "en")
+    assert isinstance(step, Question) and step.fact == "incident_when", step
+    assert words in step.text
+    answers.set("incident_date", DateRange(dt.date(2023, 1, 1), dt.date(2023, 12, 31)))
+    step = interviewer.next_question(answers, "en")
+    assert not isinstance(step, Question) or step.fact != "incident_when"

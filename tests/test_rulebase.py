@@ -219,9 +219,6 @@ def test_provisions_md_counts_are_the_catalogues(engine: Engine, root: Path) -> 
 ENGINE_DOMAIN_NAMES = {
     "casefile.py": {"incident_date"},     # the case file's top-level date (the contract)
     "vocabulary.py": {"incident_date"},
-    "explain.py": {"incident_date", "online_until"},  # the law-in-time facts
-    "compiler.py": {"online_until"},
-    "probes.py": {"online_until"},
 }
 
 
