@@ -39,13 +39,13 @@ WORDS = {
            "why": "这个回答可能决定：", "bad": "无法识别这个回答，请再试一次。可以输入：", "retry": "；不知道就输入 ?", "saved": "答案已保存到",
            "nothing_back": "没有可以返回的问题。", "yes_no": "是 / 否", "notice": "通知草稿已写入",
            "open": "仍待查明", "list": "可多选，用逗号分隔", "section": "第 {i} 部分（共 {n} 部分）— {title}",
-           "left": "大约还有 {lo}–{hi} 个问题", "number": "一个数，例如 20000、20,000、2万、两万、1.5万；没有就写 0 或“没有”",
+           "left": "这一部分大约 {n} 个问题", "left_one": "这一部分大约 1 个问题", "number": "一个数，例如 20000、20,000、2万、两万、1.5万；没有就写 0 或“没有”",
            "whole": "一个整数，例如 300 或 1.5万", "date": "日期：2023-06-01，不确定可写 2023、2023-06、2023–2024、2021年以前、2021年以后、上个月、去年"},
     "en": {"choices": "choices", "keys": "(? = don't know, why = why is this asked, back = previous question, quit = save and stop)",
            "why": "This answer could decide:", "bad": "Could not read that answer; please try again. You can type:", "retry": "; or ? if you don't know", "saved": "Answers saved to",
            "nothing_back": "There is no earlier question.", "yes_no": "yes / no", "notice": "Draft notice written to",
            "open": "still open", "list": "one or more, separated by commas", "section": "Section {i} of {n} — {title}",
-           "left": "about {lo}–{hi} questions left", "number": "a number, e.g. 20000, 20,000, 15k or 1.2 million; 0 or none if there was none",
+           "left": "about {n} questions in this section", "left_one": "about 1 question in this section", "number": "a number, e.g. 20000, 20,000, 15k or 1.2 million; 0 or none if there was none",
            "whole": "a whole number, e.g. 300 or 15k", "date": "a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021, last month, March 2024"},
 }
 
@@ -225,6 +225,13 @@ def save_answers(answers: Answers, path: str, case_id: str) -> None:
     Path(path).write_text(yaml_text(answers, case_id), encoding="utf-8")
 
 
+def left(bounds: tuple[int, int], w: dict[str, str]) -> str:
+    """The estimate of the questions left in a section, in words: ``about 2–4 questions in
+    this section`` (one number when the bounds agree)."""
+    lo, hi = bounds
+    return w["left_one"] if hi == 1 else w["left"].format(n=str(lo) if lo == hi else f"{lo}–{hi}")
+
+
 class Session:
     """One interview on a terminal (or a script: one answer per line)."""
 
@@ -256,7 +263,7 @@ class Session:
         if q.section_id != self.section:
             self.section = q.section_id
             lines += ["", w["section"].format(i=q.section_index, n=q.section_count, title=q.section_title)
-                      + f"  ({w['left'].format(lo=q.remaining[0], hi=q.remaining[1])})"]
+                      + f"  ({left(q.section_remaining, w)})"]
         lines += [f"[{self.asked}] {q.text}", f"    {q.help}"]
         if q.spec.type in ("enum", "list"):
             lines.append(f"    {w['choices']}: {menu(q.spec, self.lang, '  ')}" + (f"  ({w['list']})" if q.spec.type == "list" else ""))
@@ -302,8 +309,9 @@ def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir
     ``.docx`` into ``documents_dir`` (none when it is None), listed at the end."""
     from .documents import write_documents
     engine = interviewer.engine
-    case = engine.case(interviewer.effective(answers).case_data(case_id))
-    text = to_text(engine, case, lang)
+    effective = interviewer.effective(answers)
+    case = engine.case(effective.case_data(case_id))
+    text = to_text(engine, case, lang, implied=set(effective.values) - set(answers.values))
     if documents_dir:
         written = write_documents(engine, case, Path(documents_dir), [lang], "docx", today or dt.date.today())
         if written:

@@ -469,7 +469,7 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
         sys.exit(UNFINISHED_EXIT)
     save()
     click.echo("")
-    click.echo(closing(session.interviewer, session.final, lang, documents_dir, case_id), nl=False)
+    click.echo(closing(session.interviewer, session.answers, lang, documents_dir, case_id), nl=False)
 
 
 def _case_files(paths: tuple[str, ...]) -> list[str]:

@@ -11,6 +11,7 @@ numbers included ("more than" is not "about": ``20多万`` is refused, not round
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 #: Chinese digits and the multipliers that may follow a number
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
@@ -51,8 +52,8 @@ def _arabic(raw: str) -> float | None:
     m = re.fullmatch(r"(\d+(?:\.\d+)?)(k|thousand|mn|m|million|bn|billion|百万|千万|[千万亿])?", raw)
     if not m:
         return None
-    number = float(m.group(1))
-    return number * SUFFIXES[m.group(2)] if m.group(2) else number
+    number = Decimal(m.group(1)) * SUFFIXES.get(m.group(2), 1)  # exact: 1.2 million is 1200000
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _chinese(raw: str) -> float | None:
