@@ -58,6 +58,6 @@ def rewrite(text: str, today: dt.date) -> str:
         n = int(m[1]) if m[1].isdigit() else _ZH_DIGITS[m[1]]
         return _month(today, n) if m[2].lower().startswith(("月", "month")) else str(today.year - n)
     out = _AGO.sub(ago, out)
-    for pattern, repl in _NAMED:
-        out = pattern.sub(repl, out)
+    for named, spelled in _NAMED:
+        out = named.sub(spelled, out)
     return out
