@@ -222,9 +222,10 @@ def test_answers_file_only_asks_the_rest(mini: Path, tmp_path: Path) -> None:
     known = tmp_path / "known.yaml"
     known.write_text("case: k\nincident_date: 2024-01-01\nfacts:\n  respondent: representative\n"
                      "  identifiable: true\n  consent: none\n", encoding="utf-8")
-    code, out = ask(mini, "n\n", "--lang", "en", "--answers", str(known))
+    code, out = ask(mini, "?\n?\n", "--lang", "en", "--answers", str(known))
     assert code == 0
     assert out.splitlines()[2] == "[1] What was it made for?"
+    assert re.findall(r"^\[\d+\] ", out, re.M) == ["[1] ", "[2] "]
 
 
 def test_bad_answers_file_is_a_usage_error(mini: Path, tmp_path: Path) -> None:
