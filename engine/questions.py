@@ -25,7 +25,7 @@ FILE = "questions.yaml"
 #: the respondent's role before anyone has said who they are
 UNKNOWN_ROLE = "unknown"
 PERSON = "{person}"
-LIKENESS = "{likeness}"
+LIKENESS = "{features}"
 
 
 class _Strict(BaseModel):
@@ -59,7 +59,7 @@ class RoleSpec(_Strict):
 
 
 class LikenessSpec(_Strict):
-    """How ``{likeness}`` names what of the person the fake uses: the words of the answered
+    """How ``{features}`` names what of the person the fake uses: the words of the answered
     values of ``fact`` (a list fact) joined by ``joined``, or ``unknown`` before it is known."""
 
     fact: str
@@ -104,7 +104,7 @@ class QuestionsFile(_Strict):
     roles: dict[str, RoleSpec]
     terms: list[str] = Field(default_factory=list)
     implied: list[ImpliedSpec] = Field(default_factory=list)
-    likeness: LikenessSpec | None = None
+    features: LikenessSpec | None = None
     questions: list[QuestionSpec] = Field(min_length=1)
 
 
@@ -185,7 +185,7 @@ class QuestionGraph:
 
     def text(self, q: GraphQuestion, known: Mapping[str, Any], lang: str) -> str:
         """The question worded for the respondent: ``you`` or ``they`` (or the role's own
-        wording) with {person} and {likeness} named."""
+        wording) with {person} and {features} named."""
         role = self.role(known)
         value = known.get(self.role_fact)
         return self._fill(q.wording(role.voice, value if isinstance(value, str) else None).get(lang),
@@ -277,15 +277,15 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
             except ValueError as exc:
                 raise fail(("implied", i, "then", fact), str(exc)) from None
         implied.append((cond, dict(imp.then), doc.line_of(("implied", i))))
-    if spec.likeness is not None:
-        lk = spec.likeness
+    if spec.features is not None:
+        lk = spec.features
         if lk.fact not in vocabulary.facts or vocabulary.facts[lk.fact].type != "list":
-            raise fail(("likeness", "fact"), f"'{lk.fact}' is not a list fact of the vocabulary"
+            raise fail(("features", "fact"), f"'{lk.fact}' is not a list fact of the vocabulary"
                        + did_you_mean(lk.fact, vocabulary.facts))
         for value in sorted(set(vocabulary.facts[lk.fact].values) - set(lk.words)):
-            raise fail(("likeness", "words"), f"no words for the value '{value}' of {lk.fact}")
+            raise fail(("features", "words"), f"no words for the value '{value}' of {lk.fact}")
         for value in sorted(set(lk.words) - set(vocabulary.facts[lk.fact].values)):
-            raise fail(("likeness", "words", value), f"'{value}' is not a value of {lk.fact}"
+            raise fail(("features", "words", value), f"'{value}' is not a value of {lk.fact}"
                        + did_you_mean(value, vocabulary.facts[lk.fact].values))
     seen: dict[str, int] = {}
     out: list[GraphQuestion] = []
@@ -316,8 +316,8 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
                            + did_you_mean(role, [r for r in spec.roles if r != UNKNOWN_ROLE]))
             if spec.roles[role].voice == "you" and PERSON in q.by_role[role].zh + q.by_role[role].en:
                 raise fail((*loc, "by_role", role), f"{PERSON} belongs in the wording of a 'they' role only")
-        if spec.likeness is None and any(LIKENESS in text for text in _texts(q)):
-            raise fail(loc, f"{LIKENESS} is used but the file has no 'likeness' words")
+        if spec.features is None and any(LIKENESS in text for text in _texts(q)):
+            raise fail(loc, f"{LIKENESS} is used but the file has no 'features' words")
         when = None
         if q.when is not None:
             try:
@@ -332,7 +332,7 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
         if fact not in seen:
             raise fail(("questions",), f"the role fact '{fact}' has no question")
     return QuestionGraph(name, tuple(spec.sections), spec.role_fact, dict(spec.roles), tuple(spec.terms),
-                         tuple(out), dict(doc.lines), tuple(implied), spec.likeness)
+                         tuple(out), dict(doc.lines), tuple(implied), spec.features)
 
 
 def _texts(q: QuestionSpec) -> list[str]:
@@ -358,7 +358,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
     """The model that holds the key at ``loc`` (for a did-you-mean over its fields)."""
     model: type[BaseModel] = QuestionsFile
     steps: dict[tuple[str, ...], type[BaseModel]] = {("sections",): SectionSpec, ("questions",): QuestionSpec, ("roles",): RoleSpec,
-             ("implied",): ImpliedSpec, ("likeness",): LikenessSpec}
+             ("implied",): ImpliedSpec, ("features",): LikenessSpec}
     for key in steps:
         if loc[:1] == key:
             model = steps[key]
