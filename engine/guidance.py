@@ -71,6 +71,7 @@ class Words(_Strict):
     documents: str
     attach: str
     disclaimer: str
+    own: str
 
 
 class Summary(_Strict):
@@ -96,14 +97,57 @@ class StepText(_Strict):
     text: str = Field(min_length=1)
 
 
+class CiteSpec(_Strict):
+    """A basis a step cites only where conclusion ``concl`` applies to the case (holds, or is
+    open only on what the person cannot know), or where ``when`` is TRUE: ``basis``, or without
+    it the provisions that conclusion rests on in this case."""
+
+    concl: str
+    when: Any = None
+    basis: list[str] | None = Field(default=None, min_length=1)
+
+
 class StepSpec(_Strict):
-    """One step of the plan of action: when it applies, its legal basis, its texts."""
+    """One step of the plan of action: when it applies, its legal basis (``basis`` always,
+    ``cite`` where its conclusion applies), its texts."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     when: Any = None
-    basis: list[str] = Field(min_length=1)
+    basis: list[str] = Field(default_factory=list)
+    cite: list[CiteSpec] = Field(default_factory=list)
     zh: StepText
     en: StepText
+
+
+class LeadSpec(_Strict):
+    """One answer-first sentence of a perspective, used when ``when`` is TRUE; it may name
+    facts of the case as ``{fact}`` (the sentence is left out while one of them is unknown)."""
+
+    when: Any = None
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class PerspectiveText(_Strict):
+    """A perspective's wording in one language: report words, answer-first sentences and step
+    texts that replace the default ones."""
+
+    words: dict[str, str] = Field(default_factory=dict)
+    summary: dict[str, str] = Field(default_factory=dict)
+    steps: dict[str, StepText] = Field(default_factory=dict)
+
+
+class PerspectiveSpec(_Strict):
+    """Whose report it is when the respondent is not the person shown (``when`` on the facts):
+    the conclusions that are the respondent's own situation (``own``, reported first, in this
+    order), the answer-first sentences on them (``lead``) and the wording for that respondent."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    when: Any
+    own: list[str] = Field(min_length=1)
+    lead: list[LeadSpec] = Field(min_length=1)
+    zh: PerspectiveText
+    en: PerspectiveText
 
 
 class DeferredSpec(_Strict):
@@ -122,6 +166,7 @@ class GuidanceFile(_Strict):
     summary: dict[str, Summary]
     report_to: dict[str, Bilingual]
     steps: list[StepSpec] = Field(min_length=1)
+    perspectives: list[PerspectiveSpec] = Field(default_factory=list)
 
 
 class Section(_Strict):
@@ -168,10 +213,21 @@ class DocumentsFile(_Strict):
 SUMMARY_PLACEHOLDERS = {"rights": {"rights"}, "rights_open": {"rights", "questions"}, "no_rights": set(),
                         "responsible": {"parties"}, "demands": {"demands"},
                         "offences": {"offences", "report_to"},
-                        "breaches": {"breaches", "report_to"}, "first": {"step"}}
+                        "breaches": {"breaches", "report_to"}, "first": {"step"},
+                        #: a perspective's sentence on the person shown (their own claims)
+                        "also": {"rights", "demands"}}
 WORD_PLACEHOLDERS = {"settles": {"count"}}
 DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "defendants", "basis",
                                    "offences", "breaches", "today"})
+
+
+@dataclass(frozen=True)
+class Cite:
+    """A validated ``cite`` entry: the conclusion and the provisions (None: the conclusion's own)."""
+
+    concl: str
+    basis: tuple[str, ...] | None
+    cond: Cond | None = None  #: also cited where this holds
 
 
 @dataclass(frozen=True)
@@ -182,6 +238,25 @@ class Step:
     cond: Cond | None
     basis: tuple[str, ...]
     texts: Mapping[str, StepText]
+    cites: tuple[Cite, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lead:
+    cond: Cond | None
+    texts: Mapping[str, str]
+    facts: frozenset[str]  #: the facts the sentence names
+
+
+@dataclass(frozen=True)
+class Perspective:
+    """A validated perspective (:class:`PerspectiveSpec`)."""
+
+    id: str
+    cond: Cond
+    own: tuple[str, ...]
+    lead: tuple[Lead, ...]
+    texts: Mapping[str, PerspectiveText]
 
 
 @dataclass(frozen=True)
@@ -216,10 +291,13 @@ class Guidance:
     #: what only the authorities can establish) is listed apart: it can be settled only later
     deferred_when: Cond | None = None
     deferred_facts: frozenset[str] = frozenset()
+    perspectives: tuple[Perspective, ...] = ()
 
     def cited(self) -> set[str]:
         """Every provision the guidance cites."""
-        return {p for s in self.steps for p in s.basis} | {p for d in self.documents for p in d.basis}
+        return ({p for s in self.steps for p in s.basis}
+                | {p for s in self.steps for c in s.cites for p in c.basis or ()}
+                | {p for d in self.documents for p in d.basis})
 
 
 def _placeholder_problem(text: str, allowed: set[str] | frozenset[str]) -> str | None:
@@ -267,6 +345,10 @@ class _Checker:
             self.fail((*loc, *exc.path), exc.message)
         raise AssertionError  # unreachable: fail raises
 
+    def conclusion(self, cid: str, loc: tuple[Any, ...]) -> None:
+        if cid not in self.names.conclusions:
+            self.fail(loc, f"unknown conclusion '{cid}'" + did_you_mean(cid, self.names.conclusions))
+
     def provisions(self, pids: list[str], loc: tuple[Any, ...]) -> None:
         for i, pid in enumerate(pids):
             if pid not in self.catalogue:
@@ -310,12 +392,21 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
         if spec.id in seen:
             check.fail(("steps", i, "id"), f"duplicate step id '{spec.id}'")
         seen.add(spec.id)
+        if not spec.basis and not spec.cite:
+            check.fail(("steps", i), "a step needs a 'basis' or 'cite' (the provisions it rests on)")
         check.provisions(spec.basis, ("steps", i, "basis"))
+        cites = []
+        for j, cite in enumerate(spec.cite):
+            check.conclusion(cite.concl, ("steps", i, "cite", j, "concl"))
+            check.provisions(cite.basis or [], ("steps", i, "cite", j, "basis"))
+            cites.append(Cite(cite.concl, tuple(cite.basis) if cite.basis else None,
+                              check.cond(cite.when, ("steps", i, "cite", j, "when"))))
         for lang in LANGS:
             for key in ("title", "text"):
                 check.template(getattr(getattr(spec, lang), key), set(), ("steps", i, lang, key))
         steps.append(Step(spec.id, check.cond(spec.when, ("steps", i, "when")), tuple(spec.basis),
-                          {"zh": spec.zh, "en": spec.en}))
+                          {"zh": spec.zh, "en": spec.en}, tuple(cites)))
+    perspectives = _perspectives(data, check, facts, seen)
     evidence: list[Evidence] = []
     documents: list[Document] = []
     party_blank = {"zh": "", "en": ""}
@@ -345,7 +436,49 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
                                       tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}))
     return Guidance(frozenset(data.unknowable), dict(data.words), dict(data.summary), dict(data.report_to),
                     tuple(steps), tuple(evidence), tuple(documents), party_blank, deferred_when,
-                    frozenset(data.deferred.facts) if data.deferred else frozenset())
+                    frozenset(data.deferred.facts) if data.deferred else frozenset(), perspectives)
+
+
+def _perspectives(data: GuidanceFile, check: _Checker, facts: set[str], step_ids: set[str]) -> tuple[Perspective, ...]:
+    """The validated ``perspectives``: conclusions, facts, step ids, word and sentence keys."""
+    out = []
+    word_keys, summary_keys = set(Words.model_fields), set(SUMMARY_PLACEHOLDERS)
+    seen: set[str] = set()
+    for i, spec in enumerate(data.perspectives):
+        loc: tuple[Any, ...] = ("perspectives", i)
+        if spec.id in seen:
+            check.fail((*loc, "id"), f"duplicate perspective id '{spec.id}'")
+        seen.add(spec.id)
+        for j, cid in enumerate(spec.own):
+            check.conclusion(cid, (*loc, "own", j))
+        leads = []
+        for j, lead in enumerate(spec.lead):
+            named: set[str] = set()
+            for lang in LANGS:
+                sentence: str = getattr(lead, lang)
+                check.template(sentence, facts, (*loc, "lead", j, lang))
+                named |= {name for _, name, _, _ in string.Formatter().parse(sentence) if name}
+            leads.append(Lead(check.cond(lead.when, (*loc, "lead", j, "when")),
+                              {"zh": lead.zh, "en": lead.en}, frozenset(named)))
+        for lang in LANGS:
+            text: PerspectiveText = getattr(spec, lang)
+            for key, value in text.words.items():
+                if key not in word_keys:
+                    check.fail((*loc, lang, "words", key), f"unknown word '{key}'" + did_you_mean(key, word_keys))
+                check.template(value, WORD_PLACEHOLDERS.get(key, set()), (*loc, lang, "words", key))
+            for key, value in text.summary.items():
+                if key not in summary_keys:
+                    check.fail((*loc, lang, "summary", key), f"unknown sentence '{key}'" + did_you_mean(key, summary_keys))
+                check.template(value, SUMMARY_PLACEHOLDERS[key], (*loc, lang, "summary", key))
+            for key, step in text.steps.items():
+                if key not in step_ids:
+                    check.fail((*loc, lang, "steps", key), f"unknown step '{key}'" + did_you_mean(key, step_ids))
+                for part in ("title", "text"):
+                    check.template(getattr(step, part), set(), (*loc, lang, "steps", key, part))
+        cond = check.cond(spec.when, (*loc, "when"))
+        assert cond is not None  # `when` is required by the model
+        out.append(Perspective(spec.id, cond, tuple(spec.own), tuple(leads), {"zh": spec.zh, "en": spec.en}))
+    return tuple(out)
 
 
 class Situation:

@@ -23,7 +23,7 @@ from .assessment import Key, OpenItem
 from .compiler import NO_PARTY
 from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
 from .evaluate import Engine
-from .guidance import Guidance, Situation
+from .guidance import Guidance, Perspective, Situation
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
 from .relevance import NONE_PARTY, Evaluator
 from .vocabulary import INCIDENT_DATE
@@ -118,6 +118,10 @@ class Report:
     why: list[Reason]
     law: list[Law]
     words: dict[str, str]
+    #: whose report it is when the respondent is not the person shown (guidance ``perspectives``)
+    perspective: str | None = None
+    #: the respondent's own situation under that perspective, reported first (its ``own`` order)
+    own: list[Item] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the additive ``report`` key of ``assess --report``)."""
@@ -166,7 +170,7 @@ class _Builder:
                       if k != INCIDENT_DATE and (types.get(k) != "date" or isinstance(v, dt.date))}
         if self.assessment.law_as_of:
             self.exact[INCIDENT_DATE] = dt.date.fromisoformat(self.assessment.law_as_of)
-        self.case = case
+        self.case, self.as_of = case, as_of
         self.order = {cid: i for i, cid in enumerate(self.book.conclusions)}
         self.party_order = {p: i for i, p in enumerate(self.book.parties)}
         #: the keys :meth:`only_unknowable` finds, computed once (shared by :meth:`in_lang` copies)
@@ -174,13 +178,22 @@ class _Builder:
         #: whether guidance ``deferred`` applies to this case (its condition on the known facts)
         self.deferring = (self.guidance.deferred_when is not None
                           and Situation(self.exact, {}).applies(self.guidance.deferred_when))
-        self.words = self.guidance.words[lang].model_dump()
+        #: whose report it is (the first guidance perspective whose condition holds on the facts)
+        self.perspective: Perspective | None = next(
+            (p for p in self.guidance.perspectives if Situation(self.exact, {}).applies(p.cond)), None)
+        self.words = self.words_in(lang)
+
+    def words_in(self, lang: str) -> dict[str, str]:
+        words: dict[str, str] = self.guidance.words[lang].model_dump()
+        if self.perspective is not None:
+            words.update(self.perspective.texts[lang].words)
+        return words
 
     def in_lang(self, lang: str) -> _Builder:
         """The same case's builder in another language: the evaluation and the bounds are
         language-free, so they are shared, not run again."""
         other = copy.copy(self)
-        other.lang, other.words = lang, self.guidance.words[lang].model_dump()
+        other.lang, other.words = lang, self.words_in(lang)
         return other
 
     # --- status of each conclusion ---------------------------------------------------------
@@ -190,9 +203,26 @@ class _Builder:
         unknown) to turn out against the infringer: the upper bound of :class:`_Bounds`: every
         other unknown fact left unknown."""
         if "upper" not in self._authorities:
-            facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
-            self._authorities["upper"] = bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
+            self._authorities["upper"] = self._upper()
         return (key[0], key[1] if key[1] != NO_PARTY else NONE_PARTY) in self._authorities["upper"]
+
+    def _upper(self) -> set[tuple[str, str]]:
+        """The upper bound over the days the case's dates may have been: on each segment of a
+        range (its days known, as the engine ran it), so that a date known to a month is not
+        read as any day at all; one evaluation for an exact date, and for a missing one (any day,
+        each period test presumed: cheaper than every segment since 1987, and never narrower)."""
+        known_range = not self.assessment.law_as_of and (self.as_of or self.case.incident_date) is not None
+        span = self.engine.span(self.case, self.as_of) if known_range else None
+        if span is None:  # an exact date, or none at all (any day: every law presumed, as before)
+            facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
+            return bounds(self.engine).upper(facts, self.exact.get(INCIDENT_DATE))
+        out: set[tuple[str, str]] = set()
+        for _place, days in span.segments(self.engine.calendar.cuts):
+            known = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
+            known.update({name: first for name, (first, _) in days.items()})
+            law_day = known.pop(INCIDENT_DATE, span.exact)
+            out |= bounds(self.engine).upper(known, law_day)
+        return out
 
     def situation(self) -> Situation:
         status: dict[tuple[str, str | None], Result] = {}
@@ -331,11 +361,32 @@ class _Builder:
 
     def steps(self, situation: Situation) -> list[Step]:
         out = []
+        overrides = self.perspective.texts[self.lang].steps if self.perspective else {}
         for step in self.guidance.steps:
             if situation.applies(step.cond):
-                text = step.texts[self.lang]
-                out.append(Step(step.id, text.title, text.text,
-                                self.book.catalogue.cite(step.basis, self.lang), list(step.basis)))
+                text = overrides.get(step.id) or step.texts[self.lang]
+                basis = list(dict.fromkeys([*step.basis, *self.cited(step, situation)]))
+                out.append(Step(step.id, text.title, text.text, self.book.catalogue.cite(basis, self.lang), basis))
+        return out
+
+    def cited(self, step: Any, situation: Situation) -> list[str]:
+        """The provisions of a step's ``cite`` entries whose conclusion applies here (holds, or
+        is open only on what the person cannot know): the entry's basis, or the provisions the
+        conclusion rests on in this case."""
+        out: list[str] = []
+        for cite in step.cites:
+            if (situation.lookup(Ref(cite.concl, None, False))[0] is not TRUE
+                    and (cite.cond is None or not situation.applies(cite.cond))):
+                continue
+            if cite.basis:
+                out += cite.basis
+                continue
+            # the provisions of the rules that concluded it; an open item lists every rule that
+            # might, so its provisions are cited only where nothing else would be
+            found = [c.provisions for c in self.assessment.conclusions if c.id == cite.concl]
+            if not found and not step.basis and not out and cite is step.cites[-1]:
+                found = [o.provisions for o in self.assessment.open if o.id == cite.concl]
+            out += _ordered(sorted({p for ps in found for p in ps}))
         return out
 
     def why(self) -> list[Reason]:
@@ -365,6 +416,35 @@ class _Builder:
             prov = self.book.catalogue.get(pid)
             out.append(Law(pid, self.book.catalogue.cite([pid], self.lang), prov.text_zh, prov.summary_en,
                            prov.verified, prov.source, source_url(prov.source, prov.cross_checked_against)))
+        return out
+
+    def own(self) -> list[Item]:
+        """The respondent's own conclusions under the perspective, in its ``own`` order."""
+        if self.perspective is None:
+            return []
+        order = {cid: i for i, cid in enumerate(self.perspective.own)}
+        mine = [i for i in self.items((*RIGHTS, *LIABILITY, *REMEDIES, *BREACHES), "all") if i.id in order]
+        return sorted(mine, key=lambda i: order[i.id])
+
+    def perspective_summary(self, situation: Situation, rights: list[Item], parties: list[PartyBlock],
+                            steps: list[Step]) -> list[str]:
+        """The answer first for a respondent who is not the person shown: the perspective's
+        sentences on their own situation, the first step, then what the person shown may claim."""
+        assert self.perspective is not None
+        s: dict[str, str] = {**self.guidance.summary[self.lang].model_dump(),
+                             **self.perspective.texts[self.lang].summary}
+        sep = "、" if self.lang == "zh" else ", "
+        out = []
+        for lead in self.perspective.lead:
+            if situation.applies(lead.cond) and all(f in self.known for f in lead.facts):
+                out.append(lead.texts[self.lang].format(
+                    **{f: answer_text(self.engine, f, self.known[f], self.lang) for f in lead.facts}))
+        if steps:
+            out.append(s["first"].format(step=steps[0].title))
+        held = list(dict.fromkeys(r.title for r in rights if r.status == "holds"))
+        demands = list(dict.fromkeys(d for p in parties for d in p.demands))
+        if held and "also" in s:
+            out.append(s["also"].format(rights=sep.join(held), demands=sep.join(demands) or "—"))
         return out
 
     def summary(self, rights: list[Item], parties: list[PartyBlock], breaches: list[Item],
@@ -413,11 +493,16 @@ class _Builder:
         cited = [p for c in sorted(self.assessment.conclusions, key=lambda c: self.sort_key(c.id, c.party))
                  for p in _ordered(c.provisions)]
         cited += [p for b in breaches for p in b.provisions] + [p for st in steps for p in st.provisions]
+        own = self.own()
+        summary = (self.perspective_summary(situation, rights, parties, steps) if self.perspective
+                   else self.summary(rights, parties, breaches, steps, uncertain))
+        mine = {i.id for i in own}
         return Report(self.lang, self.assessment.case, getattr(self.case, "title", None),
                       self.assessment.law_as_of, self.assessment.rules_version,
                       date_note(self.engine, self.assessment, self.lang),
-                      self.summary(rights, parties, breaches, steps, uncertain), steps, rights, parties,
-                      breaches, uncertain, self.questions(), self.why(), self.law(cited), self.words)
+                      summary, steps, rights, parties, breaches,
+                      [i for i in uncertain if i.id not in mine], self.questions(), self.why(),
+                      self.law(cited), self.words, self.perspective.id if self.perspective else None, own)
 
 
 def _ordered(pids: list[str]) -> list[str]:

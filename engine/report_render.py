@@ -38,6 +38,12 @@ def _item_line(r: Report, item: Item) -> str:
     return line + (f" ({_sep(r.lang).join(extra)})" if extra else "")
 
 
+def _other_breaches(r: Report) -> list[Item]:
+    """The offences and breaches not already reported as the respondent's own situation."""
+    mine = {i.id for i in r.own}
+    return [i for i in r.breaches if i.id not in mine]
+
+
 def _status(r: Report, law: Law) -> str:
     w = r.words
     return (w["verified"] if law.verified else w["unverified"]) + (f"; {w['source']}: {law.url}" if law.url else "")
@@ -69,6 +75,9 @@ def to_text(r: Report, law_text: bool = False) -> str:
     out += ["", f"{w['steps']}:"]
     for i, step in enumerate(r.steps, 1):
         out.append(f"  {i}. {step.title}: {step.text} ({w['basis']}: {step.basis})")
+    if r.own:
+        out += ["", f"{w['own']}:"]
+        out += [f"  {_item_line(r, i)}" for i in r.own]
     out += ["", f"{w['rights']}:"]
     out += [f"  {_item_line(r, i)}" for i in r.rights] or [f"  {w['none']}"]
     if r.parties:
@@ -80,8 +89,10 @@ def to_text(r: Report, law_text: bool = False) -> str:
         out += ["", f"{w['demands']}:"]
         out += [f"  {p.name}: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             f"  {w['no_demand']}"]
-    out += ["", f"{w['offences']}:"]
-    out += [f"  {_item_line(r, i)}" for i in r.breaches] or [f"  {w['no_offence']}"]
+    breaches = _other_breaches(r)
+    if breaches or not r.own:
+        out += ["", f"{w['offences']}:"]
+        out += [f"  {_item_line(r, i)}" for i in breaches] or [f"  {w['no_offence']}"]
     out += ["", f"{w['uncertain']}:"]
     if r.uncertain:
         out += [f"  {_item_line(r, i)}" for i in r.uncertain if i.status == "likely"]
@@ -140,6 +151,8 @@ def to_html(r: Report) -> str:
     out.append(f"<section id=steps><h3>{esc(w['steps'])}</h3><ol id=plan>{steps}</ol></section>")
     if r.date_note:  # below the answer and the plan: it qualifies the details that follow
         out.append(f"<p class=dates>{esc(r.date_note)}</p>")
+    if r.own:
+        out.append(f"<section id=own><h3>{esc(w['own'])}</h3><ul>{''.join(item(i) for i in r.own)}</ul></section>")
     out.append(f"<section id=rights><h3>{esc(w['rights'])}</h3>"
                + (f"<ul>{''.join(item(i) for i in r.rights)}</ul>" if r.rights else f"<p>{esc(w['none'])}</p>")
                + "</section>")
@@ -153,9 +166,11 @@ def to_html(r: Report) -> str:
                    + (_ul([f"<b>{esc(p.name)}</b>: {esc(sep.join(p.demands))}" for p in r.parties if p.demands])
                       if any(p.demands for p in r.parties) else f"<p>{esc(w['no_demand'])}</p>")
                    + "</section>")
-    out.append(f"<section id=offences><h3>{esc(w['offences'])}</h3>"
-               + (f"<ul>{''.join(item(i) for i in r.breaches)}</ul>" if r.breaches else f"<p>{esc(w['no_offence'])}</p>")
-               + "</section>")
+    breaches = _other_breaches(r)
+    if breaches or not r.own:
+        out.append(f"<section id=offences><h3>{esc(w['offences'])}</h3>"
+                   + (f"<ul>{''.join(item(i) for i in breaches)}</ul>" if breaches else f"<p>{esc(w['no_offence'])}</p>")
+                   + "</section>")
     questions = "".join(f"<li>{esc(q.text)} <small>({esc(w['settles'].format(count=q.settles))})</small></li>"
                         for q in r.questions)
     likely = "".join(item(i) for i in r.uncertain if i.status == "likely")
@@ -190,6 +205,9 @@ def to_markdown(r: Report) -> str:
            f"{_law_line(r)} · {w['rules']} {r.rules_version}", "", f"## {w['answer']}", ""]
     out += [*r.summary, "", f"## {w['steps']}", ""]
     out += [f"{i}. **{s.title}** {s.text} *({w['basis']}: {s.basis})*" for i, s in enumerate(r.steps, 1)]
+    if r.own:
+        out += ["", f"## {w['own']}", ""]
+        out += [f"- {_item_line(r, i)}" for i in r.own]
     out += ["", f"## {w['rights']}", ""]
     out += [f"- {_item_line(r, i)}" for i in r.rights] or [w["none"]]
     if r.parties:
@@ -198,8 +216,10 @@ def to_markdown(r: Report) -> str:
         out += ["", f"## {w['demands']}", ""]
         out += [f"- **{p.name}**: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             w["no_demand"]]
-    out += ["", f"## {w['offences']}", ""]
-    out += [f"- {_item_line(r, i)}" for i in r.breaches] or [w["no_offence"]]
+    breaches = _other_breaches(r)
+    if breaches or not r.own:
+        out += ["", f"## {w['offences']}", ""]
+        out += [f"- {_item_line(r, i)}" for i in breaches] or [w["no_offence"]]
     out += ["", f"## {w['uncertain']}", ""]
     out += [f"- {_item_line(r, i)}" for i in r.uncertain] or [w["no_uncertain"]]
     if r.questions:

@@ -396,3 +396,128 @@ def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_
     result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert where in result.output, result.output
+
+
+# --- the person deceived, and the offences each police step cites (legal-a) --------------------
+
+OFFENCE_ARTICLES = {"criminal-law-266": "offence.fraud", "criminal-law-363": "offence.obscene_for_profit",
+                    "criminal-law-364": "offence.obscene_dissemination",
+                    "criminal-law-253-1": "offence.personal_information",
+                    "criminal-law-291-1-2": "offence.false_information", "criminal-law-246": "offence.defamation"}
+
+
+def _persona(engine: Engine, root: Path, name: str) -> Any:
+    [case] = [c for c in shipped(engine, root) if c.case == name]
+    return case
+
+
+def _police(report: Any) -> Any:
+    [step] = [s for s in report.steps if s.id == "police"]
+    return step
+
+
+def test_the_police_step_of_a_fraud_cites_fraud_and_of_an_obscene_deepfake_obscenity(engine: Engine,
+                                                                                     root: Path) -> None:
+    fraud = _police(build_report(engine, _persona(engine, root, "persona-deceived-video-call"), "en"))
+    assert "criminal-law-266" in fraud.provisions
+    assert not {"criminal-law-363", "criminal-law-364", "criminal-law-253-1"} & set(fraud.provisions)
+    assert "art. 266" in fraud.basis and "art. 363" not in fraud.basis
+    obscene = _police(build_report(engine, _persona(engine, root, "persona-obscene-victim-no-date"), "zh"))
+    assert {"criminal-law-363", "criminal-law-364"} & set(obscene.provisions)
+    assert "criminal-law-266" not in obscene.provisions
+    assert "第二百六十六条" not in obscene.basis
+
+
+@pytest.mark.parametrize("part", range(CHUNKS))
+def test_no_police_step_cites_an_offence_its_case_does_not_raise(engine: Engine, root: Path, part: int) -> None:
+    """Every article of an offence a police step cites belongs to an offence that holds or is
+    open in the case, and every offence that holds is cited."""
+    checked = 0
+    for case in chunk(engine, root, part):
+        report = build_report(engine, case, "en")
+        steps = [s for s in report.steps if s.id == "police"]
+        if not steps:
+            continue
+        assessment = engine.assess(case)
+        held = {c.id for c in assessment.conclusions}
+        raised = held | {o.id for o in assessment.open}
+        for pid, concl in OFFENCE_ARTICLES.items():
+            if pid in steps[0].provisions:
+                assert concl in raised, (case.case, pid)
+            if concl in held:
+                assert pid in steps[0].provisions, (case.case, concl)
+        assert steps[0].provisions, case.case
+        checked += 1
+    assert checked >= 5
+
+
+def test_the_deceived_person_report_leads_with_their_own_situation(engine: Engine, root: Path) -> None:
+    case = _persona(engine, root, "persona-deceived-video-call")
+    reports = build_reports(engine, case, ("zh", "en"))
+    en, zh = reports["en"], reports["zh"]
+    assert en.perspective == zh.perspective == "deceived"
+    # the answer first: the fraud and its tier, getting the money back, the first step, and only
+    # then the rights of the person whose face was used
+    assert "fraud (Criminal Law 266)" in en.summary[0] and '"huge"' in en.summary[0] and "200,000" in en.summary[0]
+    assert "刑法第二百六十六条" in zh.summary[0] and "数额巨大" in zh.summary[0]
+    assert "Criminal Law 64" in en.summary[1] and "刑法第六十四条" in zh.summary[1]
+    assert en.summary[2].startswith("First:") and "96110" in en.summary[2]
+    assert "Portrait right infringed" in en.summary[3] and "separately from your loss" in en.summary[3]
+    assert "Portrait right" not in " ".join(en.summary[:3])
+    # the plan: stop the payment first, the police (fraud only), then recovery
+    ids = [s.id for s in en.steps]
+    assert ids[0] == "stop_payment" and ids.index("police") < ids.index("recover_money")
+    recover = en.steps[ids.index("recover_money")]
+    assert {"criminal-law-64", "spc-criminal-procedure-interpretation-2021-176"} <= set(recover.provisions)
+    # his own situation, first among the sections, in the perspective's order
+    assert [i.id for i in en.own][:4] == ["offence.fraud", "fraud_amount.huge", "fraud_proceeds_recovered",
+                                          "deceived_person_claim"]
+    assert all(i.status == "holds" for i in en.own[:4])
+    text = to_text(en)
+    assert (text.index("\nYour own situation:\n") < text.index("their own rights:\n")
+            < text.index("\nWho is responsible:\n"))
+    # nothing he was told of as his own is repeated among the other offences
+    assert "Possible offences and breaches of duty" not in text
+    html = to_html(en)
+    assert html.index("id=own") < html.index("id=rights")
+
+
+WRONG_FOR_THE_DECEIVED = {
+    "en": ["Your rights", "What you can demand", "You can demand", "your real identity", "your personality",
+           "your notice", "sue where you live", "your rights"],
+    "zh": ["您的权利", "您可以要求什么", "您可以要求：", "您的真实身份", "您的人格权", "您住所地"],
+}
+
+
+def test_the_deceived_person_is_never_addressed_as_the_person_shown(engine: Engine, root: Path) -> None:
+    """Everywhere in the report and the plan (text, HTML, Markdown, both languages), for every
+    shipped case told by a deceived person; and the same case told by the person shown keeps
+    "your rights" (the wording follows the respondent, not the facts)."""
+    deceived = [c for c in shipped(engine, root) if getattr(c.facts, "respondent", None) == "deceived"]
+    assert len(deceived) >= 5
+    for case in deceived:
+        for lang, report in build_reports(engine, case, ("zh", "en")).items():
+            for out in (to_text(report), to_html(report), to_markdown(report)):
+                found = [p for p in WRONG_FOR_THE_DECEIVED[lang] if p in out]
+                assert not found, (case.case, lang, found)
+    grandfather = _persona(engine, root, "persona-deceived-video-call")
+    himself = grandfather.model_copy(update={"facts": grandfather.facts.model_copy(update={"respondent": "self"})})
+    en = build_report(engine, himself, "en")
+    assert en.perspective is None and not en.own and "Your rights:" in to_text(en)
+    assert en.summary[0].startswith("In law:")
+
+
+def test_the_deceived_person_report_changes_with_the_amount_tier(engine: Engine, root: Path) -> None:
+    tiers = {"fraud-tier-video-call-29999-2026": '"relatively large"',
+             "fraud-tier-video-call-30000-2026": '"huge"',
+             "fraud-tier-video-call-499999-2026": '"huge"',
+             "fraud-tier-video-call-500000-2026": '"especially huge"'}
+    for name, tier in tiers.items():
+        report = build_report(engine, _persona(engine, root, name), "en")
+        assert tier in report.summary[0], (name, report.summary[0])
+        assert report.steps[0].id == "stop_payment"
+    unknown = build_report(engine, _persona(engine, root, "fraud-impersonation-amount-unknown-2026"), "en")
+    assert "depends on the amount taken" in unknown.summary[0]
+    # the fraud the person reports is what the police look into, its amount unknown or not
+    assert "criminal-law-266" in _police(unknown).provisions
+    assert unknown.own[0].id == "offence.fraud" and unknown.own[0].status == "open"
