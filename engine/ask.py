@@ -15,7 +15,8 @@ from ruamel.yaml import YAML
 from .assessment import Assessment
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from .casefile import CaseReader, documents
-from .dates import DateFormError, parse_date
+from . import spoken_dates
+from .dates import DateFormError, parse_date, today
 from .errors import CaseFileError
 from .numbers import parse_number
 from .punctuation import colon, paren
@@ -36,22 +37,42 @@ BACK = {"back", "返回", "b"}
 QUIT = {"quit", "exit", "退出", "q"}
 WORDS = {
     "zh": {"choices": "选项", "keys": "（? = 不知道，why = 为什么问，back = 上一题，quit = 保存并退出）",
-           "why": "这个回答可能决定：", "bad": "无法识别这个回答：", "saved": "答案已保存到",
+           "why": "这个回答可能决定：", "bad": "无法识别这个回答，请再试一次。可以输入：", "retry": "；不知道就输入 ?", "saved": "答案已保存到",
            "nothing_back": "没有可以返回的问题。", "yes_no": "是 / 否", "notice": "通知草稿已写入",
            "open": "仍待查明", "list": "可多选，用逗号分隔", "section": "第 {i} 部分（共 {n} 部分）— {title}",
-           "left": "大约还有 {lo}–{hi} 个问题", "number": "一个数，例如 20000、20,000、2万、两万、1.5万",
-           "whole": "一个整数，例如 300 或 1.5万", "date": "日期：2023-06-01，不确定可写 2023、2023-06、2023–2024、2021年以前、2021年以后"},
+           "left": "这一部分大约 {n} 个问题", "left_one": "这一部分大约 1 个问题", "number": "一个数，例如 20000、20,000、2万、两万、1.5万；没有就写 0 或“没有”",
+           "whole": "一个整数，例如 300 或 1.5万", "date": "日期：2023-06-01，不确定可写 2023、2023-06、2023–2024、2021年以前、2021年以后、上个月、去年"},
     "en": {"choices": "choices", "keys": "(? = don't know, why = why is this asked, back = previous question, quit = save and stop)",
-           "why": "This answer could decide:", "bad": "Could not read that answer:", "saved": "Answers saved to",
+           "why": "This answer could decide:", "bad": "Could not read that answer; please try again. You can type:", "retry": "; or ? if you don't know", "saved": "Answers saved to",
            "nothing_back": "There is no earlier question.", "yes_no": "yes / no", "notice": "Draft notice written to",
            "open": "still open", "list": "one or more, separated by commas", "section": "Section {i} of {n} — {title}",
-           "left": "about {lo}–{hi} questions left", "number": "a number, e.g. 20000, 20,000 or 15k",
-           "whole": "a whole number, e.g. 300 or 15k", "date": "a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021"},
+           "left": "about {n} questions in this section", "left_one": "about 1 question in this section", "number": "a number, e.g. 20000, 20,000, 15k or 1.2 million; 0 or none if there was none",
+           "whole": "a whole number, e.g. 300 or 15k", "date": "a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021, last month, March 2024"},
 }
 
 
 class Quit(Exception):
     """The user asked to stop (answers are saved first)."""
+
+
+class InputEnded(Exception):
+    """The input closed before the interview was finished (a script or a pipe ran out of
+    answers): ``asked`` questions were put, the last one unanswered."""
+
+    def __init__(self, asked: int) -> None:
+        super().__init__(asked)
+        self.asked = asked
+
+
+#: exit code of ``faceright ask`` when its input ends before the interview does
+UNFINISHED_EXIT = 3
+UNFINISHED = {
+    "zh": "访谈没有完成：第 {n} 个问题还没有回答，输入就结束了。没有给出评估报告，也没有生成文书。",
+    "en": "The interview was not finished: the input ended before question {n} was answered. "
+          "No report was given and no documents were written.",
+}
+RESUME = {"zh": "已回答的内容已保存到 {path}；用 faceright ask --resume {path} 继续。",
+          "en": "The answers given so far are saved to {path}; continue with faceright ask --resume {path}."}
 
 
 def menu(spec: FactSpec, lang: str, sep: str) -> str:
@@ -73,7 +94,7 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
         return answer
     if spec.type in ("enum", "list"):
         picked = []
-        whole = _choice(spec, raw)
+        whole = _choice(spec, raw, loose=spec.type == "enum")
         # several answers: "1,3", "色情 和 骚扰", "news reporting and advertising" — each part
         # a choice, or else each word of it
         parts = [whole] if whole is not None else [
@@ -88,10 +109,14 @@ def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
             raise ValueError(menu(spec, lang, ", "))
         return picked[0] if spec.type == "enum" else sorted(set(picked), key=spec.values.index)
     if spec.type == "date":
-        try:
-            value = parse_date(raw, now_words=spec.now_words)
-        except DateFormError:
-            value = None
+        value = None
+        for form in dict.fromkeys((raw, spoken_dates.rewrite(raw, today()))):
+            try:
+                value = parse_date(form, now_words=spec.now_words)
+            except DateFormError:
+                continue
+            if value is not None:
+                break
         if value is None:
             raise ValueError(WORDS[lang]["date"] + "".join(f" / {w}" for w in spec.now_words))
         return value
@@ -129,22 +154,44 @@ def spoken_yes_no(text: str) -> bool | None:
     return None
 
 
-def _choice(spec: FactSpec, text: str) -> str | None:
-    """The value ``text`` names: its number in the menu, the value itself, or its label in
-    either language (case and surrounding punctuation ignored)."""
+def _choice(spec: FactSpec, text: str, loose: bool = True) -> str | None:
+    """The value ``text`` names: its number in the menu, the value itself, its label in either
+    language, or a word people type for it (``answers_zh``/``answers_en`` in the vocabulary:
+    ``骗钱的`` → fraud, ``没同意`` → none), case and surrounding punctuation ignored. Failing
+    an exact match: the one value whose longest word the text contains (``他骗我钱`` → fraud),
+    or the one label that contains the text (``porn``) — unless ``loose`` is false."""
     part = text.strip().strip("。.!！\"'“”")
     if part.isdigit() and 1 <= int(part) <= len(spec.values):
         return spec.values[int(part) - 1]
     low = part.casefold()
     labels = {value: {value, spec.choice(value, "zh"), spec.choice(value, "en")} for value in spec.values}
-    for value, names in labels.items():
-        if low in {name.casefold() for name in names}:
+    words = {value: {w.casefold() for w in spec.typed_words(value)} for value in spec.values}
+    for value in spec.values:
+        if low in {name.casefold() for name in labels[value]} | words[value]:
             return value
-    if len(low) >= 3 or (low and not low.isascii()):  # a part of one label only: "porn", "没有同意"
+    if not low or not loose:  # a list's whole answer matches exactly, or is read part by part
+        return None
+    best: dict[str, int] = {}
+    for value in spec.values:
+        for word in words[value]:
+            if len(word) >= 2 and _contains(low, word):
+                best[value] = max(best.get(value, 0), len(word))
+    if best:
+        top = max(best.values())
+        found = [v for v, n in best.items() if n == top]
+        return found[0] if len(found) == 1 else None
+    if len(low) >= 3 or not low.isascii():  # a part of one label only: "porn", "没有同意"
         found = [v for v, names in labels.items() if any(low in name.casefold() for name in names)]
         if len(found) == 1:
             return found[0]
     return None
+
+
+def _contains(text: str, word: str) -> bool:
+    """Whether ``text`` contains ``word``: Chinese anywhere, English as whole words."""
+    if word.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
+    return word in text
 
 
 def load_answers(path: str, reader: CaseReader, content: bytes | None = None) -> Answers:
@@ -187,6 +234,13 @@ def save_answers(answers: Answers, path: str, case_id: str, vocabulary: Vocabula
     Path(path).write_text(yaml_text(answers, case_id, vocabulary), encoding="utf-8")
 
 
+def left(bounds: tuple[int, int], w: dict[str, str]) -> str:
+    """The estimate of the questions left in a section, in words: ``about 2–4 questions in
+    this section`` (one number when the bounds agree)."""
+    lo, hi = bounds
+    return w["left_one"] if hi == 1 else w["left"].format(n=str(lo) if lo == hi else f"{lo}–{hi}")
+
+
 class Session:
     """One interview on a terminal (or a script: one answer per line)."""
 
@@ -218,7 +272,7 @@ class Session:
         if q.section_id != self.section:
             self.section = q.section_id
             lines += ["", w["section"].format(i=q.section_index, n=q.section_count, title=q.section_title)
-                      + f"  {paren(w['left'].format(lo=q.remaining[0], hi=q.remaining[1]), self.lang).strip()}"]
+                      + f"  {paren(left(q.section_remaining, w), self.lang).strip()}"]
         lines += [f"[{self.asked}] {q.text}", f"    {q.help}"]
         if q.spec.type in ("enum", "list"):
             lines.append(f"    {w['choices']}{colon(self.lang)}{menu(q.spec, self.lang, '  ')}"
@@ -231,7 +285,9 @@ class Session:
         self.write("\n".join(lines))
         while True:
             text = self.read("> ")
-            if text is None or plain(text) in DONT:
+            if text is None:
+                raise InputEnded(self.asked)
+            if plain(text) in DONT:
                 self.answers.set(q.fact, DONT_KNOW)
                 return
             word = text.strip().lower()
@@ -254,7 +310,7 @@ class Session:
                 self.answers.set(q.fact, parse_answer(q.spec, text, self.lang))
                 return
             except ValueError as exc:
-                self.write(f"{w['bad']} {exc}")
+                self.write(f"{w['bad']} {exc}{w['retry']}")
 
 
 def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir: str | None,
@@ -263,8 +319,9 @@ def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir
     ``.docx`` into ``documents_dir`` (none when it is None), listed at the end."""
     from .documents import write_documents
     engine = interviewer.engine
-    case = engine.case(interviewer.effective(answers).case_data(case_id))
-    text = to_text(engine, case, lang)
+    effective = interviewer.effective(answers)
+    case = engine.case(effective.case_data(case_id))
+    text = to_text(engine, case, lang, implied=set(effective.values) - set(answers.values))
     if documents_dir:
         written = write_documents(engine, case, Path(documents_dir), [lang], "docx", today or dt.date.today())
         if written:

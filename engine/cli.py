@@ -421,11 +421,13 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
     report (the answer first, a plan of action, …) and writes the documents to send.
 
     At any prompt: ? = don't know, why = why is this asked, back = previous question,
-    quit = save and stop. Without a terminal, answers are read one per line.
+    quit = save and stop. Without a terminal, answers are read one per line; if the input
+    ends before the interview does, it says so and exits 3 (answers so far saved with --save).
 
     Example: faceright ask --lang en --save my-case.yaml
     """
-    from .ask import Quit, Session, closing, load_answers, save_answers
+    from .ask import (RESUME, UNFINISHED, UNFINISHED_EXIT, InputEnded, Quit, Session, closing,
+                      load_answers, save_answers)
     from .errors import CaseFileError
     from .interview import Answers, interviewer_for
     engine = _engine(rules)
@@ -452,10 +454,11 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
 
     from .render import DISCLAIMER
 
-    def save() -> None:
+    def save(quiet: bool = False) -> None:
         if target:  # with the facts the answers imply: `assess` of the file gives the same result
             save_answers(session.interviewer.effective(answers), target, case_id, engine.book.vocabulary)
-            click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
+            if not quiet:
+                click.echo(f"{'答案已保存到' if lang == 'zh' else 'Answers saved to'} {target}")
 
     session = Session(interviewer_for(engine), answers, lang, read, click.echo)
     try:
@@ -464,9 +467,15 @@ def ask(lang: str, save_path: str | None, resume_path: str | None, answers_path:
         save()
         click.echo(DISCLAIMER[lang])
         sys.exit(0 if isinstance(stop, Quit) else 130)
+    except InputEnded as ended:  # what was answered is saved as answered; nothing is assumed
+        save(quiet=True)
+        click.echo(UNFINISHED[lang].format(n=ended.asked), err=True)
+        if target:
+            click.echo(RESUME[lang].format(path=target), err=True)
+        sys.exit(UNFINISHED_EXIT)
     save()
     click.echo("")
-    click.echo(closing(session.interviewer, session.final, lang, documents_dir, case_id), nl=False)
+    click.echo(closing(session.interviewer, session.answers, lang, documents_dir, case_id), nl=False)
 
 
 def _case_files(paths: tuple[str, ...]) -> list[str]:

@@ -15,6 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Collection
 from typing import Any
 
 from .evaluate import Engine
@@ -66,10 +67,12 @@ def documents_in(engine: Engine, case: Any, langs: tuple[str, ...], today: dt.da
 
 
 def report_and_documents(engine: Engine, case: Any, lang: str, today: dt.date,
-                         as_of: dt.date | None = None) -> tuple[Report, list[Written]]:
-    """The report of ``case`` in ``lang`` (:func:`faceright.report.build_report`) and the
-    documents that apply (:func:`documents_for`), from one evaluation: the web's result page."""
-    builder = _Builder(engine, case, lang, as_of)
+                         as_of: dt.date | None = None,
+                         implied: Collection[str] = ()) -> tuple[Report, list[Written]]:
+    """The report of ``case`` in ``lang`` (:func:`faceright.report.build_report`, ``implied``
+    as there) and the documents that apply (:func:`documents_for`), from one evaluation: the
+    web's result page."""
+    builder = _Builder(engine, case, lang, as_of, implied)
     report = builder.build()
     return report, _written(builder, report, today)
 

@@ -44,6 +44,7 @@ class Words(_Strict):
     because: str
     depends: str
     you_answered: str
+    follows: str
     verified: str
     unverified: str
     source: str

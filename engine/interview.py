@@ -91,7 +91,9 @@ class Question:
     """The next fact to ask, worded for the respondent, with its section and progress.
 
     ``section_index`` is 1-based among ``section_count`` sections; ``remaining`` the estimated
-    questions left including this one (low, high), from the relevance engine; ``why`` the ≤ 3
+    questions left including this one (low, high), from the relevance engine, and
+    ``section_remaining`` the same for this question's section only (small, and what a person
+    is shown: a whole-interview bound counts every branch the answers may still open); ``why`` the ≤ 3
     conclusions this answer most affects and ``why_lines`` the same in plain words, each with
     its provisions cited by law and article."""
 
@@ -106,6 +108,7 @@ class Question:
     section_count: int = 1
     remaining: tuple[int, int] = (1, 1)
     why_lines: list[str] = field(default_factory=list)
+    section_remaining: tuple[int, int] = (1, 1)
 
 
 @dataclass
@@ -124,6 +127,7 @@ class _Choice:
     fact: str
     why: tuple[tuple[str, str, tuple[str, ...], tuple[tuple[Any, str], ...]], ...]
     remaining: tuple[int, int]
+    section_remaining: tuple[int, int] = (1, 1)
 
 
 #: plain words of the "why" lines
@@ -227,22 +231,27 @@ class Interviewer:
             if pre[q.fact] is TRUE and (q.spec.always or needed(q, frozenset())):
                 is_relevant(q.fact)
                 return _Choice(q.fact, self._why(q.fact, base, runs[q.fact]),
-                               self._remaining(q, pending, pre, base, live))
+                               *self._remaining(q, pending, pre, base, live))
         return Final(self.engine.assess(case), full)
 
     def _remaining(self, asked: GraphQuestion, pending: list[GraphQuestion], pre: dict[str, Any],
-                   base: Run, live: frozenset[Key]) -> tuple[int, int]:
-        """Questions left, this one included, estimated from what the open conclusions that
-        can still hold need (the relevance engine's needs): at most those needed facts whose
-        questions may still open, with their gates; at least those already open."""
+                   base: Run, live: frozenset[Key]) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Questions left, this one included, in the whole interview and in ``asked``'s section,
+        estimated from what the open conclusions that can still hold need (the relevance
+        engine's needs): at most those needed facts whose questions may still open, with their
+        gates; at least those already open."""
         needs = {f for k, (v, n) in base.status.items() if v is UNKNOWN and k in live for f in n}
         wanted = {q.fact for q in pending if q.fact in needs and pre[q.fact] is not FALSE}
         for q in pending:
             if q.fact in wanted and pre[q.fact] is UNKNOWN:
                 wanted |= {g for g in gate_facts(q) if g in pre and pre[g] is not FALSE}
         wanted.add(asked.fact)
-        low = len([f for f in wanted if pre[f] is TRUE])
-        return max(1, low), max(1, low, len(wanted))
+
+        def bounds(facts: set[str]) -> tuple[int, int]:
+            low = len([f for f in facts if pre[f] is TRUE])
+            return max(1, low), max(1, low, len(facts))
+        here = {q.fact for q in pending if q.fact in wanted and q.section_index == asked.section_index}
+        return bounds(wanted), bounds(here)
 
     def _question(self, choice: _Choice, answers: Answers, lang: str) -> Question:
         known = {**self.effective(answers).known()}
@@ -258,7 +267,7 @@ class Interviewer:
         lines = [self._why_line(r, lang) for r in why] or [help_]
         return Question(choice.fact, spec, text, help_, why, self.graph.sections[gq.section_index - 1].id,
                         self.graph.section_title(gq.section_index, lang), gq.section_index,
-                        len(self.graph.sections), choice.remaining, lines)
+                        len(self.graph.sections), choice.remaining, lines, choice.section_remaining)
 
     # --- why -------------------------------------------------------------------------------
     def _runs(self, fact: str, known: dict[str, Any], base: Run, answered: dict[str, Any]) -> list[tuple[Any, Run]]:

@@ -1,31 +1,42 @@
 """Numbers as people type them: ``20,000``, ``20 000``, ``2万``, ``两万``, ``1.5万元``,
-``二十万``, ``一千五百``, ``15k``, ``about 300`` — read into an int or float.
+``二十万``, ``一千五百``, ``15k``, ``about 300``, ``约120万``, ``about 1.2 million`` — read into
+an int or float; ``没有``, ``无``, ``none``, ``nothing`` and ``zero`` are 0.
 
 Units a question names (元, yuan, 次, 个, 小时, hours …) and "about" words are ignored; 万 is
-10,000, 亿 100,000,000, 千 and k a thousand. :func:`parse_number` raises ``ValueError`` for
-anything else, negative numbers included.
+10,000, 亿 100,000,000, 千, k and thousand a thousand, m and million a million, bn and billion
+a thousand million. :func:`parse_number` raises ``ValueError`` for anything else, negative
+numbers included ("more than" is not "about": ``20多万`` is refused, not rounded).
 """
 
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 #: Chinese digits and the multipliers that may follow a number
 DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
           "七": 7, "八": 8, "九": 9}
 SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
-SUFFIXES = {"k": 1000, "K": 1000, "千": 1000, **BIG_UNITS}
+SUFFIXES = {"k": 1000, "千": 1000, "thousand": 1000, "m": 1_000_000, "mn": 1_000_000,
+            "million": 1_000_000, "百万": 1_000_000, "千万": 10_000_000, "bn": 1_000_000_000,
+            "billion": 1_000_000_000, **BIG_UNITS}
+#: answers that mean "none at all" (a person asked "how much?" who lost nothing)
+ZERO = {"0", "没有", "没", "无", "零", "一分没有", "一分钱没有", "一分也没有", "没有损失", "没损失",
+        "没赚钱", "没有赚钱", "none", "nothing", "zero", "nil", "no", "no money", "nothing at all",
+        "none at all"}
 #: words around a number that carry no value (units, "about", "more than" is NOT among them)
-NOISE = re.compile(r"(元|人民币|rmb|yuan|cny|块钱|块|次|个|份|部|条|张|人|小时|hours?|hrs?|h|"
+NOISE = re.compile(r"(元|人民币|rmb|yuan|cny|块钱|块|次|个|份|部|条|张|人|小时|hours?|hrs?|(?<![a-z])h\b|"
                    r"大约|大概|约|左右|差不多|about|around|approx\.?|roughly|~|≈)", re.I)
 
 
 def parse_number(text: str) -> int | float:
     """The number in ``text`` (see the module docstring); whole numbers as ``int``."""
+    if text.strip().lower().rstrip("。.!！") in ZERO:
+        return 0
     raw = NOISE.sub("", text.strip()).strip()
     raw = re.sub(r"(?<=\d)[,，  '_](?=\d{3}\b)", "", raw)  # thousands separators
-    raw = raw.replace(" ", "")
+    raw = raw.replace(" ", "").lower()
     if not raw:
         raise ValueError("not a number")
     value = _arabic(raw)
@@ -38,11 +49,11 @@ def parse_number(text: str) -> int | float:
 
 def _arabic(raw: str) -> float | None:
     """Digits with at most one multiplier: ``20000``, ``1.5万``, ``15k``."""
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)([kK千万亿]?)", raw)
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(k|thousand|mn|m|million|bn|billion|百万|千万|[千万亿])?", raw)
     if not m:
         return None
-    number = float(m.group(1))
-    return number * SUFFIXES.get(m.group(2), 1) if m.group(2) else number
+    number = Decimal(m.group(1)) * SUFFIXES.get(m.group(2), 1)  # exact: 1.2 million is 1200000
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _chinese(raw: str) -> float | None:

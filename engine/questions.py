@@ -26,6 +26,7 @@ FILE = "questions.yaml"
 #: the respondent's role before anyone has said who they are
 UNKNOWN_ROLE = "unknown"
 PERSON = "{person}"
+LIKENESS = "{features}"
 
 
 class _Strict(BaseModel):
@@ -58,6 +59,16 @@ class RoleSpec(_Strict):
     person: Words | None = None
 
 
+class LikenessSpec(_Strict):
+    """How ``{features}`` names what of the person the fake uses: the words of the answered
+    values of ``fact`` (a list fact) joined by ``joined``, or ``unknown`` before it is known."""
+
+    fact: str
+    words: dict[str, Words]
+    joined: Words
+    unknown: Words
+
+
 class ImpliedSpec(_Strict):
     """Facts an answer states by itself: when ``when`` holds on the answers, each fact of
     ``then`` has that value unless the respondent answered it (a relative of a deceased
@@ -69,8 +80,9 @@ class ImpliedSpec(_Strict):
 
 class QuestionSpec(_Strict):
     """One question: its fact, section, precondition and wording (``text`` for everyone, or
-    ``you`` and ``they``); ``always``: asked whatever the engine says (who is answering);
-    ``unread``: why it is kept though no rule reads its fact (the engine never asks it)."""
+    ``you`` and ``they``; ``by_role``: the wording for particular respondent roles); ``always``:
+    asked whatever the engine says (who is answering); ``unread``: why it is kept though no
+    rule reads its fact (the engine never asks it)."""
 
     fact: str
     section: str
@@ -81,6 +93,7 @@ class QuestionSpec(_Strict):
     text: Words | None = None
     you: Words | None = None
     they: Words | None = None
+    by_role: dict[str, Words] = Field(default_factory=dict)
     help: Words
 
 
@@ -92,6 +105,7 @@ class QuestionsFile(_Strict):
     roles: dict[str, RoleSpec]
     terms: list[str] = Field(default_factory=list)
     implied: list[ImpliedSpec] = Field(default_factory=list)
+    features: LikenessSpec | None = None
     questions: list[QuestionSpec] = Field(min_length=1)
 
 
@@ -109,16 +123,20 @@ class GraphQuestion:
     def fact(self) -> str:
         return self.spec.fact
 
-    def wording(self, voice: str) -> Words:
-        """The question's words for a respondent of this ``voice`` (``you`` or ``they``)."""
+    def wording(self, voice: str, role: str | None = None) -> Words:
+        """The question's words for a respondent of this ``voice`` (``you`` or ``they``), or
+        of this ``role`` when the question words it apart (``by_role``)."""
         spec = self.spec
+        if role is not None and role in spec.by_role:
+            return spec.by_role[role]
         chosen = spec.text or (spec.you if voice == "you" else spec.they)
         assert chosen is not None  # checked at load
         return chosen
 
     def texts(self) -> list[str]:
         """Every wording of the question and its help, both languages (for lint)."""
-        return [w.get(lang) for w in (self.spec.text, self.spec.you, self.spec.they, self.spec.help)
+        return [w.get(lang) for w in (self.spec.text, self.spec.you, self.spec.they, self.spec.help,
+                                      *self.spec.by_role.values())
                 if w is not None for lang in ("zh", "en")]
 
 
@@ -135,6 +153,7 @@ class QuestionGraph:
     lines: Mapping[tuple[Any, ...], int]
     #: (condition, facts it states, line) of every ``implied`` entry
     implied: tuple[tuple[Cond, Mapping[str, Any], int], ...] = ()
+    likeness: LikenessSpec | None = None
 
     def question(self, fact: str) -> GraphQuestion | None:
         return next((q for q in self.questions if q.fact == fact), None)
@@ -166,16 +185,32 @@ class QuestionGraph:
         return out
 
     def text(self, q: GraphQuestion, known: Mapping[str, Any], lang: str) -> str:
-        """The question worded for the respondent: ``you`` or ``they`` with {person} named."""
+        """The question worded for the respondent: ``you`` or ``they`` (or the role's own
+        wording) with {person} and {features} named."""
         role = self.role(known)
-        return self._fill(q.wording(role.voice).get(lang), role, lang)
+        value = known.get(self.role_fact)
+        return self._fill(q.wording(role.voice, value if isinstance(value, str) else None).get(lang),
+                          role, known, lang)
 
     def help(self, q: GraphQuestion, known: Mapping[str, Any], lang: str) -> str:
-        return self._fill(q.spec.help.get(lang), self.role(known), lang)
+        return self._fill(q.spec.help.get(lang), self.role(known), known, lang)
 
-    def _fill(self, text: str, role: RoleSpec, lang: str) -> str:
+    def likeness_words(self, known: Mapping[str, Any], lang: str) -> str:
+        """What of the person the fake uses, in words: ``face and voice`` (``face or voice``
+        while it is not known)."""
+        spec = self.likeness
+        if spec is None:
+            return ""
+        value = known.get(spec.fact)
+        if not isinstance(value, list) or not value:
+            return spec.unknown.get(lang)
+        return spec.joined.get(lang).join(spec.words[v].get(lang) for v in value if v in spec.words)
+
+    def _fill(self, text: str, role: RoleSpec, known: Mapping[str, Any], lang: str) -> str:
         person = (role.person or self.roles[UNKNOWN_ROLE].person)
         assert person is not None  # checked at load
+        if LIKENESS in text:
+            text = text.replace(LIKENESS, self.likeness_words(known, lang))
         return text.replace(PERSON, person.get(lang))
 
     def precondition(self, q: GraphQuestion, known: Mapping[str, Any]) -> Truth:
@@ -244,6 +279,16 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
             except ValueError as exc:
                 raise fail(("implied", i, "then", fact), str(exc)) from None
         implied.append((cond, then, doc.line_of(("implied", i))))
+    if spec.features is not None:
+        lk = spec.features
+        if lk.fact not in vocabulary.facts or vocabulary.facts[lk.fact].type != "list":
+            raise fail(("features", "fact"), f"'{lk.fact}' is not a list fact of the vocabulary"
+                       + did_you_mean(lk.fact, vocabulary.facts))
+        for value in sorted(set(vocabulary.facts[lk.fact].values) - set(lk.words)):
+            raise fail(("features", "words"), f"no words for the value '{value}' of {lk.fact}")
+        for value in sorted(set(lk.words) - set(vocabulary.facts[lk.fact].values)):
+            raise fail(("features", "words", value), f"'{value}' is not a value of {lk.fact}"
+                       + did_you_mean(value, vocabulary.facts[lk.fact].values))
     seen: dict[str, int] = {}
     out: list[GraphQuestion] = []
     places: dict[str, int] = {}
@@ -267,6 +312,14 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
             words = getattr(q, wname)
             if words is not None and PERSON in words.zh + words.en:
                 raise fail((*loc, wname), f"{PERSON} belongs in the 'they' wording only")
+        for role in q.by_role:
+            if role not in spec.roles or role == UNKNOWN_ROLE:
+                raise fail((*loc, "by_role", role), f"'{role}' is not a role of {spec.role_fact}"
+                           + did_you_mean(role, [r for r in spec.roles if r != UNKNOWN_ROLE]))
+            if spec.roles[role].voice == "you" and PERSON in q.by_role[role].zh + q.by_role[role].en:
+                raise fail((*loc, "by_role", role), f"{PERSON} belongs in the wording of a 'they' role only")
+        if spec.features is None and any(LIKENESS in text for text in _texts(q)):
+            raise fail(loc, f"{LIKENESS} is used but the file has no 'features' words")
         when = None
         if q.when is not None:
             try:
@@ -281,7 +334,12 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
         if fact not in seen:
             raise fail(("questions",), f"the role fact '{fact}' has no question")
     return QuestionGraph(name, tuple(spec.sections), spec.role_fact, dict(spec.roles), tuple(spec.terms),
-                         tuple(out), dict(doc.lines), tuple(implied))
+                         tuple(out), dict(doc.lines), tuple(implied), spec.features)
+
+
+def _texts(q: QuestionSpec) -> list[str]:
+    return [w.get(lang) for w in (q.text, q.you, q.they, q.help, *q.by_role.values())
+            if w is not None for lang in ("zh", "en")]
 
 
 def vocabulary_value(vocabulary: Vocabulary, fact: str, value: Any) -> Any:
@@ -308,7 +366,7 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
     """The model that holds the key at ``loc`` (for a did-you-mean over its fields)."""
     model: type[BaseModel] = QuestionsFile
     steps: dict[tuple[str, ...], type[BaseModel]] = {("sections",): SectionSpec, ("questions",): QuestionSpec, ("roles",): RoleSpec,
-             ("implied",): ImpliedSpec}
+             ("implied",): ImpliedSpec, ("features",): LikenessSpec}
     for key in steps:
         if loc[:1] == key:
             model = steps[key]

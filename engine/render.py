@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+from collections.abc import Collection
 from typing import Any
 
 from .assessment import Assessment
@@ -34,12 +35,12 @@ def _party(engine: Engine, party: str | None, lang: str) -> str:
 
 
 def to_text(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None,
-            law_text: bool = False) -> str:
+            law_text: bool = False, implied: Collection[str] = ()) -> str:
     """The report of one validated case for a terminal (:mod:`faceright.report`); statute text
-    folded unless ``law_text``."""
+    folded unless ``law_text``; ``implied``: facts that follow from answers (not answered)."""
     from .report import build_report
     from .report_render import to_text as report_text
-    return report_text(build_report(engine, case, lang, as_of), law_text)
+    return report_text(build_report(engine, case, lang, as_of, implied), law_text)
 
 
 def to_html(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> str:

@@ -15,6 +15,7 @@ import datetime as dt
 import functools
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -172,8 +173,11 @@ def question_text(engine: Engine, fact: str, lang: str) -> str:
 
 
 class _Builder:
-    def __init__(self, engine: Engine, case: Any, lang: str, as_of: dt.date | None) -> None:
+    def __init__(self, engine: Engine, case: Any, lang: str, as_of: dt.date | None,
+                 implied: Collection[str] = ()) -> None:
         self.engine, self.book, self.lang = engine, engine.book, lang
+        #: facts that follow from the person's answers (the interview's ``implied``), not answered
+        self.implied = frozenset(implied)
         self.guidance: Guidance = engine.book.guidance
         self.assessment, self.derivations = engine.evaluate(case, as_of)
         self.facts = engine.facts_of(case)
@@ -432,8 +436,9 @@ class _Builder:
                 if " = " in entry:
                     fact = entry.split(" = ", 1)[0]
                     if fact in self.known:
+                        said = self.words["follows" if fact in self.implied else "you_answered"]
                         grounds.append(f"{question_text(self.engine, fact, self.lang)} — "
-                                       f"{self.words['you_answered']}{colon(self.lang)}"
+                                       f"{said}{colon(self.lang)}"
                                        f"{answer_text(self.engine, fact, self.known[fact], self.lang)}")
                 else:
                     cid, _, party = entry.partition("@")
@@ -634,9 +639,12 @@ def date_note(engine: Engine, assessment: Any, lang: str, later: list[str] | Non
     return note(engine, assessment, lang, later)
 
 
-def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None) -> Report:
-    """The report of one validated case in ``lang`` (``zh`` or ``en``)."""
-    return _Builder(engine, case, lang, as_of).build()
+def build_report(engine: Engine, case: Any, lang: str = "zh", as_of: dt.date | None = None,
+                 implied: Collection[str] = ()) -> Report:
+    """The report of one validated case in ``lang`` (``zh`` or ``en``); ``implied`` names the
+    facts that follow from the person's answers rather than being answered (the interview's
+    ``implied``): the report says so instead of "you answered"."""
+    return _Builder(engine, case, lang, as_of, implied).build()
 
 
 def build_reports(engine: Engine, case: Any, langs: tuple[str, ...] = ("zh", "en"),

@@ -37,6 +37,10 @@ class FactSpec(BaseModel):
     #: what each value is called on screen (the value itself is what case files hold)
     choices_zh: dict[str, str] = Field(default_factory=dict)
     choices_en: dict[str, str] = Field(default_factory=dict)
+    #: other words people type for a value (``骗钱的`` → ``fraud``, ``video call`` → ``call``),
+    #: read by the questionnaire besides the value, its number and its label
+    answers_zh: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    answers_en: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
     help_zh: str = Field(min_length=1)
@@ -64,6 +68,10 @@ class FactSpec(BaseModel):
                                  + (f"; not a value: {', '.join(extra)}" if extra else ""))
             if self.type not in ("enum", "list") and labels:
                 raise ValueError(f"{name} is only for enum and list facts")
+        for name in ("answers_zh", "answers_en"):
+            extra = sorted(set(getattr(self, name)) - set(self.values))
+            if extra:
+                raise ValueError(f"{name} names a value the fact does not have: {', '.join(extra)}")
         if self.now_words and self.type != "date":
             raise ValueError("now_words is only for date facts")
         if self.one_alone and self.type != "list":
@@ -75,6 +83,10 @@ class FactSpec(BaseModel):
     def choice(self, value: str, lang: str) -> str:
         """The on-screen name of one of the values."""
         return (self.choices_zh if lang == "zh" else self.choices_en)[value]
+
+    def typed_words(self, value: str) -> tuple[str, ...]:
+        """The other words people type for ``value`` (``answers_zh`` and ``answers_en``)."""
+        return (*self.answers_zh.get(value, ()), *self.answers_en.get(value, ()))
 
 
 class GlossaryEntry(BaseModel):

@@ -676,7 +676,8 @@ class WebApp:
         case = self.engine.case(self.interviewer.effective(answers).case_data("web"))
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
         words = self.engine.book.guidance.words[lang]
-        report, written = report_and_documents(self.engine, case, lang, dt.date.today())
+        implied = set(self.interviewer.effective(answers).values) - set(answers.values)
+        report, written = report_and_documents(self.engine, case, lang, dt.date.today(), implied=implied)
         docs = "".join(
             f"<li><form method=post action=/download/document>{hidden}"
             f'<input type=hidden name=document value="{esc(d.id)}">'

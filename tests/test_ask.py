@@ -75,7 +75,7 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
                  "the face.")
     expected = [
         "",
-        "Section 1 of 7 — What happened  (about 4–8 questions left)",
+        "Section 1 of 7 — What happened  (about 2–4 questions in this section)",
         "[1] First: who is answering these questions?",
         "    The questions are worded for you. This answer changes no legal conclusion by itself.",
         "> 1",
@@ -89,39 +89,38 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
         "> 3",
         "[3] Roughly when did it happen (when the fake first appeared)?",
         "    A year or a month is enough, and \"don't know\" is a fine answer. It decides which law applies.",
-        "    a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021",
+        "    a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021, last month, March 2024",
         "> 2023年6月",
         "[4] Where did it appear?",
         "    Pick the closest; if you cannot tell, answer \"don't know\".",
         "> why",
         "This answer could decide:",
         "  - if it was posted on a website, app or social platform or others have seen it, but I am not sure "
-        "where, Platform jointly liable (the platform) stays open; if it was only sent or shown to people "
-        "privately (e.g. a private chat) or nobody but its maker has seen it, Platform jointly liable (the "
-        "platform) is ruled out — Civil Code of the People's Republic of China, art. 1195",
+        "where, Platform jointly liable (the platform) stays open; if any other answer, Platform jointly liable "
+        "(the platform) is ruled out — Civil Code of the People's Republic of China, art. 1195",
         "Where did it appear?",  # the question again, to answer it now
         "> 1",
         "",
-        "Section 2 of 7 — Whose likeness  (about 2–3 questions left)",
+        "Section 2 of 7 — Whose likeness  (about 1 question in this section)",
         "[5] Would people who know you recognise you in it?",
         recognise,
         "    yes / no",
         "> maybe",
-        "Could not read that answer: yes / no",
+        "Could not read that answer; please try again. You can type: yes / no; or ? if you don't know",
         "> y",
         "",
-        "Section 3 of 7 — Consent and purpose  (about 1–2 questions left)",
+        "Section 3 of 7 — Consent and purpose  (about 1 question in this section)",
         "[6] Did you agree to your face or voice being used like this?",
         "    Agreement that was exceeded or withdrawn does not count, and an \"AI-made\" label is not agreement.",
         "> back",
         "",
-        "Section 2 of 7 — Whose likeness  (about 2–3 questions left)",
+        "Section 2 of 7 — Whose likeness  (about 1 question in this section)",
         "[5] Would people who know you recognise you in it?",
         recognise,
         "    yes / no",
         "> 是",
         "",
-        "Section 3 of 7 — Consent and purpose  (about 1–2 questions left)",
+        "Section 3 of 7 — Consent and purpose  (about 1 question in this section)",
         "[6] Did you agree to your face or voice being used like this?",
         "    Agreement that was exceeded or withdrawn does not count, and an \"AI-made\" label is not agreement.",
         "> no consent",
@@ -154,11 +153,11 @@ def test_chinese_interview_of_a_relative_worded_for_the_role(mini: Path, tmp_pat
     code, out = ask(mini, "3\n4\n2023\n1\n是\nwhy\n没有同意\n", "--documents", str(tmp_path))
     assert code == 0
     lines = screen(out)
-    assert lines[:4] == ["", "第 1 部分（共 7 部分）— 发生了什么  （大约还有 4–8 个问题）",
+    assert lines[:4] == ["", "第 1 部分（共 7 部分）— 发生了什么  （这一部分大约 2–4 个问题）",
                          "[1] 先说说您是谁：谁在回答这些问题？", "    问题会按您的身份来问。这一项本身不改变任何法律结论。"]
-    assert "[5] 认识已故的亲人的人能从中认出是已故的亲人吗？" in lines
-    assert "[6] 已故的亲人（或已故者的近亲属）同意过这样使用吗？" in lines
-    assert "第 3 部分（共 7 部分）— 同意与用途  （大约还有 1–2 个问题）" in lines
+    assert "[5] 认识您那位已故亲人的人看了，能认出是他（她）吗？" in lines
+    assert "[6] 已故的亲人生前，或者您和其他近亲属，同意过这样使用其脸或声音吗？" in lines
+    assert "第 3 部分（共 7 部分）— 同意与用途  （这一部分大约 1 个问题）" in lines
     why = lines[lines.index("> why") + 2]
     assert why == ("  - 如果回答“同意了，且使用在同意范围内”，肖像权被侵害（制作者）不成立；如果是其他回答，"
                    "肖像权被侵害（制作者）很可能成立 — 《中华人民共和国民法典》第一千零一十九条")
@@ -171,7 +170,8 @@ def test_chinese_interview_of_a_relative_worded_for_the_role(mini: Path, tmp_pat
 
 def test_chinese_interview_dont_know_the_date_and_eof(mini: Path, tmp_path: Path) -> None:
     """"Don't know" to the date is the widest range: what no day of it can establish is no
-    longer asked; end of input is "don't know" too."""
+    longer asked; an input that ends before the interview does is an unfinished interview
+    (exit 3, no report), never "don't know" to the rest."""
     code, out = ask(mini, "1\n娱乐\n不知道\n", "--documents", str(tmp_path))
     assert code == 0
     lines = screen(out)
@@ -181,7 +181,7 @@ def test_chinese_interview_dont_know_the_date_and_eof(mini: Path, tmp_path: Path
     rights = lines[lines.index("您的权利：") + 1]
     assert rights.startswith("  ? 肖像权被侵害 — 制作者")
     code, out = ask(mini, "1\n", "--documents", str(tmp_path))
-    assert code == 0 and "[2] 做这个内容是为了什么？有几个目的就选几个（可多选）" in out and "尚不确定的：" in out
+    assert code == 3 and "[2] 做这个内容是为了什么？有几个目的就选几个（可多选）" in out and "尚不确定的：" not in out
 
 
 def test_numbers_and_labels_as_typed(engine: Engine) -> None:
@@ -224,9 +224,10 @@ def test_answers_file_only_asks_the_rest(mini: Path, tmp_path: Path) -> None:
     known = tmp_path / "known.yaml"
     known.write_text("case: k\nincident_date: 2024-01-01\nfacts:\n  respondent: representative\n"
                      "  identifiable: true\n  consent: none\n", encoding="utf-8")
-    code, out = ask(mini, "n\n", "--lang", "en", "--answers", str(known))
+    code, out = ask(mini, "?\n?\n", "--lang", "en", "--answers", str(known))
     assert code == 0
     assert out.splitlines()[2] == "[1] What was it made for? Select all that apply (one or more)"
+    assert re.findall(r"^\[\d+\] ", out, re.M) == ["[1] ", "[2] "]
 
 
 def test_bad_answers_file_is_a_usage_error(mini: Path, tmp_path: Path) -> None:
@@ -427,7 +428,11 @@ def test_terminal_questionnaire_agrees_with_assess_on_sampled_shipped_cases(engi
     the choices the test's interview just made, and the order would hold by construction)."""
     graph = engine.book.questions
     roles = [{}, *({"respondent": r} for r in engine.book.vocabulary.spec("respondent").values)]
-    questions = {graph.text(q, known, "en"): q.fact for q in graph.questions for known in roles}
+    values = engine.book.vocabulary.spec("likeness").values  # questions name the likeness chosen
+    likenesses = [{}, *({"likeness": list(c)} for n in range(1, len(values) + 1)
+                        for c in itertools.combinations(values, n))]
+    questions = {graph.text(q, {**known, **likeness}, "en"): q.fact for q in graph.questions
+                 for known in roles for likeness in likenesses}
     interviewer = Interviewer(engine)  # not the terminal's: nothing is shared with it
     expected = []
     for case in interview_cases:

@@ -183,7 +183,7 @@ def test_roles_word_the_questions_and_imply_facts(engine: Engine, interviewer: I
     assert texts["self"] == ("identifiable", "Would people who know you recognise you in it?")
     assert texts["relative_of_deceased"][1] == ("Is your late relative survived by a spouse, a child "
                                                 "or a parent?")
-    assert texts["deceived"] == ("depicted_person", "Is the person shown in the fake alive, deceased, "
+    assert texts["deceived"] == ("depicted_person", "Is the person impersonated alive, deceased, "
                                                     "or a made-up character?")
     # never "under 18?" for a deceased person, nor "who consented?" before consent was given
     answers = Answers()
