@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from .report import Item, Law, Report
+from .report import Item, Law, PartyBlock, Report
 
 MARK = {"holds": "✔", "likely": "≈", "authorities": "?", "open": "?", "deferred": "…"}
 
@@ -36,6 +36,12 @@ def _item_line(r: Report, item: Item) -> str:
     if item.report_to:
         extra.append(f"{w['report_to']}: {item.report_to}")
     return line + (f" ({_sep(r.lang).join(extra)})" if extra else "")
+
+
+def _possible(r: Report, p: PartyBlock) -> str:
+    """What would hold against a possible respondent, and the court's findings it rests on."""
+    sep = _sep(r.lang)
+    return f"{sep.join(p.possible)} ({r.words['court_finds']}: {sep.join(p.conditions)})"
 
 
 def _status(r: Report, law: Law) -> str:
@@ -77,6 +83,8 @@ def to_text(r: Report, law_text: bool = False) -> str:
             if p.items:
                 out.append(f"  {p.name}: " + _sep(r.lang).join(p.items)
                            + (f" ({_sep(r.lang).join(p.notes)})" if p.notes else ""))
+            if p.possible:
+                out.append(f"  {p.name}: {_possible(r, p)}")
         out += ["", f"{w['demands']}:"]
         out += [f"  {p.name}: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             f"  {w['no_demand']}"]
@@ -148,7 +156,9 @@ def to_html(r: Report) -> str:
         out.append(f"<section id=parties><h3>{esc(w['parties'])}</h3>"
                    + _ul([f"<b>{esc(p.name)}</b>: {esc(sep.join(p.items))}"
                           + (f" <small>({esc(sep.join(p.notes))})</small>" if p.notes else "")
-                          for p in r.parties if p.items]) + "</section>")
+                          for p in r.parties if p.items]
+                        + [f"<b>{esc(p.name)}</b>: {esc(_possible(r, p))}" for p in r.parties if p.possible])
+                   + "</section>")
         out.append(f"<section id=demands><h3>{esc(w['demands'])}</h3>"
                    + (_ul([f"<b>{esc(p.name)}</b>: {esc(sep.join(p.demands))}" for p in r.parties if p.demands])
                       if any(p.demands for p in r.parties) else f"<p>{esc(w['no_demand'])}</p>")
@@ -195,6 +205,7 @@ def to_markdown(r: Report) -> str:
     if r.parties:
         out += ["", f"## {w['parties']}", ""]
         out += [f"- **{p.name}**: " + _sep(r.lang).join(p.items) for p in r.parties if p.items]
+        out += [f"- **{p.name}**: {_possible(r, p)}" for p in r.parties if p.possible]
         out += ["", f"## {w['demands']}", ""]
         out += [f"- **{p.name}**: " + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             w["no_demand"]]

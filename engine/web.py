@@ -81,7 +81,7 @@ TEXT = {
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
            "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后",
-           "other": "其他回答"},
+           "other": "其他回答", "translation": "英文译文"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
@@ -100,7 +100,7 @@ TEXT = {
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
            "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
-           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers"},
+           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers", "translation": "English translation"},
 }
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
@@ -179,7 +179,7 @@ _DOWNLOAD_FORM = {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "properties": {"lang": _LANG, "state": _STATE}}}}
 _DOCUMENT_FORM = {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "properties": {"lang": _LANG, "state": _STATE, "document": {"type": "string"},
-                                     "format": {"enum": ["docx", "md"]}}}}}
+                                     "doc_lang": _LANG, "format": {"enum": ["docx", "md"]}}}}}
 
 
 def _ok(media_type: str) -> dict[int | str, dict[str, Any]]:
@@ -628,12 +628,23 @@ class WebApp:
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
         words = self.engine.book.guidance.words[lang]
         report, written = report_and_documents(self.engine, case, lang, dt.date.today())
+        # Chinese always (they go to Chinese platforms, police and courts), an English
+        # translation beside each for a page in English
+        translated = {d.id: d for d in written.get(lang, [])} if lang != "zh" else {}
+
+        def buttons(doc_id: str, doc_lang: str, label: str) -> str:
+            return (f"<form method=post action=/download/document class=inline>{hidden}"
+                    f'<input type=hidden name=document value="{esc(doc_id)}">'
+                    f'<input type=hidden name=doc_lang value="{esc(doc_lang)}">{esc(label)} '
+                    f"<button name=format value=docx>.docx</button><button name=format value=md>.md</button></form>")
         docs = "".join(
-            f"<li>{esc(d.title)} <form method=post action=/download/document class=inline>{hidden}"
-            f'<input type=hidden name=document value="{esc(d.id)}">'
-            f"<button name=format value=docx>.docx</button><button name=format value=md>.md</button></form></li>"
-            for d in written)
-        documents = f"<section id=documents><h3>{esc(words.documents)}</h3><ul>{docs}</ul></section>" if docs else ""
+            f"<li>{esc(translated[d.id].title if d.id in translated else d.title)} "
+            + buttons(d.id, "zh", "中文" if translated else "")
+            + (buttons(d.id, lang, t["translation"]) if d.id in translated else "") + "</li>"
+            for d in written["zh"])
+        note = f"<p>{esc(words.also_translation)}</p>" if translated else ""
+        documents = (f"<section id=documents><h3>{esc(words.documents)}</h3>{note}<ul>{docs}</ul></section>"
+                     if docs else "")
         body = (f"<h2 id=result>{esc(t['result'])}</h2>{report_html(report)}{documents}"
                 f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
                 f"<form method=post action=/interview>{hidden}<input type=hidden name=view value=result>"
@@ -653,7 +664,7 @@ class WebApp:
     def document_file(self, form: dict[str, str]) -> Response:
         """One document of the result page (``document``: its id; ``format``: docx or md)."""
         from .documents import FORMATS, documents_for, file_name, render
-        lang = form.get("lang", "zh")
+        lang = form.get("doc_lang") or form.get("lang", "zh")
         if lang not in TEXT:
             raise BadInput(400, "lang must be zh or en")
         fmt = form.get("format", "docx")
