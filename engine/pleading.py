@@ -10,6 +10,7 @@ judgement only a court makes (``findings``); nothing here names a fact, conclusi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -111,7 +112,8 @@ class Assembler:
                 texts = item.text
             if texts is None:
                 continue
-            shown = answer_text(engine, fact, value, self.lang)
+            shown = (f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" and isinstance(value, dt.date)
+                     else answer_text(engine, fact, value, self.lang))
             out.append(_sentence(_text(texts, self.lang).format(value=shown, person=person, holder=holder), self.lang))
         return ("" if self.lang == "zh" else " ").join(out)
 
