@@ -184,8 +184,8 @@ class PersonWord(_Strict):
 
 
 class ClaimSpec(_Strict):
-    """One claim (诉讼请求) or demand, for each conclusion of ``concl`` that holds against a
-    defendant (first entry whose ``when`` holds): ``claim`` as a pleading words it
+    """One claim of a statement of claims or demand of a letter, for each conclusion of
+    ``concl`` that holds against a defendant (every entry whose ``when`` holds): ``claim`` as a pleading words it
     (``{defendants}``, ``{amount}``), ``demand`` as a letter does (``{amount}``); ``amount``
     is the fact holding the sum in yuan (a blank when unknown)."""
 

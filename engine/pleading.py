@@ -21,14 +21,14 @@ from .vocabulary import INCIDENT_DATE
 if TYPE_CHECKING:
     from .report import _Builder
 
-#: Chinese numerals for numbering defendants (被告一, 被告二 …)
+#: Chinese numerals, numbering the defendants of a Chinese document
 _NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass(frozen=True)
 class Defendant:
     """One person or company to claim against: the parties it is (rule party names), its
-    label (被告一 / Defendant 1, or 被告 alone), its roles in words, and for a party whose
+    label (``pleading.defendant`` with its number, or ``sole_defendant``), its roles in words, and for a party whose
     liability awaits a finding only a court makes, those findings (judgement facts)."""
 
     parties: tuple[str, ...]
@@ -42,7 +42,7 @@ class Pleaded:
     """The pleading parts of one case in one language."""
 
     defendants: list[str]     #: one line per defendant, with its roles
-    claims: list[str]         #: numbered claims (诉讼请求), costs last
+    claims: list[str]         #: numbered claims, costs last
     demands: list[str]        #: numbered demands of a letter to the first defendant
     reasons: list[str]        #: the rights infringed and each defendant's liability
     basis: list[str]          #: the provisions the claims rest on (ids, cited by the caller)
