@@ -114,6 +114,9 @@ class Assembler:
                 continue
             shown = (f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" and isinstance(value, dt.date)
                      else answer_text(engine, fact, value, self.lang))
+            if isinstance(value, list) and self.lang == "en" and ", " in shown:  # "face and voice"
+                head, _, last = shown.rpartition(", ")
+                shown = f"{head} and {last}"
             out.append(_sentence(_text(texts, self.lang).format(value=shown, person=person, holder=holder), self.lang))
         return ("" if self.lang == "zh" else " ").join(out)
 
