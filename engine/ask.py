@@ -317,16 +317,18 @@ def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir
             case_id: str = "interview", today: dt.date | None = None) -> str:
     """The final report (as ``assess`` prints it), and the documents that apply written as
     ``.docx`` into ``documents_dir`` (none when it is None), listed at the end."""
-    from .documents import write_documents
+    from .documents import document_langs, write_documents
     engine = interviewer.engine
     effective = interviewer.effective(answers)
     case = engine.case(effective.case_data(case_id))
     text = to_text(engine, case, lang, implied=set(effective.values) - set(answers.values))
     if documents_dir:
-        written = write_documents(engine, case, Path(documents_dir), [lang], "docx", today or dt.date.today())
+        langs = document_langs(lang)
+        written = write_documents(engine, case, Path(documents_dir), list(langs), "docx", today or dt.date.today())
         if written:
             body, _, last = text.rstrip("\n").rpartition("\n")
-            heading = engine.book.guidance.words[lang].documents
+            words = engine.book.guidance.words[lang]
             files = "\n".join(f"  - {p}" for p in written)
-            text = f"{body}\n{heading}{colon(lang).rstrip()}\n{files}\n\n{last}\n"
+            note = f"  {words.also_translation}\n" if len(langs) > 1 else ""
+            text = f"{body}\n{words.documents}{colon(lang).rstrip()}\n{note}{files}\n\n{last}\n"
     return text

@@ -192,7 +192,8 @@ def assess(file: str, fmt: str, receipt: bool, with_report: bool, law_text: bool
 @click.option("-o", "--output", "directory", required=True, type=click.Path(file_okay=False),
               help="Directory to write the documents into (created if missing).")
 @click.option("--lang", type=click.Choice(["zh", "en", "both"]), default="zh", show_default=True,
-              help="Language of the documents.")
+              help="Language of the documents: Chinese is always written (documents go to Chinese "
+                   "platforms, police and courts); en or both add an English translation.")
 @click.option("--format", "fmt", type=click.Choice(["docx", "md"]), default="docx", show_default=True)
 @click.option("--date", "today", callback=_date, default=None, metavar="DATE",
               help="The date the documents are signed (default: today).")
@@ -205,11 +206,13 @@ def documents(file: str, directory: str, lang: str, fmt: str, today: dt.date | N
     Example: faceright documents cases/zhang-v-template-app.yaml -o out --lang en --format md
     """
     from .casefile import read_cases
-    from .documents import write_documents
+    from .documents import document_langs, write_documents
     engine = _engine(rules)
     loaded = list(read_cases(engine.reader, file))
     failed = False
-    langs = ["zh", "en"] if lang == "both" else [lang]
+    langs = list(document_langs("en" if lang == "both" else lang))
+    if len(langs) > 1 and lang == "en":
+        click.echo(engine.book.guidance.words["en"].also_translation, err=True)
     for item in loaded:
         if item.error is not None:
             click.echo(error_lines(item.error), err=True)

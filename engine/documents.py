@@ -10,7 +10,6 @@ deterministic: the same case, language and date give the same bytes.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import zipfile
 from dataclasses import dataclass
@@ -20,11 +19,12 @@ from typing import Any
 
 from .evaluate import Engine
 from .guidance import Guidance
-from .punctuation import colon
-from .report import Report, _Builder, _ordered, answer_text, question_text
-from .vocabulary import INCIDENT_DATE
+from .pleading import assembler, latest
+from .report import Report, _Builder, _ordered
 
 FORMATS = ("docx", "md")
+#: the paragraph styles of python-docx's default template a document uses
+STYLES = ("Heading 1", "Heading 2", "List Bullet")
 #: the fixed time stamped into a .docx file's zip entries (zip cannot store earlier)
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -48,6 +48,13 @@ def _lines(items: list[str], empty: str = "—") -> str:
     return "\n".join(f"- {i}" for i in items) if items else empty
 
 
+def document_langs(lang: str) -> tuple[str, ...]:
+    """The languages to write documents in for a person reading ``lang``: Chinese always (the
+    documents go to Chinese platforms, police, regulators and courts), and an English
+    translation for one reading English."""
+    return ("zh",) if lang == "zh" else ("zh", lang)
+
+
 def documents_for(engine: Engine, case: Any, lang: str, today: dt.date,
                   as_of: dt.date | None = None) -> list[Written]:
     """Every document of the rulebook that applies to ``case``, filled in, in ``lang``."""
@@ -68,13 +75,17 @@ def documents_in(engine: Engine, case: Any, langs: tuple[str, ...], today: dt.da
 
 def report_and_documents(engine: Engine, case: Any, lang: str, today: dt.date,
                          as_of: dt.date | None = None,
-                         implied: Collection[str] = ()) -> tuple[Report, list[Written]]:
+                         implied: Collection[str] = ()) -> tuple[Report, dict[str, list[Written]]]:
     """The report of ``case`` in ``lang`` (:func:`faceright.report.build_report`, ``implied``
-    as there) and the documents that apply (:func:`documents_for`), from one evaluation: the
-    web's result page."""
+    as there) and the documents that apply in each of :func:`document_langs` (language →
+    documents), from one evaluation: the web's result page."""
     builder = _Builder(engine, case, lang, as_of, implied)
     report = builder.build()
-    return report, _written(builder, report, today)
+    out = {}
+    for doc_lang in document_langs(lang):
+        other = builder if doc_lang == lang else builder.in_lang(doc_lang)
+        out[doc_lang] = _written(other, report if doc_lang == lang else other.build(), today)
+    return report, out
 
 
 def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]:
@@ -86,51 +97,43 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     held = sorted(builder.assessment.conclusions, key=lambda c: builder.sort_key(c.id, c.party))
     now: dict[str, list[str]] = {}
     for c in held:
-        now[c.id] = [*now.get(c.id, []), *(p for p in _latest(c) if p not in now.get(c.id, []))]
+        now[c.id] = [*now.get(c.id, []), *(p for p in latest(c) if p not in now.get(c.id, []))]
     rights = [f"{i.title}（{catalogue.cite(_ordered(now[i.id]), lang)}）" if lang == "zh"
               else f"{i.title} ({catalogue.cite(_ordered(now[i.id]), lang)})"
               for i in report.rights if i.status == "holds"]
     evidence = [e.texts[lang] for e in guidance.evidence if situation.applies(e.cond)]
-    # the facts in words, as the person would state them: not who answered the questions, nor
-    # a judgement answered "no" (it is the court's to make; stating it would argue against them)
-    judged = {c.suggests for c in engine.book.conclusions.values() if c.suggests}
-    facts = [f"{question_text(engine, f, lang)} {answer_text(engine, f, builder.known[f], lang)}"
-             for f in [INCIDENT_DATE, *engine.book.vocabulary.facts] if f in builder.known
-             and f != engine.book.questions.role_fact and not (f in judged and builder.known[f] is False)]
-    sep = "、" if lang == "zh" else ", "
-    liability = {c.id for c in held if engine.book.conclusions[c.id].kind == "liability"}
-    liable = {builder.title(cid) for cid in liability}
-    claims = [f"{p.name}{colon(lang)}{sep.join(p.demands or [i for i in p.items if i in liable])}"
-              for p in report.parties if p.demands or any(i in liable for i in p.items)]
-    defendants = [f"{p.name}{colon(lang)}{guidance.party_blank[lang]}" for p in report.parties
-                  if p.party and (p.items or p.demands)]
-    basis = catalogue.cite(_ordered(list(dict.fromkeys(p for c in held for p in c.provisions))), lang)
+    assembled = assembler(builder, situation)
+    pleaded = assembled.assemble()
+    basis = catalogue.cite(_ordered(pleaded.basis), lang)
     offences = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
                 if engine.book.conclusions[i.id].kind == "offence"]
     breaches = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
                 if engine.book.conclusions[i.id].kind == "regulatory"]
-    values = {"rights": _lines(rights), "evidence": _lines(evidence), "facts": _lines(facts),
-              "claims": _lines(claims), "defendants": _lines(defendants), "basis": basis or "—",
-              "offences": _lines(offences), "breaches": _lines(breaches), "today": today.isoformat()}
+    values = {"rights": _lines(rights), "evidence": _lines(evidence),
+              "claims": "\n".join(pleaded.claims) or "—", "demands": "\n".join(pleaded.demands) or "—",
+              "defendants": "\n".join(pleaded.defendants) or "—", "reasons": _reasons(pleaded.reasons, guidance, lang),
+              "letter_basis": catalogue.cite(_ordered(pleaded.letter_basis), lang) or "—",
+              "basis": basis or "—", "offences": _lines(offences), "breaches": _lines(breaches),
+              "today": today.isoformat()}
     out = []
     for doc in guidance.documents:
         if not situation.applies(doc.cond):
             continue
         text = doc.texts[lang]
-        sections = [(s.heading, s.body.format(**values)) for s in text.sections]
+        facts = assembled.facts(doc.person) or "—"
+        sections = [(s.heading, s.body.format(**values, facts=facts).rstrip()) for s in text.sections]
         out.append(Written(doc.id, lang, text.title, sections, list(text.attach),
-                           [*text.blanks, guidance.party_blank[lang]], report.words["attach"],
+                           [*text.blanks, guidance.party_blank[lang], *pleaded.blanks], report.words["attach"],
                            text.label, text.what_for))
     return out
 
 
-def _latest(conclusion: Any) -> list[str]:
-    """The provisions a held conclusion rests on under the latest law its possible dates reach
-    (its last ``periods`` entry when they differ between parts of an inexact date; else all):
-    what a person writing now invokes — not an older rule, whose own conditions (the General
-    Principles' profit element …) might read against them."""
-    periods = conclusion.periods
-    return list(periods[-1]["provisions"]) if periods else list(conclusion.provisions)
+def _reasons(lines: list[str], guidance: Guidance, lang: str) -> str:
+    """The defendants' liability under its heading, or nothing."""
+    words = guidance.pleadings.words
+    if not lines or words is None:
+        return ""
+    return "\n" + str(getattr(words.liability, lang)) + "\n" + "\n".join(f"- {r}" for r in lines)
 
 
 def to_markdown(doc: Written, disclaimer: str) -> str:
@@ -147,12 +150,11 @@ def to_docx(doc: Written, disclaimer: str, today: dt.date) -> bytes:
     times, so that the same input gives the same bytes."""
     from docx import Document as Docx
     document = Docx()
-    style = _style_ids()
+    # each style looked up by name once per document (a lookup scans the style sheet)
+    style = {name: document.styles[name] for name in STYLES}
 
     def add(text: str, style_name: str | None = None) -> None:
-        paragraph = document.add_paragraph(text)
-        if style_name is not None:
-            paragraph._p.style = style[style_name]  # what `paragraph.style = name` sets
+        document.add_paragraph(text, style[style_name] if style_name is not None else None)
 
     add(doc.title, "Heading 1")
     for heading, body in doc.sections:
@@ -172,16 +174,6 @@ def to_docx(doc: Written, disclaimer: str, today: dt.date) -> bytes:
     raw = io.BytesIO()
     document.save(raw)
     return _fixed_zip(raw.getvalue())
-
-
-@functools.cache
-def _style_ids() -> dict[str, str]:
-    """The ids of the styles a document uses, in python-docx's default template (the one every
-    document starts from), looked up by name once: python-docx's own lookup, repeated for each
-    paragraph, scans the style sheet twice and took half the time a document took."""
-    from docx import Document as Docx
-    styles = Docx().styles
-    return {name: styles[name].style_id for name in ("Heading 1", "Heading 2", "List Bullet")}
 
 
 def _fixed_zip(data: bytes) -> bytes:

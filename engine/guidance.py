@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +72,9 @@ class Words(_Strict):
     attach: str
     disclaimer: str
     own: str
+    possibly: str
+    court_finds: str
+    also_translation: str
 
 
 class Summary(_Strict):
@@ -176,6 +179,8 @@ class GuidanceFile(_Strict):
     summary: dict[str, Summary]
     report_to: dict[str, Bilingual]
     titles: list[TitleSpec] = Field(default_factory=list)
+    #: judgement (boolean) fact → the finding in words: judgements only a court makes
+    court_decides: dict[str, Bilingual] = Field(default_factory=dict)
     steps: list[StepSpec] = Field(min_length=1)
     perspectives: list[PerspectiveSpec] = Field(default_factory=list)
 
@@ -198,11 +203,14 @@ class DocumentText(_Strict):
 
 
 class DocumentSpec(_Strict):
-    """One document to send: when it applies, what it rests on, its text in zh and en."""
+    """One document to send: when it applies, what it rests on, its text in zh and en;
+    ``person``: what its account of the facts calls the person shown (default: the first
+    ``person`` word of the file that applies)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     when: Any = None
     basis: list[str] = Field(min_length=1)
+    person: Bilingual | None = None
     zh: DocumentText
     en: DocumentText
 
@@ -215,12 +223,86 @@ class EvidenceItem(_Strict):
     en: str = Field(min_length=1)
 
 
+class NarrativeItem(_Strict):
+    """How one fact is told in a document's account of what happened: ``text`` (with
+    ``{value}``, the answer in words) for any value, or ``yes`` / ``no`` for a yes/no fact
+    (a value without its text is not told), or ``values`` (choice → text) for a choice.
+    ``{person}`` is the person shown."""
+
+    fact: str
+    text: Bilingual | None = None
+    yes: Bilingual | None = None
+    no: Bilingual | None = None
+    values: dict[str, Bilingual] | None = None
+
+
+class PersonWord(_Strict):
+    """What the account calls the person shown, when ``when`` holds (first match)."""
+
+    when: Any = None
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class ClaimSpec(_Strict):
+    """One claim of a statement of claims or demand of a letter, for each conclusion of
+    ``concl`` that holds against a defendant (every entry whose ``when`` holds): ``claim`` as a pleading words it
+    (``{defendants}``, ``{amount}``), ``demand`` as a letter does (``{amount}``); ``amount``
+    is the fact holding the sum in yuan (a blank when unknown)."""
+
+    concl: str
+    when: Any = None
+    amount: str | None = None
+    claim: Bilingual
+    demand: Bilingual
+
+
+class NotClaimed(_Strict):
+    concl: str
+    reason: str = Field(min_length=1)
+
+
+class SameEntity(_Strict):
+    """Parties one person or company is, when ``when`` holds: one defendant, its roles listed."""
+
+    when: Any
+    parties: list[str] = Field(min_length=2)
+
+
+class Finding(_Strict):
+    """What a pleading asserts for a judgement only a court makes (``court_decides``)."""
+
+    when: Any = None
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Pleading(_Strict):
+    """The words a pleading is assembled from."""
+
+    defendant: Bilingual          #: one of several defendants, ``{n}`` its number
+    sole_defendant: Bilingual     #: the only defendant
+    costs: Bilingual              #: the last claim: costs borne by the defendants
+    amount_blank: Bilingual       #: the blank for a sum only the person can state
+    roles: dict[str, Bilingual]   #: party → its role, as a pleading describes it
+    possible: Bilingual           #: said of a defendant whose liability awaits a finding
+    liability: Bilingual          #: heads the defendants' liability in the reasons
+
+
 class DocumentsFile(_Strict):
     """``documents.yaml``."""
 
     evidence: list[EvidenceItem] = Field(min_length=1)
     #: the blank a document leaves for a party's name and address (only the person knows them)
     party_blank: Bilingual
+    person: list[PersonWord] = Field(min_length=1)
+    narrative: list[NarrativeItem] = Field(min_length=1)
+    not_narrated: list[str] = Field(default_factory=list)
+    claims: list[ClaimSpec] = Field(min_length=1)
+    not_claimed: list[NotClaimed] = Field(default_factory=list)
+    same_entity: list[SameEntity] = Field(default_factory=list)
+    findings: dict[str, Finding] = Field(default_factory=dict)
+    pleading: Pleading
     documents: list[DocumentSpec] = Field(min_length=1)
 
 
@@ -232,8 +314,11 @@ SUMMARY_PLACEHOLDERS = {"rights": {"rights"}, "rights_open": {"rights", "questio
                         #: a perspective's sentence on the person shown (their own claims)
                         "also": {"rights", "demands"}}
 WORD_PLACEHOLDERS = {"settles": {"count"}}
-DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "defendants", "basis",
-                                   "offences", "breaches", "today"})
+DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "demands", "defendants",
+                                   "reasons", "basis", "letter_basis", "offences", "breaches", "today"})
+NARRATIVE_PLACEHOLDERS = frozenset({"value", "person", "holder"})
+CLAIM_PLACEHOLDERS = frozenset({"defendants", "amount"})
+DEMAND_PLACEHOLDERS = frozenset({"amount"})
 
 
 @dataclass(frozen=True)
@@ -282,6 +367,30 @@ class Document:
     cond: Cond | None
     basis: tuple[str, ...]
     texts: Mapping[str, DocumentText]
+    person: Bilingual | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A validated claim entry (:class:`ClaimSpec`)."""
+
+    concl: str
+    cond: Cond | None
+    amount: str | None
+    claim: Bilingual
+    demand: Bilingual
+
+
+@dataclass(frozen=True)
+class Pleadings:
+    """What documents assemble their accounts, claims and defendants from (``documents.yaml``)."""
+
+    person: tuple[tuple[Cond | None, Bilingual], ...] = ()
+    narrative: Mapping[str, NarrativeItem] = field(default_factory=dict)
+    claims: tuple[Claim, ...] = ()
+    same_entity: tuple[tuple[Cond | None, tuple[str, ...]], ...] = ()
+    findings: Mapping[str, tuple[Cond | None, Bilingual]] = field(default_factory=dict)
+    words: Pleading | None = None
 
 
 @dataclass(frozen=True)
@@ -319,6 +428,9 @@ class Guidance:
     perspectives: tuple[Perspective, ...] = ()
     #: conclusion titles that apply under a condition (the first that holds wins)
     titles: tuple[Title, ...] = ()
+    #: judgement fact → the finding in words (``court_decides``), in file order
+    court_decides: Mapping[str, Bilingual] = field(default_factory=dict)
+    pleadings: Pleadings = field(default_factory=Pleadings)
 
     def cited(self) -> set[str]:
         """Every provision the guidance cites."""
@@ -383,15 +495,23 @@ class _Checker:
 
 
 def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
-                  documents_path: Path | None = None, documents_doc: Any = None) -> Guidance:
+                  documents_path: Path | None = None, documents_doc: Any = None,
+                  kinds: Mapping[str, str] | None = None) -> Guidance:
     """Validate ``guidance.yaml`` (and ``documents.yaml`` when given; :class:`~faceright.source.Document`
     each): the shape, both languages, every ``{placeholder}``, every condition (the rule
-    condition language), fact, conclusion and provision named. Raises :class:`RuleFileError`
-    with the file, line and key."""
+    condition language), fact, conclusion and provision named; that every fact is told in a
+    document's account (or listed as not told) and every remedy and liability (``kinds``:
+    conclusion → kind) is a claim (or listed as not one, with why). Raises
+    :class:`RuleFileError` with the file, line and key."""
     from .rulebook import _model
     data = _model(GuidanceFile, doc, path)
     check = _Checker(path, doc, names, catalogue)
     facts = set(names.vocabulary.names())
+    for fact in data.court_decides:
+        if fact not in names.vocabulary.facts:
+            check.fail(("court_decides", fact), f"unknown fact '{fact}'" + did_you_mean(fact, facts))
+        if names.vocabulary.spec(fact).type != "bool":
+            check.fail(("court_decides", fact), "a judgement a court makes must be a yes/no fact")
     for i, fact in enumerate(data.unknowable):
         if fact not in facts:
             check.fail(("unknowable", i), f"unknown fact '{fact}'" + did_you_mean(fact, facts))
@@ -446,10 +566,12 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
     evidence: list[Evidence] = []
     documents: list[Document] = []
     party_blank = {"zh": "", "en": ""}
+    pleadings = Pleadings()
     if documents_path is not None:
         ddata = _model(DocumentsFile, documents_doc, documents_path)
         party_blank = {"zh": ddata.party_blank.zh, "en": ddata.party_blank.en}
         dcheck = _Checker(documents_path, documents_doc, names, catalogue)
+        pleadings = _pleadings(dcheck, ddata, names, kinds or {}, data.court_decides)
         for i, item in enumerate(ddata.evidence):
             evidence.append(Evidence(dcheck.cond(item.when, ("evidence", i, "when")),
                                      {"zh": item.zh, "en": item.en}))
@@ -470,10 +592,11 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
                     if not any(blank in s.body or blank in s.heading for s in doc_text.sections):
                         dcheck.fail(("documents", i, lang, "blanks", j), f"blank '{blank}' appears in no section")
             documents.append(Document(dspec.id, dcheck.cond(dspec.when, ("documents", i, "when")),
-                                      tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}))
+                                      tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}, dspec.person))
     return Guidance(frozenset(data.unknowable), dict(data.words), dict(data.summary), dict(data.report_to),
                     tuple(steps), tuple(evidence), tuple(documents), party_blank, deferred_when,
-                    frozenset(data.deferred.facts) if data.deferred else frozenset(), perspectives, tuple(titles))
+                    frozenset(data.deferred.facts) if data.deferred else frozenset(), perspectives, tuple(titles),
+                    dict(data.court_decides), pleadings)
 
 
 def _perspectives(data: GuidanceFile, check: _Checker, facts: set[str], step_ids: set[str]) -> tuple[Perspective, ...]:
@@ -516,6 +639,89 @@ def _perspectives(data: GuidanceFile, check: _Checker, facts: set[str], step_ids
         assert cond is not None  # `when` is required by the model
         out.append(Perspective(spec.id, cond, tuple(spec.own), tuple(leads), {"zh": spec.zh, "en": spec.en}))
     return tuple(out)
+
+
+def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mapping[str, str],
+               court: Mapping[str, Bilingual]) -> Pleadings:
+    """The account, claim and defendant data of ``documents.yaml``, checked."""
+    vocab = names.vocabulary
+    person = tuple((check.cond(p.when, ("person", i, "when")), Bilingual(zh=p.zh, en=p.en))
+                   for i, p in enumerate(data.person))
+    for i, p in enumerate(data.person):
+        for lang in LANGS:
+            check.template(getattr(p, lang), set(), ("person", i, lang))
+    narrative: dict[str, NarrativeItem] = {}
+    for i, item in enumerate(data.narrative):
+        loc = ("narrative", i)
+        if item.fact not in vocab.names():
+            check.fail((*loc, "fact"), f"unknown fact '{item.fact}'" + did_you_mean(item.fact, vocab.names()))
+        if item.fact in narrative:
+            check.fail((*loc, "fact"), f"'{item.fact}' is told twice")
+        ftype = vocab.spec(item.fact).type if item.fact in vocab.facts else "date"
+        given = {k: getattr(item, k) for k in ("text", "yes", "no", "values") if getattr(item, k) is not None}
+        allowed_keys = ({"yes", "no"} if ftype == "bool" else {"values"} if ftype == "enum"
+                        else {"text", "values"} if ftype == "list" else {"text"})
+        if not given or set(given) - allowed_keys:
+            check.fail(loc, f"a {ftype} fact is told with " + " / ".join(sorted(allowed_keys)))
+        texts_of: list[tuple[tuple[Any, ...], Bilingual]] = [((*loc, k), t) for k, t in given.items() if k != "values"]
+        for value, vtext in (item.values or {}).items():
+            if value not in vocab.spec(item.fact).values:
+                check.fail((*loc, "values", value), f"'{value}' is not a value of this fact"
+                           + did_you_mean(value, vocab.spec(item.fact).values))
+            texts_of.append(((*loc, "values", value), vtext))
+        for where, texts in texts_of:
+            for lang in LANGS:
+                check.template(getattr(texts, lang), NARRATIVE_PLACEHOLDERS if where[-1] == "text" else {"person", "holder"},
+                               (*where, lang))
+        narrative[item.fact] = item
+    for i, fact in enumerate(data.not_narrated):
+        if fact not in vocab.names():
+            check.fail(("not_narrated", i), f"unknown fact '{fact}'" + did_you_mean(fact, vocab.names()))
+        if fact in narrative:
+            check.fail(("not_narrated", i), f"'{fact}' is told in the narrative and listed as not told")
+    untold = [f for f in vocab.names() if f not in narrative and f not in data.not_narrated]
+    if untold:
+        check.fail(("narrative",), f"fact '{untold[0]}' is neither told nor listed under not_narrated")
+    claims = []
+    for i, spec in enumerate(data.claims):
+        loc = ("claims", i)
+        if spec.concl not in names.conclusions:
+            check.fail((*loc, "concl"), f"unknown conclusion '{spec.concl}'" + did_you_mean(spec.concl, names.conclusions))
+        if spec.amount is not None and (spec.amount not in vocab.facts
+                                        or vocab.spec(spec.amount).type not in ("int", "float", "number")):
+            check.fail((*loc, "amount"), f"'{spec.amount}' is not a fact holding an amount")
+        for lang in LANGS:
+            check.template(getattr(spec.claim, lang), CLAIM_PLACEHOLDERS, (*loc, "claim", lang))
+            check.template(getattr(spec.demand, lang), DEMAND_PLACEHOLDERS, (*loc, "demand", lang))
+        claims.append(Claim(spec.concl, check.cond(spec.when, (*loc, "when")), spec.amount, spec.claim, spec.demand))
+    for i, nc in enumerate(data.not_claimed):
+        if nc.concl not in names.conclusions:
+            check.fail(("not_claimed", i, "concl"), f"unknown conclusion '{nc.concl}'" + did_you_mean(nc.concl, names.conclusions))
+    covered = {c.concl for c in claims} | {nc.concl for nc in data.not_claimed}
+    for cid, kind in kinds.items():
+        if kind in ("remedy", "liability") and cid not in covered:
+            check.fail(("claims",), f"conclusion '{cid}' ({kind}) is neither a claim nor listed under not_claimed")
+    same = []
+    for i, entry in enumerate(data.same_entity):
+        for j, party in enumerate(entry.parties):
+            if party not in names.parties:
+                check.fail(("same_entity", i, "parties", j), f"unknown party '{party}'" + did_you_mean(party, names.parties))
+        same.append((check.cond(entry.when, ("same_entity", i, "when")), tuple(entry.parties)))
+    for party in data.pleading.roles:
+        if party not in names.parties:
+            check.fail(("pleading", "roles", party), f"unknown party '{party}'" + did_you_mean(party, names.parties))
+    for party in names.parties:
+        if party not in data.pleading.roles:
+            check.fail(("pleading", "roles"), f"missing the role of party '{party}'")
+    for lang in LANGS:
+        check.template(getattr(data.pleading.defendant, lang), {"n"}, ("pleading", "defendant", lang))
+    findings = {}
+    for fact, finding in data.findings.items():
+        if fact not in court:
+            check.fail(("findings", fact), f"'{fact}' is not a judgement listed in guidance.yaml court_decides"
+                       + did_you_mean(fact, list(court)))
+        findings[fact] = (check.cond(finding.when, ("findings", fact, "when")), Bilingual(zh=finding.zh, en=finding.en))
+    return Pleadings(person, narrative, tuple(claims), tuple(same), findings, data.pleading)
 
 
 class Situation:

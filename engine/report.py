@@ -65,6 +65,11 @@ class PartyBlock:
     items: list[str]      #: titles of what holds against it (rights infringed, liability, offences)
     demands: list[str]    #: titles of the remedies that can be claimed from it
     notes: list[str] = field(default_factory=list)
+    #: titles of what would hold against it were a court to make the judgements only it makes
+    #: (e.g. that the notice was valid) in the person's favour: a possible respondent
+    possible: list[str] = field(default_factory=list)
+    #: those judgements, in words (``guidance.yaml`` ``court_decides``)
+    conditions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -257,6 +262,31 @@ class _Builder:
         found = {c.id for c in last.conclusions if (c.id, c.party) in waiting}
         return [self.title(cid) for cid in sorted(found, key=lambda c: self.order[c])]
 
+    def possible(self) -> dict[tuple[str, str], list[str]]:
+        """The open liabilities against a party that would hold were a court to make the
+        judgements only it makes (``guidance.yaml`` ``court_decides``) in the person's favour
+        (and what only the authorities can establish to turn out against the infringer), not
+        on those alone without them: (conclusion, party) → those judgement facts among what it
+        needs, in ``court_decides`` order."""
+        if "court" not in self._authorities:
+            facts = {k: v for k, v in self.exact.items() if k != INCIDENT_DATE}
+            self._authorities["court"] = bounds(self.engine, True).upper(facts, self.exact.get(INCIDENT_DATE))
+        court = self.guidance.court_decides
+        out: dict[tuple[str, str], list[str]] = {}
+        for o in self.assessment.open:
+            if not o.party or self.kind(o.id) not in LIABILITY:
+                continue
+            if (o.id, o.party) in self._authorities["court"] and not self.only_unknowable((o.id, o.party)):
+                needed = [f for f in court if f in o.needs]
+                if needed:
+                    out[(o.id, o.party)] = needed
+        return out
+
+    def court_condition(self, facts: list[str]) -> str:
+        """The judgements ``facts`` as one phrase (``court_decides`` texts)."""
+        texts = [getattr(self.guidance.court_decides[f], self.lang) for f in facts]
+        return ("；" if self.lang == "zh" else "; ").join(texts)
+
     def situation(self) -> Situation:
         status: dict[tuple[str, str | None], Result] = {}
         for c in self.assessment.conclusions:
@@ -386,7 +416,21 @@ class _Builder:
             name = self.party(who) if who else self.words["others"]
             blocks.append(PartyBlock(who, name, concerning.get(who, []), demands.get(who, []),
                                      list(dict.fromkeys(notes.get(who, [])))))
-        return blocks
+        possible: dict[str, list[tuple[str, list[str]]]] = {}
+        for (cid, who), facts in sorted(self.possible().items(), key=lambda kv: self.sort_key(*kv[0])):
+            possible.setdefault(who, []).append((self.title(cid), facts))
+        for who, found in possible.items():
+            titles = [t for t, _ in found if t not in next((b.items for b in blocks if b.party == who), [])]
+            if not titles:
+                continue
+            conditions = list(dict.fromkeys(self.court_condition(f) for _, f in found))
+            for i, block in enumerate(blocks):
+                if block.party == who:
+                    blocks[i] = replace(block, possible=titles, conditions=conditions)
+                    break
+            else:
+                blocks.append(PartyBlock(who, self.party(who), [], [], [], titles, conditions))
+        return sorted(blocks, key=lambda b: self.party_order.get(b.party, len(self.party_order)))
 
     def questions(self) -> list[Question]:
         counts: Counter[str] = Counter()
@@ -501,6 +545,8 @@ class _Builder:
         else:
             out.append(s["no_rights"])
         names = [p.name for p in parties if p.items or p.demands]
+        names += [f"{p.name}（{self.words['possibly']}）" if self.lang == "zh" else f"{p.name} ({self.words['possibly']})"
+                  for p in parties if p.possible and not (p.items or p.demands)]
         if names:
             out.append(s["responsible"].format(parties=sep.join(names)))
         demands = list(dict.fromkeys(d for p in parties for d in p.demands))
@@ -526,7 +572,7 @@ class _Builder:
         parties = self.parties()
         breaches = self.items(BREACHES, "authorities")
         steps = self.steps(situation)
-        shown = {i.id for i in rights + breaches}
+        shown = {i.id for i in rights + breaches} | {cid for cid, _ in self.possible()}
         uncertain = [i for i in self.items((*RIGHTS, *LIABILITY, *REMEDIES, *BREACHES), "all")
                      if i.status != "holds" and i.id not in shown]
         cited = [p for c in sorted(self.assessment.conclusions, key=lambda c: self.sort_key(c.id, c.party))
@@ -588,13 +634,16 @@ def _rewrite(cond: Cond, unknowable: frozenset[str], helps: bool, negated: bool 
 
 class _Bounds:
     """The rulebook evaluated three-valued (:mod:`.kleene`) with the facts only the
-    authorities can establish (``guidance.yaml``'s ``unknowable``) presumed, while unknown, for
-    the conclusion (upper bound) and against it (lower bound), a negated reference reading the
+    authorities can establish (``guidance.yaml``'s ``unknowable``; with ``court`` also the
+    judgements only a court makes, ``court_decides``) presumed, while unknown, for the
+    conclusion (upper bound) and against it (lower bound), a negated reference reading the
     other bound: the upper bound is TRUE wherever some values of those facts make it TRUE."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, court: bool = False) -> None:
         self.evaluator = Evaluator(engine.book)
         unknowable = engine.book.guidance.unknowable
+        if court:
+            unknowable = unknowable | frozenset(engine.book.guidance.court_decides)
         self.conds = {helps: {rid: _rewrite(c, unknowable, helps) for rid, c in self.evaluator.whole.items()}
                       for helps in (True, False)}
 
@@ -628,9 +677,10 @@ class _Bounds:
 
 
 @functools.cache
-def bounds(engine: Engine) -> _Bounds:
-    """The bounds evaluator of a loaded engine (built once)."""
-    return _Bounds(engine)
+def bounds(engine: Engine, court: bool = False) -> _Bounds:
+    """The bounds evaluator of a loaded engine (built once; ``court``: the judgements only a
+    court makes presumed too)."""
+    return _Bounds(engine, court)
 
 
 def date_note(engine: Engine, assessment: Any, lang: str, later: list[str] | None = None) -> str | None:
@@ -655,13 +705,10 @@ def build_reports(engine: Engine, case: Any, langs: tuple[str, ...] = ("zh", "en
     return {lang: first.in_lang(lang).build() for lang in langs}
 
 
-_UNITS_ZH = {"hours": "小时", "yuan": "元", "days": "天"}
-
-
 def _policy_note(policy: Any, value: Any, lang: str) -> str:
     """A policy parameter a conclusion relied on, as a sentence: ``taken as 24 hours: Hours
     within which …`` (its label says it is policy, not law)."""
     shown = f"{value:,}" if isinstance(value, int) else str(value)
     if lang == "zh":
-        return f"按默认取值{shown}{_UNITS_ZH.get(policy.unit, policy.unit)}：{policy.zh}"
+        return f"按默认取值{shown}{policy.unit_zh}：{policy.zh}"
     return f"taken as {shown} {policy.unit}: {policy.en}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from .punctuation import colon, comma, paren, semicolon
-from .report import Item, Law, Report
+from .report import Item, Law, PartyBlock, Report
 
 MARK = {"holds": "✔", "likely": "≈", "authorities": "?", "open": "?", "deferred": "…"}
 
@@ -48,6 +48,12 @@ def _other_breaches(r: Report) -> list[Item]:
     """The offences and breaches not already reported as the respondent's own situation."""
     mine = {i.id for i in r.own}
     return [i for i in r.breaches if i.id not in mine]
+
+
+def _possible(r: Report, p: PartyBlock) -> str:
+    """What would hold against a possible respondent, and the court's findings it rests on."""
+    sep = _sep(r.lang)
+    return sep.join(p.possible) + paren(f"{r.words['court_finds']}{_colon(r.lang)}{sep.join(p.conditions)}", r.lang)
 
 
 def _status(r: Report, law: Law) -> str:
@@ -95,6 +101,8 @@ def to_text(r: Report, law_text: bool = False) -> str:
             if p.items:
                 out.append(f"  {p.name}{c}" + _sep(r.lang).join(p.items)
                            + (paren(_sep(r.lang).join(p.notes), r.lang) if p.notes else ""))
+            if p.possible:
+                out.append(f"  {p.name}{c}{_possible(r, p)}")
         out += ["", f"{w['demands']}{h}"]
         out += [f"  {p.name}{c}" + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             f"  {w['no_demand']}"]
@@ -176,7 +184,9 @@ def to_html(r: Report, actions: str = "") -> str:
         out.append(f"<section id=parties><h3>{esc(w['parties'])}</h3>"
                    + _ul([f"<b>{esc(p.name)}</b>{c}{esc(sep.join(p.items))}"
                           + (f" <small>{esc(paren(sep.join(p.notes), r.lang).strip())}</small>" if p.notes else "")
-                          for p in r.parties if p.items]) + "</section>")
+                          for p in r.parties if p.items]
+                         + [f"<b>{esc(p.name)}</b>{c}{esc(_possible(r, p))}" for p in r.parties if p.possible])
+                   + "</section>")
         out.append(f"<section id=demands><h3>{esc(w['demands'])}</h3>"
                    + (_ul([f"<b>{esc(p.name)}</b>{c}{esc(sep.join(p.demands))}" for p in r.parties if p.demands])
                       if any(p.demands for p in r.parties) else f"<p>{esc(w['no_demand'])}</p>")
@@ -233,6 +243,7 @@ def to_markdown(r: Report) -> str:
     if r.parties:
         out += ["", f"## {w['parties']}", ""]
         out += [f"- **{p.name}**{c}" + _sep(r.lang).join(p.items) for p in r.parties if p.items]
+        out += [f"- **{p.name}**{c}{_possible(r, p)}" for p in r.parties if p.possible]
         out += ["", f"## {w['demands']}", ""]
         out += [f"- **{p.name}**{c}" + _sep(r.lang).join(p.demands) for p in r.parties if p.demands] or [
             w["no_demand"]]

@@ -336,7 +336,8 @@ def load_rulebook(directory: Path | str) -> Rulebook:
     from .guidance import load_guidance
     guidance = load_guidance(directory / "guidance.yaml", _read_one(directory / "guidance.yaml"),
                              names, catalogue, directory / "documents.yaml",
-                             _read_one(directory / "documents.yaml"))
+                             _read_one(directory / "documents.yaml"),
+                             {cid: c.kind for cid, c in cfile.conclusions.items()})
     checker = _Checker(names, catalogue, tuple(cfile.parties))
     rule_files = sorted(p for p in directory.glob("*.yaml")
                         if p.name not in SPECIAL_FILES and p.name != "mutants.yaml")

@@ -128,7 +128,8 @@ class Policy(_Strict):
     """A parameter the law leaves open (e.g. how many hours is "in time"): policy, not law."""
 
     value: int | float
-    unit: str
+    unit: str = Field(min_length=1)          #: the unit in English (``hours``)
+    unit_zh: str = Field(min_length=1)       #: the unit in Chinese (``小时``)
     zh: str
     en: str
     basis: str

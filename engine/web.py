@@ -86,7 +86,7 @@ TEXT = {
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
            "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后",
            "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
-           "md_of": "{label}：纯文本（Markdown）",
+           "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文",
            "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
@@ -108,6 +108,7 @@ TEXT = {
            "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
            "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers",
            "word": "{label} (Word, editable)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
+           "translation": "English translation",
            "docs_intro": "Download, fill in the blanks in square brackets that only you know (your name, the "
                          "content's address…), then send or file it."},
 }
@@ -208,7 +209,7 @@ _DOWNLOAD_FORM = {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "properties": {"lang": _LANG, "state": _STATE}}}}
 _DOCUMENT_FORM = {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "properties": {"lang": _LANG, "state": _STATE, "document": {"type": "string"},
-                                     "format": {"enum": ["docx", "md"]}}}}}
+                                     "doc_lang": _LANG, "format": {"enum": ["docx", "md"]}}}}}
 
 
 def _ok(media_type: str) -> dict[int | str, dict[str, Any]]:
@@ -678,17 +679,30 @@ class WebApp:
         words = self.engine.book.guidance.words[lang]
         implied = set(self.interviewer.effective(answers).values) - set(answers.values)
         report, written = report_and_documents(self.engine, case, lang, dt.date.today(), implied=implied)
-        docs = "".join(
-            f"<li><form method=post action=/download/document>{hidden}"
-            f'<input type=hidden name=document value="{esc(d.id)}">'
-            f'<button name=format value=docx class=doc aria-describedby="doc-{esc(d.id)}">'
-            f"{esc(t['word'].format(label=d.label))}</button>"
-            f'<p class=help><span id="doc-{esc(d.id)}">{esc(d.what_for)}</span> '
-            f'<button name=format value=md class=plain aria-label="{esc(t["md_of"].format(label=d.label))}">'
-            f"{esc(t['md'])}</button></p></form></li>"
-            for d in written)
+        # Chinese always (they go to Chinese platforms, police and courts), an English
+        # translation beside each for a page in English
+        translated = {d.id: d for d in written.get(lang, [])} if lang != "zh" else {}
+
+        def item(d: Any) -> str:
+            shown = translated.get(d.id, d)  # named and explained in the page's language
+            fields = f'{hidden}<input type=hidden name=document value="{esc(d.id)}">'
+            out = (f"<li><form method=post action=/download/document>{fields}"
+                   f'<input type=hidden name=doc_lang value="zh">'
+                   f'<button name=format value=docx class=doc aria-describedby="doc-{esc(d.id)}">'
+                   f"{esc(t['word'].format(label=shown.label))}</button>"
+                   f'<p class=help><span id="doc-{esc(d.id)}">{esc(shown.what_for)}</span> '
+                   f'<button name=format value=md class=plain aria-label="{esc(t["md_of"].format(label=shown.label))}">'
+                   f"{esc(t['md'])}</button></p></form>")
+            if d.id in translated:
+                out += (f"<form method=post action=/download/document>{fields}"
+                        f'<input type=hidden name=doc_lang value="{esc(lang)}">'
+                        f'<button name=format value=docx class=plain>{esc(t["translation"])} (Word)</button>'
+                        f'<button name=format value=md class=plain>{esc(t["translation"])} (Markdown)</button></form>')
+            return out + "</li>"
+        docs = "".join(item(d) for d in written["zh"])
+        note = f"<p>{esc(words.also_translation)}</p>" if translated else ""
         documents = (f"<section id=documents><h3>{esc(words.documents)}</h3><p>{esc(t['docs_intro'])}</p>"
-                     f"<ul>{docs}</ul></section>") if docs else ""
+                     f"{note}<ul>{docs}</ul></section>") if docs else ""
         body = (f"<h2 id=result>{esc(t['result'])}</h2>{report_html(report, documents)}"
                 f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
                 f"<form method=post action=/interview>{hidden}<input type=hidden name=view value=result>"
@@ -708,7 +722,7 @@ class WebApp:
     def document_file(self, form: dict[str, str]) -> Response:
         """One document of the result page (``document``: its id; ``format``: docx or md)."""
         from .documents import FORMATS, documents_for, file_name, render
-        lang = form.get("lang", "zh")
+        lang = form.get("doc_lang") or form.get("lang", "zh")
         if lang not in TEXT:
             raise BadInput(400, "lang must be zh or en")
         fmt = form.get("format", "docx")

@@ -66,7 +66,7 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
         mini: Path, tmp_path: Path) -> None:
     from docx import Document as Docx
     docs = tmp_path / "docs"
-    code, out = ask(mini, "1\n3\n2023年6月\nwhy\n1\nmaybe\ny\nback\n是\nno consent\n",
+    code, out = ask(mini, "1\n3\n2023年6月\nwhy\n1\nmaybe\ny\nback\n是\nno consent\n?\n",
                     "--lang", "en", "--documents", str(docs))
     assert code == 0
     recognise = ("    If nobody could tell who it is, the law does not count it as using that person's likeness "
@@ -124,6 +124,12 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
         "[6] Did you agree to your face or voice being used like this?",
         "    Agreement that was exceeded or withdrawn does not count, and an \"AI-made\" label is not agreement.",
         "> no consent",
+        # the loss changes no conclusion here, but a claim states it: asked all the same
+        "",
+        "Section 6 of 7 — Money  (about 1–2 questions left)",
+        "[7] How much money did you lose because of it (in yuan)?",
+        "    Lost income, cancelled contracts… A rough figure is fine.",
+        "> ?",
         "",
         "The incident date is not exact: between 2023-06-01 and 2023-06-30; the same law applies throughout, "
         "so the conclusions are those of any day in it.",
@@ -143,7 +149,9 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
     assert steps[2].startswith("  2. Send the platform a notice asking it to delete, block or disconnect the content:")
     assert "  ✔ Portrait right infringed — the maker of the content" in lines
     assert lines[-1] == "Assessment aid, not legal advice."
-    assert f"  - {docs / 'notice.en.docx'}" in lines
+    # the Chinese notice to send, and its English translation, said so
+    assert f"  - {docs / 'notice.zh.docx'}" in lines and f"  - {docs / 'notice.en.docx'}" in lines
+    assert any("the Chinese files are the ones to send" in line for line in lines)
     text = "\n".join(p.text for p in Docx(str(docs / "notice.en.docx")).paragraphs)
     assert "Civil Code of the PRC, art. 1195" in text and "Civil Code 1196" in text
     assert "Portrait right infringed (Civil Code of the People's Republic of China, art. 1019)" in text
@@ -357,6 +365,13 @@ def complete_cases(engine: Engine, n: int) -> list[dict[str, Any]]:
     return [gen.case(rng, rules[(i * 7) % len(rules)], unknown=0.0) for i in range(n)]
 
 
+def always(engine: Engine, fact: str) -> bool:
+    """Whether the question graph asks ``fact`` whatever the engine says (``always``: who is
+    answering; the loss a statement of claims states)."""
+    question = engine.book.questions.question(fact)
+    return question is not None and question.spec.always
+
+
 def test_questionnaire_reaches_assess_and_asks_only_relevant_questions(engine: Engine) -> None:
     interviewer = Interviewer(engine)
     reference = Reference(engine.book)
@@ -370,7 +385,7 @@ def test_questionnaire_reaches_assess_and_asks_only_relevant_questions(engine: E
         assert {(c.id, c.party) for c in final.conclusions} == {(c.id, c.party) for c in whole.conclusions}, data["case"]
         for fact, before, _ in steps:  # relevant by the reference evaluator, or the gate of what is
             assert (relevant(reference, values, fact, interviewer.effective(before))
-                    or fact in gates or fact == "respondent"), (data["case"], fact)
+                    or fact in gates or always(engine, fact)), (data["case"], fact)
         assert len(steps) < len(facts)
 
 

@@ -353,8 +353,12 @@ def test_documents_command_writes_the_same_bytes_twice(root: Path, tmp_path: Pat
                               "--lang", "en", "--date", "2026-12-03"])
     assert md.exit_code == 0
     text = (tmp_path / "md" / "statement_of_claims.en.md").read_text(encoding="utf-8")
-    assert "- the maker of the content: Stop the infringement" in text
-    assert "- the platform: Platform jointly liable" in text
+    # numbered claims against numbered defendants, the amount from the facts
+    assert "1. Order Defendant 1 to stop infringing the plaintiff's personality rights" in text
+    assert "Order Defendant 1 to compensate the plaintiff's property loss of 5,000 yuan." in text
+    assert "Order Defendant 2 to be jointly liable for the compensation above" in text
+    # --lang en: the Chinese documents to send, and English translations
+    assert (tmp_path / "md" / "statement_of_claims.zh.md").exists()
 
 
 def test_documents_command_rejects_a_bad_case_cleanly(tmp_path: Path) -> None:
@@ -415,14 +419,28 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
 
 @pytest.mark.parametrize("edit, where", [
     (lambda t: t.replace('body: "{rights}"', 'body: "{right}"', 1),
-     "documents.yaml:64: documents.0.zh.sections.3.body: unknown placeholder {right}"),
+     "documents.yaml:432: documents.0.zh.sections.3.body: unknown placeholder {right}"),
     (lambda t: t.replace('blanks: ["[平台名称]", "[姓名]"', 'blanks: ["[平台]", "[姓名]"', 1),
-     "documents.yaml:74: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
+     "documents.yaml:442: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
     (lambda t: t.replace("  - when: {fact: likeness, has: face}", "  - when: {fact: likeness, has: fase}"),
      "documents.yaml:15: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
     (lambda t: t.replace("    basis: [civil-code-1195, civil-code-1196]\n    zh:\n      title: 要求",
                          "    basis: [civil-code-11950]\n    zh:\n      title: 要求"),
-     "documents.yaml:51: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+     "documents.yaml:421: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+    # a fact no document can tell, a remedy that is neither a claim nor said not to be one
+    (lambda t: t.replace("  - fact: pi_traded\n", "  - fact: pi_tradedx\n"),
+     "documents.yaml:251: narrative.71.fact: unknown fact 'pi_tradedx' (did you mean 'pi_traded'?)"),
+    (lambda t: t.replace("not_narrated: [respondent, where_shown, platform_report]",
+                         "not_narrated: [respondent, where_shown]"),
+     "narrative: fact 'platform_report' is neither told nor listed under not_narrated"),
+    (lambda t: t.replace("  - concl: remedy.injunction\n    reason:", "  - concl: remedy.apology\n    reason:"),
+     "claims: conclusion 'remedy.injunction' (remedy) is neither a claim nor listed under not_claimed"),
+    (lambda t: t.replace("判令{defendants}向原告书面赔礼道歉", "判令{defendant}向原告书面赔礼道歉"),
+     "claims.3.claim.zh: unknown placeholder {defendant}"),
+    (lambda t: t.replace("  notice_valid:\n    when: {fact: platform_notified", "  notice_validx:\n    when: {fact: platform_notified"),
+     "findings.notice_validx: 'notice_validx' is not a judgement listed in guidance.yaml court_decides"),
+    (lambda t: t.replace("    creator: {zh: 涉案内容的制作者, en: maker of the content}\n", ""),
+     "pleading.roles: missing the role of party 'creator'"),
 ])
 def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_path: Path, edit: Any,
                                                                 where: str) -> None:
