@@ -129,7 +129,7 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          "#documents ul{padding-left:0;list-style:none;margin:.25rem 0}#documents li{padding:.25rem 0}"
          "#documents p{margin:.25rem 0}#documents .help{font-size:.9rem}"
          "button.doc{display:block;width:100%;text-align:left;font-weight:bold;margin:0}"
-         "button.plain{background:none;border:0;color:#1a5fb4;text-decoration:underline;padding:0 .25rem;"
+         "button.plain,button.trans{background:none;border:0;color:#1a5fb4;text-decoration:underline;padding:0 .25rem;"
          "min-height:1.75rem;margin:0;font-size:.9rem}"
          "#plan{margin:.25rem 0;padding-left:1.75rem}#plan summary{padding:.3rem 0;cursor:pointer}")
 
@@ -696,8 +696,8 @@ class WebApp:
             if d.id in translated:
                 out += (f"<form method=post action=/download/document>{fields}"
                         f'<input type=hidden name=doc_lang value="{esc(lang)}">'
-                        f'<button name=format value=docx class=plain>{esc(t["translation"])} (Word)</button>'
-                        f'<button name=format value=md class=plain>{esc(t["translation"])} (Markdown)</button></form>')
+                        f'<button name=format value=docx class=trans>{esc(t["translation"])} (Word)</button>'
+                        f'<button name=format value=md class=trans>{esc(t["translation"])} (Markdown)</button></form>')
             return out + "</li>"
         docs = "".join(item(d) for d in written["zh"])
         note = f"<p>{esc(words.also_translation)}</p>" if translated else ""
