@@ -131,6 +131,9 @@ class Report:
     perspective: str | None = None
     #: the respondent's own situation under that perspective, reported first (its ``own`` order)
     own: list[Item] = field(default_factory=list)
+    #: the policy parameters (numbers the law leaves open) the conclusions relied on, each as
+    #: ``label: value unit``; shown once near the end, never on the lines they qualify
+    policies: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the additive ``report`` key of ``assess --report``)."""
@@ -394,10 +397,14 @@ class _Builder:
                 out.append(w["all_damage"])
             if c.contested:
                 out.append(w["contested"])
-            for name, value in (c.policies_used or {}).items():
-                pol = self.book.policies[name]
-                out.append(_policy_note(pol, value, self.lang))
         return list(dict.fromkeys(out))
+
+    def policies(self) -> list[str]:
+        """The policy parameters the conclusions that hold relied on, in words, each once in
+        the rulebook's order of policies."""
+        used = {name: value for c in self.assessment.conclusions for name, value in (c.policies_used or {}).items()}
+        return [_policy_note(self.book.policies[name], used[name], self.lang)
+                for name in self.book.policies if name in used]
 
     def parties(self) -> list[PartyBlock]:
         concerning: dict[str, list[str]] = {}
@@ -587,7 +594,8 @@ class _Builder:
                       date_note(self.engine, self.assessment, self.lang, self.later_law()),
                       summary, steps, rights, parties, breaches,
                       [i for i in uncertain if i.id not in mine], self.questions(), self.why(),
-                      self.law(cited), self.words, self.perspective.id if self.perspective else None, own)
+                      self.law(cited), self.words, self.perspective.id if self.perspective else None, own,
+                      self.policies())
 
 
 def _ordered(pids: list[str]) -> list[str]:
@@ -706,9 +714,9 @@ def build_reports(engine: Engine, case: Any, langs: tuple[str, ...] = ("zh", "en
 
 
 def _policy_note(policy: Any, value: Any, lang: str) -> str:
-    """A policy parameter a conclusion relied on, as a sentence: ``taken as 24 hours: Hours
-    within which …`` (its label says it is policy, not law)."""
+    """A policy parameter a conclusion relied on, in words: ``Hours within which … : 24 hours``
+    (the report's ``policy`` line says these numbers are defaults, not law)."""
     shown = f"{value:,}" if isinstance(value, int) else str(value)
     if lang == "zh":
-        return f"按默认取值{shown}{policy.unit_zh}：{policy.zh}"
-    return f"taken as {shown} {policy.unit}: {policy.en}"
+        return f"{policy.zh}按{shown}{policy.unit_zh}计"
+    return f"{policy.en} — taken as {shown} {policy.unit}"

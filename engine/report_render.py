@@ -136,9 +136,16 @@ def to_text(r: Report, law_text: bool = False) -> str:
                 out.append(f"      ({law.summary_en})")
     else:  # folded: one line per law, source and status
         out += [f"  {line}" for line in _grouped(r)]
+    if r.policies:
+        out.append(f"  {_policy_line(r)}")
     out += ["", f"{w['rules']} {r.rules_version}", w["disclaimer"]]
     return "\n".join(out) + "\n"
 
+
+
+def _policy_line(r: Report) -> str:
+    """The one line on the numbers the law leaves open that the conclusions relied on."""
+    return f"{r.words['policy']}{_colon(r.lang)}{_sep(r.lang).join(r.policies)}"
 
 
 def _law_line(r: Report) -> str:
@@ -217,8 +224,9 @@ def to_html(r: Report, actions: str = "") -> str:
         body += f"<p><i>{esc(law.summary_en)}</i></p>" if r.lang == "en" else ""
         laws.append(f"<li><details><summary>{esc(law.label)}</summary>{body}</details>"
                     f"<small>{status}{link}</small></li>")
+    policies = f"<p id=policies><small>{esc(_policy_line(r))}</small></p>" if r.policies else ""
     out.append(f"<section id=law><h3>{esc(w['law'])}</h3><p><small>{esc(_law_line(r))}</small></p>"
-               f"<ul>{''.join(laws)}</ul></section>")
+               f"<ul>{''.join(laws)}</ul>{policies}</section>")
     return "".join(out)
 
 
@@ -263,5 +271,7 @@ def to_markdown(r: Report) -> str:
     for law in r.law:
         out.append(f"- **{law.label}** — {_status(r, law)}")
         out += [f"  > {line}" for line in (law.text_zh or "").splitlines()]
+    if r.policies:
+        out += ["", _policy_line(r)]
     out += ["", f"*{footer_line(r)}*"]
     return "\n".join(out) + "\n"
