@@ -43,3 +43,22 @@ def test_policy_numbers_are_one_line_near_the_end_not_notes_on_party_lines(engin
     page = to_html(report)
     assert page.count(report.words["policy"]) == 1 and page.index("id=policies") > page.index("id=law")
     assert to_markdown(report).count(report.words["policy"]) == 1
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_source_links_are_listed_once_at_the_end_not_on_each_law(engine: Engine, fraud_case: Any,
+                                                                 lang: str) -> None:
+    report = build_report(engine, fraud_case, lang, TODAY)
+    urls = list(dict.fromkeys(law.url for law in report.law if law.url))
+    assert len(urls) >= 2
+    for text in (to_text(report), to_text(report, law_text=True), to_markdown(report)):
+        lines = text.splitlines()
+        for url in urls:  # each address once, on a line of its own after every law line
+            [at] = [n for n, x in enumerate(lines) if url in x]
+            assert lines[at].strip().strip("-<> ") == url
+            assert at > max(n for n, x in enumerate(lines) if report.words["verified"] in x)
+        assert f"{report.words['source']}{'：' if lang == 'zh' else ': '}http" not in text
+    page = to_html(report)
+    for url in urls:  # in HTML, inside the folded details of the law it is the source of
+        at = page.index(f'href="{url}"')
+        assert page.rfind("<details>", 0, at) > page.rfind("</details>", 0, at)
