@@ -216,7 +216,7 @@ def to_html(r: Report, actions: str = "") -> str:
     out.append(f"<section id=uncertain><h3>{esc(w['uncertain'])}</h3>"
                + (f"<ul>{likely}</ul>" if likely else "")
                + (f"<p>{esc(w['questions'])}{esc(_colon(r.lang).rstrip())}</p><ol>{questions}</ol>" if questions else "")
-               + (f"<details><summary>{esc(w['uncertain'])}{esc(_colon(r.lang))}{len(r.uncertain)}</summary>"
+               + (f"<details><summary>{esc(w['uncertain_all'].format(count=len(r.uncertain)))}</summary>"
                   f"<ul>{''.join(item(i) for i in r.uncertain)}</ul></details>" if r.uncertain
                   else f"<p>{esc(w['no_uncertain'])}</p>") + "</section>")
     if r.why:

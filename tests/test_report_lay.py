@@ -62,3 +62,94 @@ def test_source_links_are_listed_once_at_the_end_not_on_each_law(engine: Engine,
     for url in urls:  # in HTML, inside the folded details of the law it is the source of
         at = page.index(f'href="{url}"')
         assert page.rfind("<details>", 0, at) > page.rfind("</details>", 0, at)
+
+
+# --- dates in words; what follows from the answers is not "you answered" ------------------------
+
+@pytest.mark.parametrize(("written", "zh", "en"), [
+    ("2021..", "2021年以来", "since 2021"),
+    ("..2020", "2020年及以前", "2020 or earlier"),
+    ("2021..2023", "2021年至2023年", "2021 to 2023"),
+    ("2026-11", "2026年11月", "2026-11"),
+    ("2023", "2023年", "2023"),
+])
+def test_a_rough_date_reads_as_words(written: str, zh: str, en: str) -> None:
+    from faceright.dates import parse_date
+    from faceright.report import range_words
+    value = parse_date(written)
+    assert range_words(value, "zh") == zh and range_words(value, "en") == en
+
+
+def _recent_years() -> Any:
+    from faceright.interview import DONT_KNOW, Answers
+    answers = Answers()
+    for fact, value in [("respondent", "self"), ("likeness", ["face"]), ("purpose", ["fraud"]),
+                        ("incident_date", DONT_KNOW), ("incident_when", "recent_years"),
+                        ("where_shown", "platform"), ("consent", "none"), ("identifiable", True)]:
+        answers.set(fact, value)
+    return answers
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_date_the_person_chose_as_recent_years_is_what_follows_in_words(engine: Engine, lang: str) -> None:
+    from faceright.interview import Interviewer
+    interviewer = Interviewer(engine, remember=0)
+    answers = _recent_years()
+    implied = interviewer.implied(answers)
+    # "don't know" filled by "recent years", and what "self" and "on a platform" state by themselves
+    assert {"incident_date", "minor", "published", "depicted_person"} <= implied
+    assert not {"respondent", "likeness", "purpose", "incident_when", "consent"} & implied
+    report = build_report(engine, interviewer.case(answers), lang, None, implied)
+    grounds = [g for reason in report.why for g in reason.grounds]
+    said, follows = report.words["you_answered"], report.words["follows"]
+    dated = [g for g in grounds if ("2021年以来" if lang == "zh" else "since 2021") in g]
+    assert dated and all(follows in g and said not in g for g in dated)
+    assert not [g for g in grounds if "2021.." in g]
+
+
+def test_an_answer_to_a_question_worded_for_the_deceived_is_what_follows(engine: Engine) -> None:
+    """The grandfather was asked whether the face moved and talked, never whether features
+    were extracted: the report does not say he answered the latter."""
+    from faceright.interview import Answers, Interviewer
+    interviewer = Interviewer(engine, remember=0)
+    answers = Answers()
+    for fact, value in [("respondent", "deceived"), ("likeness", ["face", "voice"]), ("purpose", ["fraud"]),
+                        ("where_shown", "call"), ("depicted_person", "living"), ("consent", "none"),
+                        ("biometric_processed", True)]:
+        answers.set(fact, value)
+    assert "biometric_processed" in interviewer.implied(answers)
+    assert "consent" not in interviewer.implied(answers)
+    lay = Answers()
+    for fact in answers.order:
+        lay.set(fact, "self" if fact == "respondent" else answers.values[fact])
+    assert "biometric_processed" not in interviewer.implied(lay)  # asked of the person in those words
+
+
+# --- the web: no count glued to a heading, implied answers marked in the review ------------------
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_uncertain_fold_is_not_a_heading_with_a_count(engine: Engine, fraud_case: Any, lang: str) -> None:
+    import re
+    report = build_report(engine, fraud_case, lang, TODAY)
+    assert report.uncertain
+    page = to_html(report)
+    [summary] = re.findall(r"<section id=uncertain>.*?<summary>(.*?)</summary>", page)
+    assert not re.search(rf"{re.escape(report.words['uncertain'])}\s*[:：]\s*\d", summary)
+    assert str(len(report.uncertain)) in summary
+
+
+def test_the_web_review_marks_answers_that_follow_from_the_others(root: Path) -> None:
+    import json
+    import re
+    from fastapi.testclient import TestClient
+    from faceright.web import create_app
+    state = {"values": {"respondent": "self", "where_shown": "platform", "minor": False,
+                        "minor_under_14": False, "likeness": ["face"]},
+             "order": ["respondent", "where_shown", "minor", "minor_under_14", "likeness"]}
+    with TestClient(create_app(str(root / "rules"))) as client:
+        page = client.post("/interview", data={"lang": "zh", "action": "review", "view": "review",
+                                               "state": json.dumps(state, ensure_ascii=False)}).text
+    rows = re.findall(r"<li>(.*?)</li>", re.search(r"<div id=answers>(.*?)</div>", page, re.S).group(1))
+    marked = [r for r in rows if "由您的回答推知" in r]
+    assert len(marked) == 2 and len(rows) == 5  # minor and under 14: both follow from "self"
+    assert all("14" in r or "18" in r for r in marked)
