@@ -153,3 +153,25 @@ def test_the_web_review_marks_answers_that_follow_from_the_others(root: Path) ->
     marked = [r for r in rows if "由您的回答推知" in r]
     assert len(marked) == 2 and len(rows) == 5  # minor and under 14: both follow from "self"
     assert all("14" in r or "18" in r for r in marked)
+
+
+# --- "restore reputation" only where the reputation was harmed -----------------------------------
+
+def test_restore_reputation_is_offered_only_where_the_reputation_right_holds(engine: Engine, root: Path) -> None:
+    seen = {True: 0, False: 0}
+    for case in shipped(engine, root):
+        assessment = engine.assess(case)
+        held = {c.id for c in assessment.conclusions}
+        if "remedy.eliminate_effects" not in held:
+            continue
+        reputation = "reputation_right_infringed" in held
+        seen[reputation] += 1
+        for lang, word in (("zh", "恢复名誉"), ("en", "restore reputation")):
+            report = build_report(engine, case, lang)
+            demands = [d for p in report.parties for d in p.demands]
+            shown = [d for d in demands if d.startswith("消除影响" if lang == "zh" else "Eliminate the effects")]
+            assert shown, (case.case, demands)
+            assert all((word in d) == reputation for d in shown), (case.case, shown)
+            if not reputation:
+                assert not [s for s in report.summary if word in s], (case.case, report.summary)
+    assert seen[True] and seen[False]  # both kinds of case are shipped
