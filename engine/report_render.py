@@ -143,9 +143,9 @@ def to_text(r: Report, law_text: bool = False) -> str:
     if r.policies:
         out.append(f"  {_policy_line(r)}")
     sources = _sources(r)
-    if sources:
-        out += [f"  {sources[0]}", *(f"   - {url}" for url in sources[1:])]
-    out += ["", f"{w['rules']} {r.rules_version}", w["disclaimer"]]
+    if sources:  # one line: the addresses apart by spaces, each whole to copy
+        out.append(f"  {sources[0]} " + " ".join(sources[1:]))
+    out += ["", footer_line(r)]  # the rules version and the disclaimer, on one line
     return "\n".join(out) + "\n"
 
 
