@@ -53,6 +53,8 @@ class Words(_Strict):
     no_demand: str
     no_offence: str
     no_uncertain: str
+    #: the fold of every uncertain conclusion, ``{count}`` of them (``全部列出（9项）``)
+    uncertain_all: str
     basis: str
     report_to: str
     policy: str
@@ -313,7 +315,7 @@ SUMMARY_PLACEHOLDERS = {"rights": {"rights"}, "rights_open": {"rights", "questio
                         "breaches": {"breaches", "report_to"}, "first": {"step"},
                         #: a perspective's sentence on the person shown (their own claims)
                         "also": {"rights", "demands"}}
-WORD_PLACEHOLDERS = {"settles": {"count"}}
+WORD_PLACEHOLDERS = {"settles": {"count"}, "uncertain_all": {"count"}}
 DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "demands", "defendants",
                                    "reasons", "basis", "letter_basis", "offences", "breaches", "today"})
 NARRATIVE_PLACEHOLDERS = frozenset({"value", "person", "holder"})

@@ -22,7 +22,7 @@ from typing import Any
 from .assessment import Key, OpenItem
 from .compiler import NO_PARTY
 from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
-from .dates import DateRange
+from .dates import DateRange, canonical
 from .evaluate import Engine
 from .guidance import Guidance, Perspective, Situation
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
@@ -131,6 +131,9 @@ class Report:
     perspective: str | None = None
     #: the respondent's own situation under that perspective, reported first (its ``own`` order)
     own: list[Item] = field(default_factory=list)
+    #: the policy parameters (numbers the law leaves open) the conclusions relied on, each as
+    #: ``label: value unit``; shown once near the end, never on the lines they qualify
+    policies: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (the additive ``report`` key of ``assess --report``)."""
@@ -167,9 +170,35 @@ def answer_text(engine: Engine, fact: str, value: Any, lang: str) -> str:
     if isinstance(value, DateRange) and value.now:  # the fact's own word for "until today"
         native = [w for w in spec.now_words if not w.isascii()]
         return native[0] if lang == "zh" and native else value.now.replace("_", " ")
+    if isinstance(value, DateRange):
+        return range_words(value, lang)
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _point_words(text: str, lang: str) -> str:
+    """One end of a date range as written (``2021``, ``2021-04``, ``2021-04-15``) in words:
+    ``2021年4月15日`` in Chinese, as written in English."""
+    if lang != "zh":
+        return text
+    parts = [int(p) for p in text.split("-")]
+    return "".join(f"{n}{unit}" for n, unit in zip(parts, ("年", "月", "日")))
+
+
+def range_words(value: DateRange, lang: str) -> str:
+    """A date known only roughly, in words: ``2021年以来`` / ``since 2021`` (from its first
+    day, open end), ``2020年及以前`` / ``2020 or earlier``, ``2021年至2023年`` / ``2021 to
+    2023``, ``2026年11月`` / ``2026-11`` (one year, month or day)."""
+    text = canonical(value)
+    if ".." not in text:
+        return _point_words(text, lang)
+    low, high = (_point_words(end, lang) if end else "" for end in text.split("..", 1))
+    if low and high:
+        return f"{low}至{high}" if lang == "zh" else f"{low} to {high}"
+    if low:
+        return f"{low}以来" if lang == "zh" else f"since {low}"
+    return f"{high}及以前" if lang == "zh" else f"{high} or earlier"
 
 
 def question_text(engine: Engine, fact: str, lang: str) -> str:
@@ -394,10 +423,14 @@ class _Builder:
                 out.append(w["all_damage"])
             if c.contested:
                 out.append(w["contested"])
-            for name, value in (c.policies_used or {}).items():
-                pol = self.book.policies[name]
-                out.append(_policy_note(pol, value, self.lang))
         return list(dict.fromkeys(out))
+
+    def policies(self) -> list[str]:
+        """The policy parameters the conclusions that hold relied on, in words, each once in
+        the rulebook's order of policies."""
+        used = {name: value for c in self.assessment.conclusions for name, value in (c.policies_used or {}).items()}
+        return [_policy_note(self.book.policies[name], used[name], self.lang)
+                for name in self.book.policies if name in used]
 
     def parties(self) -> list[PartyBlock]:
         concerning: dict[str, list[str]] = {}
@@ -587,7 +620,8 @@ class _Builder:
                       date_note(self.engine, self.assessment, self.lang, self.later_law()),
                       summary, steps, rights, parties, breaches,
                       [i for i in uncertain if i.id not in mine], self.questions(), self.why(),
-                      self.law(cited), self.words, self.perspective.id if self.perspective else None, own)
+                      self.law(cited), self.words, self.perspective.id if self.perspective else None, own,
+                      self.policies())
 
 
 def _ordered(pids: list[str]) -> list[str]:
@@ -706,9 +740,9 @@ def build_reports(engine: Engine, case: Any, langs: tuple[str, ...] = ("zh", "en
 
 
 def _policy_note(policy: Any, value: Any, lang: str) -> str:
-    """A policy parameter a conclusion relied on, as a sentence: ``taken as 24 hours: Hours
-    within which …`` (its label says it is policy, not law)."""
+    """A policy parameter a conclusion relied on, in words: ``Hours within which … : 24 hours``
+    (the report's ``policy`` line says these numbers are defaults, not law)."""
     shown = f"{value:,}" if isinstance(value, int) else str(value)
     if lang == "zh":
-        return f"按默认取值{shown}{policy.unit_zh}：{policy.zh}"
-    return f"taken as {shown} {policy.unit}: {policy.en}"
+        return f"{policy.zh}按{shown}{policy.unit_zh}计"
+    return f"{policy.en} — taken as {shown} {policy.unit}"

@@ -1,8 +1,8 @@
 """The report (:class:`faceright.report.Report`) as terminal text, an HTML fragment and Markdown.
 
 Statute text is folded: the text report cites each provision once by law and article with its
-verification status and source link (``law_text=True`` unfolds the text, once per provision);
-HTML folds it in ``<details>``; Chinese statute text on an English page carries ``lang="zh"``.
+verification status, and lists the source links once at the end (``law_text=True`` unfolds the
+text, once per provision); HTML folds it, with its source link, in ``<details>``; Chinese statute text on an English page carries ``lang="zh"``.
 """
 
 from __future__ import annotations
@@ -57,26 +57,30 @@ def _possible(r: Report, p: PartyBlock) -> str:
 
 
 def _status(r: Report, law: Law) -> str:
-    w = r.words
-    return (w["verified"] if law.verified else w["unverified"]) + (
-        f"{_sep(r.lang)}{w['source']}{_colon(r.lang)}{law.url}" if law.url else "")
+    return r.words["verified"] if law.verified else r.words["unverified"]
+
+
+def _sources(r: Report) -> list[str]:
+    """The lines of the end list of where the statute texts were read: a heading, then each
+    address once, in the order the laws are cited (none: no line)."""
+    urls = list(dict.fromkeys(law.url for law in r.law if law.url))
+    return [f"{r.words['source']}{_colon(r.lang).rstrip()}", *urls] if urls else []
 
 
 def _grouped(r: Report) -> list[str]:
     """The provisions cited, one line per law and source: ``Civil Code, art. 1018, art. 1019 —
-    text verified; source: …``."""
+    text verified`` (the sources listed once at the end, :func:`_sources`)."""
     groups: dict[tuple[str, bool, str | None], list[str]] = {}
     for law in r.law:
         name, _, article = law.label.rpartition(", " if r.lang == "en" else "》")
         name = name + ("" if r.lang == "en" else "》")
         groups.setdefault((name, law.verified, law.url), []).append(article)
     out = []
-    for (name, verified, url), articles in groups.items():
+    for (name, verified, _url), articles in groups.items():
         joined = comma(r.lang).join(articles)
         status = r.words["verified"] if verified else r.words["unverified"]
-        out.append(f"{name}{'' if r.lang == 'zh' else ', '}{joined} — {status}"
-                   + (f"{_sep(r.lang)}{r.words['source']}{_colon(r.lang)}{url}" if url else ""))
-    return out
+        out.append(f"{name}{'' if r.lang == 'zh' else ', '}{joined} — {status}")
+    return list(dict.fromkeys(out))
 
 
 def to_text(r: Report, law_text: bool = False) -> str:
@@ -136,9 +140,19 @@ def to_text(r: Report, law_text: bool = False) -> str:
                 out.append(f"      ({law.summary_en})")
     else:  # folded: one line per law, source and status
         out += [f"  {line}" for line in _grouped(r)]
-    out += ["", f"{w['rules']} {r.rules_version}", w["disclaimer"]]
+    if r.policies:
+        out.append(f"  {_policy_line(r)}")
+    sources = _sources(r)
+    if sources:  # one line: the addresses apart by spaces, each whole to copy
+        out.append(f"  {sources[0]} " + " ".join(sources[1:]))
+    out += ["", footer_line(r)]  # the rules version and the disclaimer, on one line
     return "\n".join(out) + "\n"
 
+
+
+def _policy_line(r: Report) -> str:
+    """The one line on the numbers the law leaves open that the conclusions relied on."""
+    return f"{r.words['policy']}{_colon(r.lang)}{_sep(r.lang).join(r.policies)}"
 
 
 def _law_line(r: Report) -> str:
@@ -202,7 +216,7 @@ def to_html(r: Report, actions: str = "") -> str:
     out.append(f"<section id=uncertain><h3>{esc(w['uncertain'])}</h3>"
                + (f"<ul>{likely}</ul>" if likely else "")
                + (f"<p>{esc(w['questions'])}{esc(_colon(r.lang).rstrip())}</p><ol>{questions}</ol>" if questions else "")
-               + (f"<details><summary>{esc(w['uncertain'])}{esc(_colon(r.lang))}{len(r.uncertain)}</summary>"
+               + (f"<details><summary>{esc(w['uncertain_all'].format(count=len(r.uncertain)))}</summary>"
                   f"<ul>{''.join(item(i) for i in r.uncertain)}</ul></details>" if r.uncertain
                   else f"<p>{esc(w['no_uncertain'])}</p>") + "</section>")
     if r.why:
@@ -212,13 +226,15 @@ def to_html(r: Report, actions: str = "") -> str:
     laws = []
     for law in r.law:
         status = esc(w["verified"] if law.verified else w["unverified"])
-        link = f' · <a href="{esc(law.url)}" rel=noopener>{esc(w["source"])}</a>' if law.url else ""
+        link = (f'<p><small><a href="{esc(law.url)}" rel=noopener>{esc(w["source"])}</a></small></p>'
+                if law.url else "")  # folded with the text it is the source of
         body = (f"<p{zh_attr}>{'<br>'.join(esc(x) for x in law.text_zh.splitlines())}</p>" if law.text_zh else "")
         body += f"<p><i>{esc(law.summary_en)}</i></p>" if r.lang == "en" else ""
-        laws.append(f"<li><details><summary>{esc(law.label)}</summary>{body}</details>"
-                    f"<small>{status}{link}</small></li>")
+        laws.append(f"<li><details><summary>{esc(law.label)}</summary>{body}{link}</details>"
+                    f"<small>{status}</small></li>")
+    policies = f"<p id=policies><small>{esc(_policy_line(r))}</small></p>" if r.policies else ""
     out.append(f"<section id=law><h3>{esc(w['law'])}</h3><p><small>{esc(_law_line(r))}</small></p>"
-               f"<ul>{''.join(laws)}</ul></section>")
+               f"<ul>{''.join(laws)}</ul>{policies}</section>")
     return "".join(out)
 
 
@@ -263,5 +279,10 @@ def to_markdown(r: Report) -> str:
     for law in r.law:
         out.append(f"- **{law.label}** — {_status(r, law)}")
         out += [f"  > {line}" for line in (law.text_zh or "").splitlines()]
+    if r.policies:
+        out += ["", _policy_line(r)]
+    sources = _sources(r)
+    if sources:
+        out += ["", sources[0], "", *(f"- <{url}>" for url in sources[1:])]
     out += ["", f"*{footer_line(r)}*"]
     return "\n".join(out) + "\n"

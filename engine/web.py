@@ -84,7 +84,7 @@ TEXT = {
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后",
+           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后", "follows": "（由您的回答推知）",
            "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
            "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文",
            "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
@@ -106,7 +106,7 @@ TEXT = {
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
            "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
-           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "other": "Other answers",
+           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "follows": "(follows from your other answers)", "other": "Other answers",
            "word": "{label} (Word, editable)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
            "translation": "English translation",
            "docs_intro": "Download, fill in the blanks in square brackets that only you know (your name, the "
@@ -626,11 +626,13 @@ class WebApp:
         other = len(graph.sections) + 1  # answers the graph does not ask (from an upload)
         ordered = sorted(answers.order, key=lambda f: place.get(f, (other, answers.order.index(f))))
         groups: dict[int, list[str]] = {}
+        inferred = self.interviewer.inferred(answers)  # not answered: marked as what follows
         for n, fact in enumerate(ordered, start=1):
             spec = self._spec(fact)
             text = self._worded(fact, answers, lang)[0]
+            follows = f" <small class=follows>{esc(t['follows'])}</small>" if fact in inferred else ""
             groups.setdefault(place.get(fact, (other, 0))[0], []).append(
-                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b></p>"
+                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b>{follows}</p>"
                 f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
                 f"{esc(t['change'])}</button></li>")
         listing = "".join(
@@ -677,7 +679,7 @@ class WebApp:
         case = self.engine.case(self.interviewer.effective(answers).case_data("web"))
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
         words = self.engine.book.guidance.words[lang]
-        implied = set(self.interviewer.effective(answers).values) - set(answers.values)
+        implied = self.interviewer.implied(answers)
         report, written = report_and_documents(self.engine, case, lang, dt.date.today(), implied=implied)
         # Chinese always (they go to Chinese platforms, police and courts), an English
         # translation beside each for a page in English
