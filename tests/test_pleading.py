@@ -300,3 +300,38 @@ def test_policy_units_are_rule_data_checked_at_load(root: Path, tmp_path: Path) 
     result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "policies.yaml" in result.output and "unit_zh" in result.output, result.output
+
+
+# --- the fifth user trial: what the documents say is what is known ------------------------------
+
+def variant(engine: Engine, root: Path, tmp_path: Path, persona: str, drop: tuple[str, ...] = (),
+            **facts: Any) -> Any:
+    """A persona's case with some facts changed (``drop``: facts removed)."""
+    import yaml
+    from faceright.casefile import read_cases
+    data = yaml.safe_load((root / "cases/personas" / f"{persona}.yaml").read_text(encoding="utf-8"))
+    data.pop("expect", None)
+    data["facts"] = {k: v for k, v in {**data["facts"], **facts}.items() if k not in drop}
+    path = tmp_path / f"{persona}-{len(list(tmp_path.iterdir()))}.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    [loaded] = list(read_cases(engine.reader, str(path)))
+    assert loaded.error is None, str(loaded.error)
+    return loaded.case
+
+
+def docs_of(engine: Engine, case: Any, lang: str) -> dict[str, Written]:
+    return {d.id: d for d in documents_in(engine, case, (lang,), TODAY)[lang]}
+
+
+def test_no_consent_is_not_told_as_processing(engine: Engine, root: Path, tmp_path: Path) -> None:
+    """``separate_consent: false`` (implied by no consent at all) says the person never
+    consented; only ``biometric_processed: true`` says the data was processed."""
+    case = variant(engine, root, tmp_path, "obscene-victim-no-date", separate_consent=False)
+    for lang, never, processed in (("zh", "原告从未就他人使用其面部或声音信息作出单独同意", "被提取、存储或处理"),
+                                   ("en", "The plaintiff never gave separate consent to anyone using their face or voice data",
+                                    "extracted, stored or processed")):
+        facts = section(statement(engine, case, lang), PARTS[lang][2])  # type: ignore[arg-type]
+        assert never in facts and processed not in facts and "处理原告的生物识别信息" not in facts
+        assert "No separate consent was obtained for processing" not in facts
+    told = variant(engine, root, tmp_path, "obscene-victim-no-date", separate_consent=False, biometric_processed=True)
+    assert "原告的面部或声纹特征被提取、存储或处理" in section(statement(engine, told, "zh"), "事实与理由")  # type: ignore[arg-type]
