@@ -356,7 +356,9 @@ def test_documents_command_writes_the_same_bytes_twice(root: Path, tmp_path: Pat
     # numbered claims against numbered defendants, the amount from the facts
     assert "1. Order Defendant 1 to stop infringing the plaintiff's personality rights" in text
     assert "Order Defendant 1 to compensate the plaintiff's property loss of 5,000 yuan." in text
-    assert "Order Defendant 2 to be jointly liable for the compensation above" in text
+    # the platform notified: jointly liable only for the damage that grew after the notice (1195 para 2)
+    assert ("Order Defendant 2 to be jointly liable with the user who posted the content for the part of the "
+            "damage that grew after it received the plaintiff's notice") in text
     # --lang en: the Chinese documents to send, and English translations
     assert (tmp_path / "md" / "statement_of_claims.zh.md").exists()
 
@@ -419,19 +421,19 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
 
 @pytest.mark.parametrize("edit, where", [
     (lambda t: t.replace('body: "{rights}"', 'body: "{right}"', 1),
-     "documents.yaml:432: documents.0.zh.sections.3.body: unknown placeholder {right}"),
+     "documents.yaml:497: documents.0.zh.sections.3.body: unknown placeholder {right}"),
     (lambda t: t.replace('blanks: ["[平台名称]", "[姓名]"', 'blanks: ["[平台]", "[姓名]"', 1),
-     "documents.yaml:442: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
+     "documents.yaml:507: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
     (lambda t: t.replace("  - when: {fact: likeness, has: face}", "  - when: {fact: likeness, has: fase}"),
      "documents.yaml:15: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
     (lambda t: t.replace("    basis: [civil-code-1195, civil-code-1196]\n    zh:\n      title: 要求",
                          "    basis: [civil-code-11950]\n    zh:\n      title: 要求"),
-     "documents.yaml:421: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+     "documents.yaml:484: documents.0.basis.0: unknown provision 'civil-code-11950'"),
     # a fact no document can tell, a remedy that is neither a claim nor said not to be one
     (lambda t: t.replace("  - fact: pi_traded\n", "  - fact: pi_tradedx\n"),
-     "documents.yaml:251: narrative.71.fact: unknown fact 'pi_tradedx' (did you mean 'pi_traded'?)"),
-    (lambda t: t.replace("not_narrated: [respondent, where_shown, platform_report]",
-                         "not_narrated: [respondent, where_shown]"),
+     "documents.yaml:272: narrative.75.fact: unknown fact 'pi_tradedx' (did you mean 'pi_traded'?)"),
+    (lambda t: t.replace("not_narrated: [respondent, where_shown, platform_report, incident_when]",
+                         "not_narrated: [respondent, where_shown, incident_when]"),
      "narrative: fact 'platform_report' is neither told nor listed under not_narrated"),
     (lambda t: t.replace("  - concl: remedy.injunction\n    reason:", "  - concl: remedy.apology\n    reason:"),
      "claims: conclusion 'remedy.injunction' (remedy) is neither a claim nor listed under not_claimed"),
