@@ -315,6 +315,8 @@ def variant(engine: Engine, root: Path, tmp_path: Path, persona: str, drop: tupl
     from faceright.casefile import read_cases
     data = yaml.safe_load((root / "cases/personas" / f"{persona}.yaml").read_text(encoding="utf-8"))
     data.pop("expect", None)
+    if "incident_date" in facts:  # the case's date, beside its facts
+        data["incident_date"] = facts.pop("incident_date")
     data["facts"] = {k: v for k, v in {**data["facts"], **facts}.items() if k not in drop}
     path = tmp_path / f"{persona}-{len(list(tmp_path.iterdir()))}.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -339,3 +341,85 @@ def test_no_consent_is_not_told_as_processing(engine: Engine, root: Path, tmp_pa
         assert "No separate consent was obtained for processing" not in facts
     told = variant(engine, root, tmp_path, "obscene-victim-no-date", separate_consent=False, biometric_processed=True)
     assert "原告的面部或声纹特征被提取、存储或处理" in section(statement(engine, told, "zh"), "事实与理由")  # type: ignore[arg-type]
+
+
+def test_dates_are_told_in_words() -> None:
+    cases_ = {"2021..": ("2021年以后", "in 2021 or later"), "..2020": ("2020年或以前", "in 2020 or earlier"),
+              "2023-06": ("2023年6月", "in June 2023"), "2021-01-01..2021-12-31": ("2021年", "in 2021"),
+              "2023-09-01": ("2023年9月1日", "on 1 September 2023"),
+              "2021-03-01..2022-05-05": ("2021年3月1日至2022年5月5日之间", "between 1 March 2021 and 5 May 2022")}
+    for text, (zh, en) in cases_.items():
+        value = parse_date(text)
+        assert value is not None
+        assert date_words(value, "zh") == zh and date_words(value, "en", at=True) == en, text
+
+
+def test_the_account_reads_naturally(engine: Engine, root: Path, tmp_path: Path) -> None:
+    case = variant(engine, root, tmp_path, "obscene-victim-no-date", incident_date="2021..",
+                   economic_loss_yuan=0, obscene_items=1, defamation_or_insult="insult")
+    zh = section(statement(engine, case, "zh"), "事实与理由")  # type: ignore[arg-type]
+    assert zh.startswith("事件发生于2021年以后。") and "上述" not in zh.split("\n")[0][:4]
+    assert "涉案内容至今仍在网上。" in zh and "一直在线至仍在网上" not in zh
+    assert "人民币0元" not in zh and "涉案淫秽文件的数量约为1个" in zh
+    assert zh.count("侮辱") == 1, zh
+    en_doc = statement(engine, case, "en")
+    assert en_doc is not None
+    en = section(en_doc, "Facts and reasons")
+    assert en.startswith("This happened in 2021 or later.") and "The content is still online." in en
+    exact = variant(engine, root, tmp_path, "obscene-victim-no-date", incident_date="2023-09-01")
+    assert section(statement(engine, exact, "en"), "Facts and reasons").startswith(  # type: ignore[arg-type]
+        "This happened on 1 September 2023.")
+    # one defendant: singular words
+    voice = statement(engine, cases(engine, root)["persona-voice-actor-app"], "en")
+    assert voice is not None
+    claims = section(voice, "Claims")
+    assert claims.splitlines()[-1].endswith("Order the Defendant to bear the costs of the proceedings.")
+    assert "the defendants" not in section(voice, "Facts and reasons").lower().replace("the defendant's", "")
+
+
+def test_the_platform_answers_for_the_damage_after_the_notice(engine: Engine, root: Path, tmp_path: Path) -> None:
+    case = variant(engine, root, tmp_path, "obscene-victim-no-date", maker_known=False)
+    doc = statement(engine, case, "zh")
+    assert doc is not None
+    claims = section(doc, "诉讼请求")
+    assert "对其接到原告通知后损害的扩大部分，与发布涉案内容的网络用户承担连带赔偿责任" in claims
+    assert "对上述赔偿承担连带责任" not in claims
+    # the maker unknown: named, with how the name is to be had
+    [maker] = [line for line in section(doc, "被告").splitlines() if "涉案内容的制作者" in line]
+    assert "请求平台披露" in maker and "查明后补正" in maker
+    en = statement(engine, case, "en")
+    assert en is not None and "ask the platform to disclose the identity" in section(en, "Defendants")
+    known = statement(engine, variant(engine, root, tmp_path, "obscene-victim-no-date", maker_known=True), "zh")
+    assert known is not None and "请求平台披露" not in section(known, "被告")
+
+
+def test_the_injunction_names_respondents(engine: Engine, root: Path) -> None:
+    case = cases(engine, root)["persona-obscene-victim-no-date"]
+    zh = docs_of(engine, case, "zh")["injunction_application"]
+    text = "\n".join(body for _, body in zh.sections)
+    assert "被申请人一：" in text and "被申请人二：" in text and "被告" not in text
+    en = docs_of(engine, case, "en")["injunction_application"]
+    text = "\n".join(body for _, body in en.sections)
+    assert "Respondent 1:" in text and "Defendant" not in text and "the respondents" in text
+
+
+def test_medical_records_go_to_the_court_not_the_platform(engine: Engine, root: Path, tmp_path: Path) -> None:
+    case = variant(engine, root, tmp_path, "obscene-victim-no-date", severe_mental_distress=True)
+    docs = docs_of(engine, case, "zh")
+    assert "就医记录" not in section(docs["renewed_notice"], "五、构成侵权的初步证据")
+    assert "就医记录" in section(docs["statement_of_claims"], "证据")
+
+
+def test_the_person_deceived_gets_a_police_report_for_the_money(engine: Engine, root: Path) -> None:
+    case = cases(engine, root)["persona-deceived-video-call"]
+    docs = docs_of(engine, case, "zh")
+    report = docs["police_report"]
+    assert "紧急止付、冻结" in section(report, "请求") and "返还被骗款项" in section(report, "请求")
+    facts = section(report, "事实经过")
+    assert "公众能够从涉案内容中认出" not in facts and "尚未向他人传播" not in facts
+    assert "Please order an urgent stop-payment" in section(docs_of(engine, case, "en")["police_report"], "Request")
+    # the plan promises no document that is not written for him
+    built = build_report(engine, case, "zh")
+    plan = "\n".join(f"{s.title}{s.text}" for s in built.steps)
+    if "statement_of_claims" not in docs:
+        assert "起诉状草稿" not in plan and "所附起诉状" not in plan
