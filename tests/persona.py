@@ -36,8 +36,9 @@ class Respondent:
         now = self.graph.precondition(q, known)
         out: set[str] = set()
         for gate in gate_facts(q) - seen - set(known):
-            if self.graph.precondition(q, {**known, gate: True}) > now:
-                out.add(gate)
+            spec = self.engine.book.vocabulary.facts.get(gate)
+            if (spec is None or spec.type == "bool") and self.graph.precondition(q, {**known, gate: True}) > now:
+                out.add(gate)  # a yes/no gate (a list or enum gate is not probed with "yes")
             above = self.graph.question(gate)
             if above is not None:
                 out |= self._waits_for(above, known, seen | {gate})

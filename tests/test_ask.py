@@ -126,7 +126,7 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
         "> no consent",
         # the loss changes no conclusion here, but a claim states it: asked all the same
         "",
-        "Section 6 of 7 — Money  (about 1–2 questions left)",
+        "Section 6 of 7 — Money  (about 1 question in this section)",
         "[7] How much money did you lose because of it (in yuan)?",
         "    Lost income, cancelled contracts… A rough figure is fine.",
         "> ?",
@@ -158,7 +158,7 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
 
 
 def test_chinese_interview_of_a_relative_worded_for_the_role(mini: Path, tmp_path: Path) -> None:
-    code, out = ask(mini, "3\n4\n2023\n1\n是\nwhy\n没有同意\n", "--documents", str(tmp_path))
+    code, out = ask(mini, "3\n4\n2023\n1\n是\nwhy\n没有同意\n?\n", "--documents", str(tmp_path))
     assert code == 0
     lines = screen(out)
     assert lines[:4] == ["", "第 1 部分（共 7 部分）— 发生了什么  （这一部分大约 2–4 个问题）",
@@ -232,10 +232,12 @@ def test_answers_file_only_asks_the_rest(mini: Path, tmp_path: Path) -> None:
     known = tmp_path / "known.yaml"
     known.write_text("case: k\nincident_date: 2024-01-01\nfacts:\n  respondent: representative\n"
                      "  identifiable: true\n  consent: none\n", encoding="utf-8")
-    code, out = ask(mini, "?\n?\n", "--lang", "en", "--answers", str(known))
+    code, out = ask(mini, "?\n?\n?\n", "--lang", "en", "--answers", str(known))
     assert code == 0
     assert out.splitlines()[2] == "[1] What was it made for? Select all that apply (one or more)"
-    assert re.findall(r"^\[\d+\] ", out, re.M) == ["[1] ", "[2] "]
+    # the two questions a rule reads, then the loss (asked wherever consent is lacking: the
+    # documents claim it)
+    assert re.findall(r"^\[\d+\] ", out, re.M) == ["[1] ", "[2] ", "[3] "]
 
 
 def test_bad_answers_file_is_a_usage_error(mini: Path, tmp_path: Path) -> None:
@@ -491,7 +493,7 @@ def test_english_transcript_dont_know_the_date_then_roughly_when(root: Path, tmp
     """"Don't know" to the date is followed by a rough question people can answer; "in the last
     few years" is the contract's range 2021.. and the victim's portrait right holds."""
     code, out = ask(root / "rules", "self\nface\n?\npornographic\ndon't know\n1\nplatform\nreported_not_removed\n"
-                    "?\n?\nyes\nno consent\n", "--lang", "en", "--documents", str(tmp_path))
+                    "?\n?\nyes\nno consent\n" + "?\n" * 20, "--lang", "en", "--documents", str(tmp_path))
     assert code == 0
     lines = out.splitlines()
     at = lines.index("> don't know")
@@ -505,12 +507,12 @@ def test_english_transcript_dont_know_the_date_then_roughly_when(root: Path, tmp
 
 
 def test_chinese_transcript_really_dont_know_says_what_the_law_now_in_force_adds(root: Path, tmp_path: Path) -> None:
-    code, out = ask(root / "rules", "self\nface\n?\npornographic\n不知道\n不知道\nplatform\nreported\n?\n?\n是\n没有同意\n",
+    code, out = ask(root / "rules", "self\nface\n?\npornographic\n不知道\n不知道\nplatform\nreported\n?\n?\n是\n没有同意\n" + "?\n" * 20,
                     "--documents", str(tmp_path))
     assert code == 0
     lines = out.splitlines()
     assert lines[lines.index("> 不知道") + 1].startswith("[6] 没关系。那大概是哪几年做出或第一次发出来的？")
-    assert "    选项: 1) 最近几年（2021年或以后）  2) 2021年以前" in lines
+    assert "    选项：1) 最近几年（2021年或以后）  2) 2021年以前" in lines
     note = next(line for line in lines if line.startswith("事件日期不确切，可能在 1987-01-01 至 2026-12-03 之间"))
     assert "如果是最近发生或一直留到最近的，按现行法律以下各项也会成立：肖像权被侵害" in note
     assert "查明它大约何时第一次出现" in note

@@ -370,7 +370,8 @@ def test_dont_know_the_date_then_in_the_last_few_years_keeps_the_victims_civil_c
     assert all(c.contested is None for c in result.conclusions if (c.id, c.party) in VICTIM_CIVIL)
     civil_open = {(o.id, o.party): o for o in result.open if engine.book.conclusions[o.id].kind in CIVIL}
     # what stays open on her side waits for a fact, never for the date
-    assert not [k for k, o in civil_open.items() if "incident_date" in o.needs]
+    # (but PIPL 69, in force from 2021-11-01, starts inside "2021 or later")
+    assert not [k for k, o in civil_open.items() if "incident_date" in o.needs and k != ("pi_fault_presumed", "creator")]
     distress = civil_open[("remedy.compensate_mental_distress", "creator")]
     assert distress.needs == ["severe_mental_distress"] and distress.likely
     assert "notice_valid" in civil_open[("platform_jointly_liable", "platform")].needs  # "where answered"
@@ -402,15 +403,16 @@ def test_really_dont_know_stays_honest_in_plain_words_and_documents_cite_no_rule
     assert "incident_when" in asked
     result = final.assessment
     assert result.incident_period == {"from": "1987-01-01", "to": "2026-12-03"}
-    waiting = {(o.id, o.party) for o in result.open if "incident_date" in o.needs}
-    assert ("remedy.injunction", "creator") in waiting  # honest: the date decides it
+    waiting = {(o.id, o.party) for o in result.open if {"incident_date", "online_until"} & set(o.needs)}
+    # honest: the dates decide it (the Civil Code reaches it if it began, or went on, after 2020)
+    assert ("remedy.injunction", "creator") in waiting
     assert {("portrait_right_infringed", "creator"), ("remedy.cease_infringement", "creator")} <= held(result)
     case = interviewer.case(final.answers or Answers())
     for lang, words in (("en", "under the law in force now these would also hold: "),
                         ("zh", "按现行法律以下各项也会成立：")):
         note = build_report(engine, case, lang).date_note
         assert note is not None and words in note
-        title = engine.book.conclusions["remedy.injunction"]
+        title = engine.book.conclusions["remedy.reasonable_expenses"]
         assert (title.en if lang == "en" else title.zh) in note.split(words)[1]
         written = documents_for(engine, case, lang, dt.date(2026, 12, 3))
         assert written

@@ -166,7 +166,7 @@ def test_receipt_holds_then_detects_a_rule_change(root: Path, tmp_path: Path) ->
         "  - receipt.rules_fired: differ (no longer: platform.notice_not_acted_in_time; now also: -)",
         "  - receipt.result_sha256: the assessment differs from the recorded one",
         "  - conclusions: 7 recorded, 6 in the assessment (not in the assessment: platform_jointly_liable@platform)",
-        "  - open: 26 recorded, 27 in the assessment (missing from the receipt: platform_jointly_liable@platform)",
+        "  - open: 27 recorded, 28 in the assessment (missing from the receipt: platform_jointly_liable@platform)",
         "  - rules_version: differs from the assessment"]
     path.write_text("{}", encoding="utf-8")
     code, _, err = run("verify", str(path))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from faceright.cli import main
@@ -421,24 +422,24 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
 
 @pytest.mark.parametrize("edit, where", [
     (lambda t: t.replace('body: "{rights}"', 'body: "{right}"', 1),
-     "documents.yaml:497: documents.0.zh.sections.3.body: unknown placeholder {right}"),
+     "documents.yaml:{line}: documents.0.zh.sections.3.body: unknown placeholder {{right}}"),
     (lambda t: t.replace('blanks: ["[平台名称]", "[姓名]"', 'blanks: ["[平台]", "[姓名]"', 1),
-     "documents.yaml:507: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
+     "documents.yaml:{line}: documents.0.zh.blanks.0: blank '[平台]' appears in no section"),
     (lambda t: t.replace("  - when: {fact: likeness, has: face}", "  - when: {fact: likeness, has: fase}"),
-     "documents.yaml:15: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
+     "documents.yaml:{line}: evidence.1.when.has: 'fase' is not a value of this fact (did you mean 'face'?)"),
     (lambda t: t.replace("    basis: [civil-code-1195, civil-code-1196]\n    zh:\n      title: 要求",
                          "    basis: [civil-code-11950]\n    zh:\n      title: 要求"),
-     "documents.yaml:484: documents.0.basis.0: unknown provision 'civil-code-11950'"),
+     "documents.yaml:{line}: documents.0.basis.0: unknown provision 'civil-code-11950'"),
     # a fact no document can tell, a remedy that is neither a claim nor said not to be one
     (lambda t: t.replace("  - fact: pi_traded\n", "  - fact: pi_tradedx\n"),
-     "documents.yaml:272: narrative.75.fact: unknown fact 'pi_tradedx' (did you mean 'pi_traded'?)"),
-    (lambda t: t.replace("not_narrated: [respondent, where_shown, platform_report, incident_when]",
-                         "not_narrated: [respondent, where_shown, incident_when]"),
+     "documents.yaml:{line}: narrative.{index}.fact: unknown fact 'pi_tradedx' (did you mean 'pi_traded'?)"),
+    (lambda t: t.replace("not_narrated: [respondent, where_shown, platform_report,",
+                         "not_narrated: [respondent, where_shown,"),
      "narrative: fact 'platform_report' is neither told nor listed under not_narrated"),
     (lambda t: t.replace("  - concl: remedy.injunction\n    reason:", "  - concl: remedy.apology\n    reason:"),
      "claims: conclusion 'remedy.injunction' (remedy) is neither a claim nor listed under not_claimed"),
     (lambda t: t.replace("判令{defendants}向原告书面赔礼道歉", "判令{defendant}向原告书面赔礼道歉"),
-     "claims.3.claim.zh: unknown placeholder {defendant}"),
+     "claims.3.claim.zh: unknown placeholder {{defendant}}"),
     (lambda t: t.replace("  notice_valid:\n    when: {fact: platform_notified", "  notice_validx:\n    when: {fact: platform_notified"),
      "findings.notice_validx: 'notice_validx' is not a judgement listed in guidance.yaml court_decides"),
     (lambda t: t.replace("    creator: {zh: 涉案内容的制作者, en: maker of the content}\n", ""),
@@ -455,7 +456,11 @@ def test_a_malformed_documents_file_fails_at_load_with_its_line(root: Path, tmp_
     path.write_text(changed, encoding="utf-8")
     result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert where in result.output, result.output
+    # the line named is the one edited (the first that differs); a narrative entry's index is
+    # its place among the narrative's facts
+    line = next(i for i, (a, b) in enumerate(zip(text.splitlines(), changed.splitlines()), 1) if a != b)
+    index = [f["fact"] for f in yaml.safe_load(text)["narrative"]].index("pi_traded")
+    assert where.format(line=line, index=index) in result.output, result.output
 
 
 # --- the person deceived, and the offences each police step cites (legal-a) --------------------
@@ -597,6 +602,8 @@ def test_rules_lint_flags_ascii_punctuation_and_informal_you_in_chinese_text(roo
     result = CliRunner().invoke(main, ["rules", "lint", str(rules)])
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if "documents.yaml" in line]
-    assert any(":54: documents.0.zh.label: Chinese text addresses the reader as 你" in line for line in lines), lines
+    label_line = text.splitlines().index("      label: 平台通知书") + 1
+    assert any(f":{label_line}: documents.0.zh.label: Chinese text addresses the reader as 你" in line
+               for line in lines), lines
     assert any("documents.0.zh.sections.1.body: ASCII punctuation in Chinese text" in line for line in lines), lines
     assert "2 finding(s)" in result.output

@@ -107,13 +107,14 @@ def test_generated_no_fire_family_in_fresh_processes(engine: Engine, tmp_path: P
 
 
 def test_no_fire_answers_in_ask(tmp_path: Path) -> None:
-    """``faceright ask`` with answers on which nothing fires ends with an assessment."""
+    """``faceright ask`` with answers on which nothing fires (every question left answered
+    "don't know") ends with an assessment."""
     answers = tmp_path / "answers.yaml"
     answers.write_text(json.dumps(NO_FIRE[0]), encoding="utf-8")
     done = subprocess.run([sys.executable, "-c", "from faceright.cli import run; run()", "ask",
                            "--lang", "en", "--answers", str(answers), "--notice",
                            str(tmp_path / "notice.txt")],
-                          input="", capture_output=True, text=True, timeout=300, cwd=tmp_path)
+                          input="?\n" * 80, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "not legal advice" in done.stdout.lower()
 
