@@ -347,3 +347,52 @@ def span_of(incident: DateValue | None, facts: dict[str, Any], date_facts: list[
     fixed = {name: facts[name] for name in date_facts if isinstance(facts.get(name), dt.date)}
     return Span(days, written, now, incident if isinstance(incident, dt.date) else None,
                 anchor, fixed)
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def _day_words(day: dt.date, grain: int, lang: str) -> str:
+    """One day, month or year (``grain`` 2, 1, 0) in words: ``2023年6月`` / ``June 2023``."""
+    if lang == "zh":
+        return (f"{day.year}年", f"{day.year}年{day.month}月", f"{day.year}年{day.month}月{day.day}日")[grain]
+    return (f"{day.year}", f"{_MONTHS[day.month - 1]} {day.year}",
+            f"{day.day} {_MONTHS[day.month - 1]} {day.year}")[grain]
+
+
+def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
+    """A date value in words, as a person tells it: ``2023年9月1日`` / ``1 September 2023``,
+    ``2023年6月`` / ``June 2023``, ``2021年以后`` / ``2021 or later``, ``2020年或以前`` /
+    ``2020 or earlier``, ``2021年3月1日至2022年5月5日之间`` / ``between 1 March 2021 and 5 May
+    2022``. ``at``: in English with the preposition a sentence needs ("on 1 September 2023",
+    "in 2021", "in 2021 or later"); Chinese needs none. A value with a "now" word (still online)
+    is told by the caller (its own sentence); here it reads ``至今`` / ``today``."""
+    zh = lang == "zh"
+    if isinstance(value, dt.date):
+        value = DateRange(value, value)
+    if value.now:
+        return "至今" if zh else "today"
+    lo, hi = value.lo, value.hi
+    if lo is not None and hi is not None:
+        grain = max(_grain(lo, False), _grain(hi, True))
+        if _write(lo, grain) == _write(hi, grain):  # one day, month or year
+            words = _day_words(lo, grain, lang)
+            return words if zh or not at else f"{'on' if grain == 2 else 'in'} {words}"
+        first, last = _day_words(lo, grain, lang), _day_words(hi, grain, lang)
+        return f"{first}至{last}之间" if zh else f"between {first} and {last}"
+    if lo is not None:
+        words = _day_words(lo, _grain(lo, False), lang)
+        if zh:
+            return f"{words}以后"
+        if _grain(lo, False) == 2:
+            return f"on or after {words}" if at else f"{words} or later"
+        return f"in {words} or later" if at else f"{words} or later"
+    if hi is not None:
+        words = _day_words(hi, _grain(hi, True), lang)
+        if zh:
+            return f"{words}或以前"
+        if _grain(hi, True) == 2:
+            return f"on or before {words}" if at else f"{words} or earlier"
+        return f"in {words} or earlier" if at else f"{words} or earlier"
+    return "时间不明" if zh else ("at an unknown time" if at else "an unknown time")

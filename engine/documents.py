@@ -101,7 +101,7 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     rights = [f"{i.title}（{catalogue.cite(_ordered(now[i.id]), lang)}）" if lang == "zh"
               else f"{i.title} ({catalogue.cite(_ordered(now[i.id]), lang)})"
               for i in report.rights if i.status == "holds"]
-    evidence = [e.texts[lang] for e in guidance.evidence if situation.applies(e.cond)]
+    evidence = [e for e in guidance.evidence if situation.applies(e.cond)]
     assembled = assembler(builder, situation)
     pleaded = assembled.assemble()
     basis = catalogue.cite(_ordered(pleaded.basis), lang)
@@ -109,9 +109,9 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
                 if engine.book.conclusions[i.id].kind == "offence"]
     breaches = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
                 if engine.book.conclusions[i.id].kind == "regulatory"]
-    values = {"rights": _lines(rights), "evidence": _lines(evidence),
+    values = {"rights": _lines(rights), "they": pleaded.they,
               "claims": "\n".join(pleaded.claims) or "—", "demands": "\n".join(pleaded.demands) or "—",
-              "defendants": "\n".join(pleaded.defendants) or "—", "reasons": _reasons(pleaded.reasons, guidance, lang),
+              "defendants": "\n".join(pleaded.defendants) or "—", "reasons": _reasons(pleaded.reasons, pleaded.liability),
               "letter_basis": catalogue.cite(_ordered(pleaded.letter_basis), lang) or "—",
               "basis": basis or "—", "offences": _lines(offences), "breaches": _lines(breaches),
               "today": today.isoformat()}
@@ -121,19 +121,24 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
             continue
         text = doc.texts[lang]
         facts = assembled.facts(doc.person) or "—"
-        sections = [(s.heading, s.body.format(**values, facts=facts).rstrip()) for s in text.sections]
+        own = dict(values, evidence=_lines([e.texts[lang] for e in evidence if doc.id not in e.not_in]))
+        if doc.parties is not None:  # its own word for those it is against
+            lines, they = assembled.party_lines(doc.parties)
+            own.update(defendants="\n".join(lines) or "—", they=they)
+        conds = doc.section_when.get(lang, ())
+        sections = [(s.heading, s.body.format(**own, facts=facts).rstrip()) for j, s in enumerate(text.sections)
+                    if j >= len(conds) or situation.applies(conds[j])]
         out.append(Written(doc.id, lang, text.title, sections, list(text.attach),
                            [*text.blanks, guidance.party_blank[lang], *pleaded.blanks], report.words["attach"],
                            text.label, text.what_for))
     return out
 
 
-def _reasons(lines: list[str], guidance: Guidance, lang: str) -> str:
+def _reasons(lines: list[str], heading: str) -> str:
     """The defendants' liability under its heading, or nothing."""
-    words = guidance.pleadings.words
-    if not lines or words is None:
+    if not lines:
         return ""
-    return "\n" + str(getattr(words.liability, lang)) + "\n" + "\n".join(f"- {r}" for r in lines)
+    return "\n" + heading + "\n" + "\n".join(f"- {r}" for r in lines)
 
 
 def to_markdown(doc: Written, disclaimer: str) -> str:

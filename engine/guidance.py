@@ -188,8 +188,11 @@ class GuidanceFile(_Strict):
 
 
 class Section(_Strict):
+    """One section of a document; ``when``: written only where it holds."""
+
     heading: str = Field(min_length=1)
     body: str = Field(min_length=1)
+    when: Any = None
 
 
 class DocumentText(_Strict):
@@ -204,6 +207,15 @@ class DocumentText(_Strict):
     blanks: list[str] = Field(default_factory=list)
 
 
+class PartyWords(_Strict):
+    """What a document other than a statement of claims calls those it is against (an
+    injunction application's 被申请人): as :class:`Pleading`'s words of the same names."""
+
+    defendant: Bilingual
+    sole_defendant: Bilingual
+    all_defendants: Bilingual
+
+
 class DocumentSpec(_Strict):
     """One document to send: when it applies, what it rests on, its text in zh and en;
     ``person``: what its account of the facts calls the person shown (default: the first
@@ -213,6 +225,8 @@ class DocumentSpec(_Strict):
     when: Any = None
     basis: list[str] = Field(min_length=1)
     person: Bilingual | None = None
+    #: what it calls those it is against (default: the pleading's defendants)
+    parties: PartyWords | None = None
     zh: DocumentText
     en: DocumentText
 
@@ -223,15 +237,19 @@ class EvidenceItem(_Strict):
     when: Any = None
     zh: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    #: ids of documents it is not listed in
+    not_in: list[str] = Field(default_factory=list)
 
 
 class NarrativeItem(_Strict):
     """How one fact is told in a document's account of what happened: ``text`` (with
     ``{value}``, the answer in words) for any value, or ``yes`` / ``no`` for a yes/no fact
     (a value without its text is not told), or ``values`` (choice → text) for a choice.
-    ``{person}`` is the person shown."""
+    ``{person}`` is the person shown; ``when``: told only where it holds (what matters to
+    the one telling it)."""
 
     fact: str
+    when: Any = None
     text: Bilingual | None = None
     yes: Bilingual | None = None
     no: Bilingual | None = None
@@ -279,16 +297,32 @@ class Finding(_Strict):
     en: str = Field(min_length=1)
 
 
+class UnknownIdentity(_Strict):
+    """A party named in a pleading whose identity is not yet known: ``parties`` (rule party
+    names), when ``when`` holds, and the words saying how its identity is to be obtained."""
+
+    when: Any
+    parties: list[str] = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class Pleading(_Strict):
     """The words a pleading is assembled from."""
 
     defendant: Bilingual          #: one of several defendants, ``{n}`` its number
     sole_defendant: Bilingual     #: the only defendant
-    costs: Bilingual              #: the last claim: costs borne by the defendants
+    all_defendants: Bilingual     #: several defendants together ("the defendants")
+    costs: Bilingual              #: the last claim: costs borne by ``{defendants}`` (sole or all)
     amount_blank: Bilingual       #: the blank for a sum only the person can state
     roles: dict[str, Bilingual]   #: party → its role, as a pleading describes it
     possible: Bilingual           #: said of a defendant whose liability awaits a finding
     liability: Bilingual          #: heads the defendants' liability in the reasons
+    sole_liability: Bilingual     #: the same for the only defendant
+    #: what the defendants' lines say of a party whose identity is not yet known (how it is
+    #: to be found), when its condition holds
+    unknown_identity: list[UnknownIdentity] = Field(default_factory=list)
+
 
 
 class DocumentsFile(_Strict):
@@ -316,9 +350,11 @@ SUMMARY_PLACEHOLDERS = {"rights": {"rights"}, "rights_open": {"rights", "questio
                         #: a perspective's sentence on the person shown (their own claims)
                         "also": {"rights", "demands"}}
 WORD_PLACEHOLDERS = {"settles": {"count"}, "uncertain_all": {"count"}}
-DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "demands", "defendants",
+#: ``they``: those it is against together, one or several ("the respondent" / "the respondents")
+DOCUMENT_PLACEHOLDERS = frozenset({"rights", "evidence", "facts", "claims", "demands", "defendants", "they",
                                    "reasons", "basis", "letter_basis", "offences", "breaches", "today"})
-NARRATIVE_PLACEHOLDERS = frozenset({"value", "person", "holder"})
+#: ``when``: a date with the preposition an English sentence needs ("on 1 September 2023")
+NARRATIVE_PLACEHOLDERS = frozenset({"value", "when", "person", "holder"})
 CLAIM_PLACEHOLDERS = frozenset({"defendants", "amount"})
 DEMAND_PLACEHOLDERS = frozenset({"amount"})
 
@@ -370,6 +406,9 @@ class Document:
     basis: tuple[str, ...]
     texts: Mapping[str, DocumentText]
     person: Bilingual | None = None
+    parties: PartyWords | None = None
+    #: language → each section's condition (None: always written)
+    section_when: Mapping[str, tuple[Cond | None, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -393,12 +432,18 @@ class Pleadings:
     same_entity: tuple[tuple[Cond | None, tuple[str, ...]], ...] = ()
     findings: Mapping[str, tuple[Cond | None, Bilingual]] = field(default_factory=dict)
     words: Pleading | None = None
+    #: (condition, parties, words): how a party of unknown identity is to be found
+    unknown: tuple[tuple[Cond | None, tuple[str, ...], Bilingual], ...] = ()
+    #: fact → the condition its sentence is told under (only facts with one)
+    told_when: Mapping[str, Cond] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Evidence:
     cond: Cond | None
     texts: Mapping[str, str]
+    #: documents it is not listed in (medical records are for a court, not a platform)
+    not_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -576,17 +621,20 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
         pleadings = _pleadings(dcheck, ddata, names, kinds or {}, data.court_decides)
         for i, item in enumerate(ddata.evidence):
             evidence.append(Evidence(dcheck.cond(item.when, ("evidence", i, "when")),
-                                     {"zh": item.zh, "en": item.en}))
+                                     {"zh": item.zh, "en": item.en}, frozenset(item.not_in)))
         seen = set()
         for i, dspec in enumerate(ddata.documents):
             if dspec.id in seen:
                 dcheck.fail(("documents", i, "id"), f"duplicate document id '{dspec.id}'")
             seen.add(dspec.id)
             dcheck.provisions(dspec.basis, ("documents", i, "basis"))
+            conds: dict[str, tuple[Cond | None, ...]] = {}
             for lang in LANGS:
                 doc_text: DocumentText = getattr(dspec, lang)
                 for key in ("title", "label", "what_for"):
                     dcheck.template(getattr(doc_text, key), set(), ("documents", i, lang, key))
+                conds[lang] = tuple(dcheck.cond(part.when, ("documents", i, lang, "sections", j, "when"))
+                                    for j, part in enumerate(doc_text.sections))
                 for j, part in enumerate(doc_text.sections):
                     dcheck.template(part.heading, set(), ("documents", i, lang, "sections", j, "heading"))
                     dcheck.template(part.body, DOCUMENT_PLACEHOLDERS, ("documents", i, lang, "sections", j, "body"))
@@ -594,7 +642,15 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
                     if not any(blank in s.body or blank in s.heading for s in doc_text.sections):
                         dcheck.fail(("documents", i, lang, "blanks", j), f"blank '{blank}' appears in no section")
             documents.append(Document(dspec.id, dcheck.cond(dspec.when, ("documents", i, "when")),
-                                      tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}, dspec.person))
+                                      tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}, dspec.person,
+                                      dspec.parties, conds))
+            if dspec.parties is not None:
+                for lang in LANGS:
+                    dcheck.template(getattr(dspec.parties.defendant, lang), {"n"}, ("documents", i, "parties", "defendant", lang))
+        for i, item in enumerate(ddata.evidence):
+            for j, doc_id in enumerate(item.not_in):
+                if doc_id not in seen:
+                    dcheck.fail(("evidence", i, "not_in", j), f"unknown document '{doc_id}'" + did_you_mean(doc_id, sorted(seen)))
     return Guidance(frozenset(data.unknowable), dict(data.words), dict(data.summary), dict(data.report_to),
                     tuple(steps), tuple(evidence), tuple(documents), party_blank, deferred_when,
                     frozenset(data.deferred.facts) if data.deferred else frozenset(), perspectives, tuple(titles),
@@ -653,6 +709,7 @@ def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mappin
         for lang in LANGS:
             check.template(getattr(p, lang), set(), ("person", i, lang))
     narrative: dict[str, NarrativeItem] = {}
+    told_when: dict[str, Cond] = {}
     for i, item in enumerate(data.narrative):
         loc = ("narrative", i)
         if item.fact not in vocab.names():
@@ -662,20 +719,27 @@ def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mappin
         ftype = vocab.spec(item.fact).type if item.fact in vocab.facts else "date"
         given = {k: getattr(item, k) for k in ("text", "yes", "no", "values") if getattr(item, k) is not None}
         allowed_keys = ({"yes", "no"} if ftype == "bool" else {"values"} if ftype == "enum"
-                        else {"text", "values"} if ftype == "list" else {"text"})
+                        else {"text", "values"} if ftype in ("list", "date") else {"text"})
         if not given or set(given) - allowed_keys:
             check.fail(loc, f"a {ftype} fact is told with " + " / ".join(sorted(allowed_keys)))
         texts_of: list[tuple[tuple[Any, ...], Bilingual]] = [((*loc, k), t) for k, t in given.items() if k != "values"]
         for value, vtext in (item.values or {}).items():
-            if value not in vocab.spec(item.fact).values:
+            # a date fact's values are its "now" words (``still_online``)
+            known_values = (vocab.spec(item.fact).now_words if ftype == "date" and item.fact in vocab.facts
+                            else vocab.spec(item.fact).values)
+            if value not in known_values:
                 check.fail((*loc, "values", value), f"'{value}' is not a value of this fact"
-                           + did_you_mean(value, vocab.spec(item.fact).values))
+                           + did_you_mean(value, list(known_values)))
             texts_of.append(((*loc, "values", value), vtext))
         for where, texts in texts_of:
             for lang in LANGS:
                 check.template(getattr(texts, lang), NARRATIVE_PLACEHOLDERS if where[-1] == "text" else {"person", "holder"},
                                (*where, lang))
         narrative[item.fact] = item
+        if item.when is not None:
+            cond = check.cond(item.when, (*loc, "when"))
+            if cond is not None:
+                told_when[item.fact] = cond
     for i, fact in enumerate(data.not_narrated):
         if fact not in vocab.names():
             check.fail(("not_narrated", i), f"unknown fact '{fact}'" + did_you_mean(fact, vocab.names()))
@@ -717,13 +781,22 @@ def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mappin
             check.fail(("pleading", "roles"), f"missing the role of party '{party}'")
     for lang in LANGS:
         check.template(getattr(data.pleading.defendant, lang), {"n"}, ("pleading", "defendant", lang))
+        check.template(getattr(data.pleading.costs, lang), {"defendants"}, ("pleading", "costs", lang))
+    unknown = []
+    for i, who in enumerate(data.pleading.unknown_identity):
+        uloc = ("pleading", "unknown_identity", i)
+        for j, party in enumerate(who.parties):
+            if party not in names.parties:
+                check.fail((*uloc, "parties", j), f"unknown party '{party}'" + did_you_mean(party, names.parties))
+        unknown.append((check.cond(who.when, (*uloc, "when")), tuple(who.parties), Bilingual(zh=who.zh, en=who.en)))
     findings = {}
     for fact, finding in data.findings.items():
         if fact not in court:
             check.fail(("findings", fact), f"'{fact}' is not a judgement listed in guidance.yaml court_decides"
                        + did_you_mean(fact, list(court)))
         findings[fact] = (check.cond(finding.when, ("findings", fact, "when")), Bilingual(zh=finding.zh, en=finding.en))
-    return Pleadings(person, narrative, tuple(claims), tuple(same), findings, data.pleading)
+    return Pleadings(person, narrative, tuple(claims), tuple(same), findings, data.pleading, tuple(unknown),
+                     told_when)
 
 
 class Situation:

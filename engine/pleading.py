@@ -14,7 +14,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .guidance import Bilingual, Pleadings, Situation
+from .dates import DateRange, date_words
+from .guidance import Bilingual, PartyWords, Pleading, Pleadings, Situation
 from .kleene import NOTHING, TRUE, UNKNOWN
 from .vocabulary import INCIDENT_DATE
 
@@ -48,6 +49,8 @@ class Pleaded:
     basis: list[str]          #: the provisions the claims rest on (ids, cited by the caller)
     letter_basis: list[str]   #: those of the claims against the first defendant (a letter's)
     blanks: list[str]         #: blanks the claims left (amounts only the person knows)
+    they: str = ""            #: all the defendants in a word (the only one's label)
+    liability: str = ""       #: the heading of the reasons (one defendant or several)
 
 
 def _text(texts: Bilingual, lang: str) -> str:
@@ -103,6 +106,9 @@ class Assembler:
             item = self.data.narrative.get(fact)
             if item is None or fact not in known:
                 continue
+            told_when = self.data.told_when.get(fact)
+            if told_when is not None and not self.situation.applies(told_when):
+                continue
             value = known[fact]
             if isinstance(value, bool):
                 texts = item.yes if value else item.no
@@ -111,25 +117,32 @@ class Assembler:
                     if item.values.get(str(v)) is not None:
                         out.append(_sentence(_text(item.values[str(v)], self.lang).format(person=person, holder=holder), self.lang))
                 continue
-            elif item.values is not None:
-                texts = item.values.get(str(value))
+            elif isinstance(value, (int, float)) and value == 0:
+                continue  # nothing lost, viewed or counted: not an event to tell
+            elif item.values is not None:  # a choice, or a date's "now" word (still online)
+                texts = item.values.get(str(value), item.text)
             else:
                 texts = item.text
             if texts is None:
                 continue
-            shown = (f"{value.year}年{value.month}月{value.day}日" if self.lang == "zh" and isinstance(value, dt.date)
-                     else answer_text(engine, fact, value, self.lang))
+            when = ""
+            if isinstance(value, (dt.date, DateRange)):
+                shown, when = date_words(value, self.lang), date_words(value, self.lang, at=True)
+            else:
+                shown = answer_text(engine, fact, value, self.lang)
             if isinstance(value, list) and self.lang == "en" and ", " in shown:  # "face and voice"
                 head, _, last = shown.rpartition(", ")
                 shown = f"{head} and {last}"
-            out.append(_sentence(_text(texts, self.lang).format(value=shown, person=person, holder=holder), self.lang))
+            out.append(_sentence(_text(texts, self.lang).format(value=shown, when=when, person=person, holder=holder),
+                                 self.lang))
         return ("" if self.lang == "zh" else " ").join(out)
 
     # --- defendants and claims ---------------------------------------------------------------
 
-    def defendants(self) -> list[Defendant]:
+    def defendants(self, labels: Pleading | PartyWords | None = None) -> list[Defendant]:
         """The parties claims lie against, those one entity is merged (``same_entity``), in
-        the rulebook's party order."""
+        the rulebook's party order; ``labels``: what the document calls them (default: the
+        pleading's defendants)."""
         parties = sorted({p for _, p in self.against if p},
                          key=lambda p: self.b.party_order.get(p, len(self.b.party_order)))
         group = {p: {p} for p in parties}
@@ -148,14 +161,15 @@ class Assembler:
             members = frozenset(group[p])
             if members not in seen:
                 seen.append(members)
-        words = self.data.words
-        assert words is not None
+        pleading = self.data.words
+        assert pleading is not None
+        words = labels or pleading
         out = []
         for i, members in enumerate(seen, 1):
             ordered = tuple(sorted(members, key=lambda p: self.b.party_order.get(p, len(self.b.party_order))))
             label = (_text(words.sole_defendant, self.lang) if len(seen) == 1 else
                      _text(words.defendant, self.lang).format(n=_NUMERALS[i - 1] if self.lang == "zh" and i <= 10 else i))
-            roles = ("；" if self.lang == "zh" else "; ").join(_text(words.roles[p], self.lang) for p in ordered)
+            roles = ("；" if self.lang == "zh" else "; ").join(_text(pleading.roles[p], self.lang) for p in ordered)
             held = {(c, p) for c, p in self.against if p in members} - set(self.possible)
             findings: list[str] = []
             if not held:  # liable only on a court's finding
@@ -164,6 +178,12 @@ class Assembler:
                         findings += [f for f in facts if f not in findings]
             out.append(Defendant(ordered, label, roles, tuple(findings)))
         return out
+
+    def together(self, defendants: list[Defendant], labels: Pleading | PartyWords | None = None) -> str:
+        """All the defendants in a word: the only one's label, else ``all_defendants``."""
+        words = labels or self.data.words
+        assert words is not None
+        return defendants[0].label if len(defendants) == 1 else _text(words.all_defendants, self.lang)
 
     def claims(self, defendants: list[Defendant]) -> tuple[list[str], list[str], list[str]]:
         """The numbered claims (each naming the defendants it lies against), the numbered
@@ -190,7 +210,7 @@ class Assembler:
                 if demand not in demands:
                     demands.append(demand)
         if claims:
-            claims.append(_text(words.costs, self.lang))
+            claims.append(_text(words.costs, self.lang).format(defendants=self.together(defendants)))
         end = "。" if self.lang == "zh" else "."
         return ([f"{i}. {c}{end}" for i, c in enumerate(claims, 1)],
                 [f"{i}. {d}{end}" for i, d in enumerate(demands, 1)], blanks)
@@ -250,16 +270,35 @@ class Assembler:
                 pids += o.provisions
         return list(dict.fromkeys(pids))
 
+    def lines(self, defendants: list[Defendant]) -> list[str]:
+        """One line per defendant: the blank for its name, its roles, and for a party not yet
+        known, how it is to be found (``pleading.unknown_identity``)."""
+        blank = self.b.guidance.party_blank[self.lang]
+        out = []
+        for d in defendants:
+            notes = [_text(words, self.lang) for cond, parties, words in self.data.unknown
+                     if set(parties) & set(d.parties) and self.situation.applies(cond)]
+            note = "".join(f"（{n}）" if self.lang == "zh" else f" ({n})" for n in dict.fromkeys(notes))
+            out.append(f"{d.label}：{blank}（{d.roles}）{note}" if self.lang == "zh" else f"{d.label}: {blank} ({d.roles}){note}")
+        return out
+
+    def party_lines(self, labels: PartyWords) -> tuple[list[str], str]:
+        """The defendants' lines and all of them in a word, as a document with its own
+        word for them (``labels``) calls them."""
+        defendants = self.defendants(labels)
+        return self.lines(defendants), (self.together(defendants, labels) if defendants else "")
+
     def assemble(self) -> Pleaded:
         """The defendants, claims, demands, reasons and basis; the account of the facts is
         :meth:`facts`, per document."""
         defendants = self.defendants()
         claims, demands, blanks = self.claims(defendants)
-        blank = self.b.guidance.party_blank[self.lang]
-        lines = [f"{d.label}：{blank}（{d.roles}）" if self.lang == "zh" else f"{d.label}: {blank} ({d.roles})"
-                 for d in defendants]
-        return Pleaded(lines, claims, demands, self.reasons(defendants), self.basis(),
-                       self.basis(defendants[0].parties if defendants else ()), blanks)
+        words = self.data.words
+        assert words is not None
+        heading = _text(words.sole_liability if len(defendants) == 1 else words.liability, self.lang)
+        return Pleaded(self.lines(defendants), claims, demands, self.reasons(defendants), self.basis(),
+                       self.basis(defendants[0].parties if defendants else ()), blanks,
+                       self.together(defendants) if defendants else "", heading)
 
 
 def assembler(builder: Any, situation: Situation) -> Assembler:

@@ -357,7 +357,9 @@ def test_documents_command_writes_the_same_bytes_twice(root: Path, tmp_path: Pat
     # numbered claims against numbered defendants, the amount from the facts
     assert "1. Order Defendant 1 to stop infringing the plaintiff's personality rights" in text
     assert "Order Defendant 1 to compensate the plaintiff's property loss of 5,000 yuan." in text
-    assert "Order Defendant 2 to be jointly liable for the compensation above" in text
+    # the platform notified: jointly liable only for the damage that grew after the notice (1195 para 2)
+    assert ("Order Defendant 2 to be jointly liable with the user who posted the content for the part of the "
+            "damage that grew after it received the plaintiff's notice") in text
     # --lang en: the Chinese documents to send, and English translations
     assert (tmp_path / "md" / "statement_of_claims.zh.md").exists()
 
