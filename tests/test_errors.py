@@ -217,7 +217,7 @@ def test_a_rules_directory_without_guidance_is_a_clean_error(root: Path, rules_c
 
 
 @pytest.mark.parametrize("edit, where", [
-    (lambda t: t.replace("{count}项", "{n}项"),
+    (lambda t: t.replace("可以确定{count}项结论", "可以确定{n}项结论"),
      "guidance.yaml:{line}: words.zh.settles: unknown placeholder {n} (allowed here: {count})"),
     (lambda t: t.replace("第一步：{step}", "第一步：{step.__class__}"),
      "guidance.yaml:{line}: summary.zh.first: unknown placeholder {step.__class__}"),

@@ -83,7 +83,7 @@ def test_the_grandfather_in_chinese_is_asked_what_he_can_know_in_words_that_read
     # what follows from his answers is not "you answered"
     assert "处理这些生物识别信息是否取得了单独同意？ — 由您的回答可知：否" in out
     assert "诈骗是否通过电话、短信或网络等电信网络手段实施？ — 由您的回答可知：是" in out
-    assert "如果还能弄清楚下面这些情况，结论会更确定:" in out
+    assert "如果还能弄清楚下面这些情况，结论会更确定：" in out
 
 
 def test_the_grandfather_in_english(tmp_path: Path) -> None:
