@@ -381,18 +381,16 @@ def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
             return words if zh or not at else f"{'on' if grain == 2 else 'in'} {words}"
         first, last = _day_words(lo, grain, lang), _day_words(hi, grain, lang)
         return f"{first}至{last}之间" if zh else f"between {first} and {last}"
-    if lo is not None:
-        words = _day_words(lo, _grain(lo, False), lang)
+    if lo is not None or hi is not None:  # open at one end: from its first day, or to its last
+        later = lo is not None
+        end = lo if lo is not None else hi
+        assert end is not None
+        grain = _grain(end, not later)
+        words = _day_words(end, grain, lang)
         if zh:
-            return f"{words}以后"
-        if _grain(lo, False) == 2:
-            return f"on or after {words}" if at else f"{words} or later"
-        return f"in {words} or later" if at else f"{words} or later"
-    if hi is not None:
-        words = _day_words(hi, _grain(hi, True), lang)
-        if zh:
-            return f"{words}或以前"
-        if _grain(hi, True) == 2:
-            return f"on or before {words}" if at else f"{words} or earlier"
-        return f"in {words} or earlier" if at else f"{words} or earlier"
+            return f"{words}以后" if later else f"{words}或以前"
+        side = "later" if later else "earlier"
+        if not at:
+            return f"{words} or {side}"
+        return f"on or {'after' if later else 'before'} {words}" if grain == 2 else f"in {words} or {side}"
     return "时间不明" if zh else ("at an unknown time" if at else "an unknown time")
