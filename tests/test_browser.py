@@ -191,6 +191,7 @@ def test_chinese_interview_by_keyboard_on_a_phone_matches_assess(server: str, br
         if page.locator("#review").count():
             page.click("button[value=result]")
             break
+        page.wait_for_load_state()  # the last click may still be navigating
         assert page.evaluate(CHECKS) == {"unlabelled": 0, "overflow": 0}
         fact = page.input_value("input[name=fact]")
         radios = page.locator("input[type=radio][name=value]")
