@@ -169,8 +169,8 @@ def _ul(items: list[str], ident: str = "") -> str:
 
 def to_html(r: Report, actions: str = "") -> str:
     """The report as an HTML fragment (no script) for a phone first: the answer, then what to
-    do now — the plan's steps as a short list, each step's explanation folded under its title
-    in ``<details>`` — then ``actions`` (HTML placed as given: the web's document downloads),
+    do now — the plan's steps as a short list, the first open, each other step's explanation
+    folded under its title in ``<details>`` — then ``actions`` (HTML placed as given: the web's document downloads),
     then the sections; statute text folded in ``<details>``. The rules version is left to the
     page's footer (:func:`footer_line`)."""
     w = r.words
@@ -181,9 +181,12 @@ def to_html(r: Report, actions: str = "") -> str:
 
     out = [f"<section id=answer><h3>{esc(w['answer'])}</h3>"
            + "".join(f"<p>{esc(s)}</p>" for s in r.summary) + "</section>"]
-    steps = "".join(f"<li><details><summary><b>{esc(s.title)}</b></summary><p>{esc(s.text)}</p>"
+    # the first step open (what to do first, with its explanation, on the first screen), the
+    # others folded under their titles
+    steps = "".join(f"<li><details{' open' if n == 0 else ''}><summary><b>{esc(s.title)}</b></summary>"
+                    f"<p>{esc(s.text)}</p>"
                     f"<p><small>{esc(w['basis'])}{_colon(r.lang)}{esc(s.basis)}</small></p></details></li>"
-                    for s in r.steps)
+                    for n, s in enumerate(r.steps))
     out.append(f"<section id=steps><h3>{esc(w['steps'])}</h3><ol id=plan>{steps}</ol></section>")
     out.append(actions)
     if r.date_note:  # below the answer and the plan: it qualifies the details that follow

@@ -86,7 +86,7 @@ TEXT = {
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
            "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后", "follows": "（由您的回答推知）",
            "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
-           "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文",
+           "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文", "translations": "英文译文（供阅读）",
            "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
     "en": {"title": "AI face-swap assessment", "start": "Start", "next": "Next", "dont": "Don't know",
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
@@ -107,10 +107,10 @@ TEXT = {
            "section": "Section {i} of {n}", "left": "about {a} questions left",
            "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
            "or_earlier": "{v} or earlier", "or_later": "{v} or later", "follows": "(follows from your other answers)", "other": "Other answers",
-           "word": "{label} (Word, editable)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
-           "translation": "English translation",
-           "docs_intro": "Download, fill in the blanks in square brackets that only you know (your name, the "
-                         "content's address…), then send or file it."},
+           "word": "{label} (Word)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
+           "translation": "English translation", "translations": "English translations (to read)",
+           "docs_intro": "Editable, in Chinese, to send: fill in the [square brackets] only you can "
+                         "(your name, the address…), then send or file them."},
 }
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
@@ -119,19 +119,20 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          "{width:1.25rem;height:1.25rem;vertical-align:middle}fieldset{border:1px solid #999;margin:0 0 .5rem}"
          ":focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}[role=alert]{color:#a51d2d;font-weight:bold}"
          "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#444}"
-         "header nav{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:flex-end}"
+         "header{float:right;margin:0 0 .25rem .5rem}header nav{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;justify-content:flex-end}"
          "header form{display:inline}a{color:#1a5fb4}"
          "#answers ul{padding-left:0;list-style:none}#answers li{border-bottom:1px solid #ccc;padding:.5rem 0}"
          "#answers p{margin:.25rem 0}"
          "input[type=text]{padding:.35rem;max-width:100%}"
-         "h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.3rem;margin:.75rem 0 .5rem}h3{margin:1rem 0 .5rem}"
-         "#answer p{margin:.4rem 0}"
-         "#documents ul{padding-left:0;list-style:none;margin:.25rem 0}#documents li{padding:.25rem 0}"
+         "h1{font-size:1.25rem;margin:.6rem 0}h2{font-size:1.2rem;margin:.5rem 0 .25rem;clear:both}h3{font-size:1.1rem;margin:.75rem 0 .25rem}"
+         "#answer p{margin:.3rem 0}"
+         "#documents ul{padding-left:0;list-style:none;margin:.25rem 0}#documents li{padding:.2rem 0}"
          "#documents p{margin:.25rem 0}#documents .help{font-size:.9rem}"
          "button.doc{display:block;width:100%;text-align:left;font-weight:bold;margin:0}"
          "button.plain,button.trans{background:none;border:0;color:#1a5fb4;text-decoration:underline;padding:0 .25rem;"
-         "min-height:1.75rem;margin:0;font-size:.9rem}"
-         "#plan{margin:.25rem 0;padding-left:1.75rem}#plan summary{padding:.3rem 0;cursor:pointer}")
+         "min-height:1.5rem;margin:0;font-size:.9rem}"
+         "#plan{margin:.25rem 0;padding-left:1.75rem}#plan summary{padding:.3rem 0;cursor:pointer}#plan details p{margin:0 0 .25rem}"
+         "#translations summary{padding:.3rem 0;cursor:pointer;color:#1a5fb4}#translations li{padding:0}")
 
 
 class ProblemBody(BaseModel):
@@ -682,29 +683,38 @@ class WebApp:
         implied = self.interviewer.implied(answers)
         report, written = report_and_documents(self.engine, case, lang, dt.date.today(), implied=implied)
         # Chinese always (they go to Chinese platforms, police and courts), an English
-        # translation beside each for a page in English
+        # translation of each for a page in English
         translated = {d.id: d for d in written.get(lang, [])} if lang != "zh" else {}
 
         def item(d: Any) -> str:
+            """One document as a compact row: its Word download named by what it is, whom it is
+            for, and a small link to the Markdown."""
             shown = translated.get(d.id, d)  # named and explained in the page's language
-            fields = f'{hidden}<input type=hidden name=document value="{esc(d.id)}">'
-            out = (f"<li><form method=post action=/download/document>{fields}"
-                   f'<input type=hidden name=doc_lang value="zh">'
-                   f'<button name=format value=docx class=doc aria-describedby="doc-{esc(d.id)}">'
-                   f"{esc(t['word'].format(label=shown.label))}</button>"
-                   f'<p class=help><span id="doc-{esc(d.id)}">{esc(shown.what_for)}</span> '
-                   f'<button name=format value=md class=plain aria-label="{esc(t["md_of"].format(label=shown.label))}">'
-                   f"{esc(t['md'])}</button></p></form>")
-            if d.id in translated:
-                out += (f"<form method=post action=/download/document>{fields}"
-                        f'<input type=hidden name=doc_lang value="{esc(lang)}">'
-                        f'<button name=format value=docx class=trans>{esc(t["translation"])} (Word)</button>'
-                        f'<button name=format value=md class=trans>{esc(t["translation"])} (Markdown)</button></form>')
-            return out + "</li>"
+            return (f"<li><form method=post action=/download/document>{hidden}"
+                    f'<input type=hidden name=document value="{esc(d.id)}"><input type=hidden name=doc_lang value="zh">'
+                    f'<button name=format value=docx class=doc aria-describedby="doc-{esc(d.id)}">'
+                    f"{esc(t['word'].format(label=shown.label))}</button>"
+                    f'<p class=help><span id="doc-{esc(d.id)}">{esc(shown.what_for)}</span> '
+                    f'<button name=format value=md class=plain aria-label="{esc(t["md_of"].format(label=shown.label))}">'
+                    f"{esc(t['md'])}</button></p></form></li>")
+
+        def translation(d: Any) -> str:
+            """A document's translation into the page's language: Word and Markdown."""
+            label = translated[d.id].label
+            buttons = "".join(f'<button name=format value={fmt} class=trans aria-label="{esc(label)}{esc(t["colon"])}'
+                              f'{esc(t["translation"])} ({name})">{name}</button>'
+                              for fmt, name in (("docx", "Word"), ("md", "Markdown")))
+            return (f"<li><form method=post action=/download/document>{hidden}"
+                    f'<input type=hidden name=document value="{esc(d.id)}"><input type=hidden name=doc_lang value="{esc(lang)}">'
+                    f"{esc(label)}{esc(t['colon'])}{buttons}</form></li>")
         docs = "".join(item(d) for d in written["zh"])
-        note = f"<p>{esc(words.also_translation)}</p>" if translated else ""
-        documents = (f"<section id=documents><h3>{esc(words.documents)}</h3><p>{esc(t['docs_intro'])}</p>"
-                     f"{note}<ul>{docs}</ul></section>") if docs else ""
+        # the translations (to read, not to send) folded after the list, so that the documents
+        # to send stay a short list on a phone
+        also = "".join(translation(d) for d in written["zh"] if d.id in translated)
+        note = (f"<details id=translations><summary>{esc(t['translations'])}</summary>"
+                f"<p class=help>{esc(words.also_translation)}</p><ul>{also}</ul></details>") if also else ""
+        documents = (f"<section id=documents><h3>{esc(words.documents)}</h3><p class=help>{esc(t['docs_intro'])}</p>"
+                     f"<ul>{docs}</ul>{note}</section>") if docs else ""
         body = (f"<h2 id=result>{esc(t['result'])}</h2>{report_html(report, documents)}"
                 f"<form method=post action=/download/case>{hidden}<button>{esc(t['case'])}</button></form>"
                 f"<form method=post action=/interview>{hidden}<input type=hidden name=view value=result>"
