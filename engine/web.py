@@ -115,7 +115,8 @@ TEXT = {
 STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;line-height:1.5;"
          "overflow-wrap:anywhere}"
          "button,input{font-size:1rem}button{min-height:2.75rem;padding:.5rem 1rem;margin:.25rem .25rem .25rem 0}"
-         "label{display:block;margin:.25rem 0;padding:.35rem 0}input[type=radio],input[type=checkbox]"
+         "label{display:block;margin:.25rem 0;padding:.35rem 0}label:has(>input){display:flex;gap:.5rem;align-items:flex-start}"
+         "label>input{flex:none;margin:.15rem 0 0}input[type=radio],input[type=checkbox]"
          "{width:1.25rem;height:1.25rem;vertical-align:middle}fieldset{border:1px solid #999;margin:0 0 .5rem}"
          ":focus-visible{outline:3px solid #1a5fb4;outline-offset:2px}[role=alert]{color:#a51d2d;font-weight:bold}"
          "pre{white-space:pre-wrap;background:#f4f4f4;padding:.5rem}.help{color:#444}"
@@ -124,14 +125,14 @@ STYLE = ("body{font-family:sans-serif;max-width:40rem;margin:auto;padding:1rem;l
          "#answers ul{padding-left:0;list-style:none}#answers li{border-bottom:1px solid #ccc;padding:.5rem 0}"
          "#answers p{margin:.25rem 0}"
          "input[type=text]{padding:.35rem;max-width:100%}"
-         "h1{font-size:1.25rem;margin:.6rem 0}h2{font-size:1.2rem;margin:.5rem 0 .25rem;clear:both}h3{font-size:1.1rem;margin:.75rem 0 .25rem}"
+         "h1{font-size:1.25rem;margin:.6rem 0}h2{font-size:1.2rem;margin:.5rem 0 .25rem;clear:both}h3{font-size:1.1rem;margin:.6rem 0 .25rem}"
          "#answer p{margin:.3rem 0}"
          "#documents ul{padding-left:0;list-style:none;margin:.25rem 0}#documents li{padding:.2rem 0}"
-         "#documents p{margin:.25rem 0}#documents .help{font-size:.9rem}"
+         "#documents p{margin:.15rem 0}#documents .help{font-size:.9rem}"
          "button.doc{display:block;width:100%;text-align:left;font-weight:bold;margin:0}"
          "button.plain,button.trans{background:none;border:0;color:#1a5fb4;text-decoration:underline;padding:0 .25rem;"
          "min-height:1.5rem;margin:0;font-size:.9rem}"
-         "#plan{margin:.25rem 0;padding-left:1.75rem}#plan summary{padding:.3rem 0;cursor:pointer}#plan details p{margin:0 0 .25rem}"
+         "#plan{margin:.25rem 0;padding-left:1.75rem}#plan summary{padding:.2rem 0;cursor:pointer}#plan details p{margin:0 0 .25rem}"
          "#translations summary{padding:.3rem 0;cursor:pointer;color:#1a5fb4}#translations li{padding:0}")
 
 
