@@ -527,7 +527,7 @@ def test_the_deceived_person_report_leads_with_their_own_situation(engine: Engin
     assert "刑法第二百六十六条" in zh.summary[0] and "数额巨大" in zh.summary[0]
     assert "Criminal Law 64" in en.summary[1] and "刑法第六十四条" in zh.summary[1]
     assert en.summary[2].startswith("First:") and "96110" in en.summary[2]
-    assert "Portrait right infringed" in en.summary[3] and "separately from your loss" in en.summary[3]
+    assert "Portrait right infringed" in en.summary[3] and "separately from your loss" in en.summary[3].lower()
     assert "Portrait right" not in " ".join(en.summary[:3])
     # the plan: stop the payment first, the police (fraud only), then recovery
     ids = [s.id for s in en.steps]
