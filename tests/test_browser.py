@@ -463,7 +463,8 @@ def test_the_answer_first_step_and_documents_fit_a_phone(server: str, browser: A
     within the first two screens, each a Word download named by what it is
     ("平台通知书（Word，可编辑）") with a sentence saying whom it is for and the Markdown as a
     secondary link (an English page folds the English translations after the list); a download
-    gives the .docx; the rules version is in the footer. A screenshot of each is kept."""
+    gives the .docx; the rules version is in the footer; nothing lies off the screen's sides or
+    over anything else (:data:`LAYOUT`). A screenshot of each first screen is kept."""
     from axe_playwright_python.sync_playwright import Axe
     labels = {d.id: d.texts[lang] for d in engine.book.guidance.documents}
     word, md = ("（Word，可编辑）", "纯文本（Markdown）") if lang == "zh" else (" (Word)", "Plain text (Markdown)")
@@ -508,7 +509,7 @@ def test_the_answer_first_step_and_documents_fit_a_phone(server: str, browser: A
         order = page.evaluate("() => [...document.querySelectorAll('#result ~ section')].map(s => s.id)")
         assert order[:3] == ["answer", "steps", "documents"], order
         assert engine.version not in page.inner_text("main") and engine.version in page.inner_text("footer")
-        assert page.evaluate(CHECKS)["overflow"] == 0
+        assert page.evaluate(LAYOUT) == {"off": [], "overlaps": [], "overflow": 0}, persona.name
         if n == 0:
             page.screenshot(path=str(root / "tests" / "artifacts" / f"result-documents-390-{lang}.png"), full_page=True)
             with page.expect_download() as info:
