@@ -170,9 +170,9 @@ def _ul(items: list[str], ident: str = "") -> str:
 def to_html(r: Report, actions: str = "") -> str:
     """The report as an HTML fragment (no script) for a phone first: the answer, then what to
     do now — the plan's steps as a short list, the first open, each other step's explanation
-    folded under its title in ``<details>`` — then ``actions`` (HTML placed as given: the web's document downloads),
-    then the sections; statute text folded in ``<details>``. The rules version is left to the
-    page's footer (:func:`footer_line`)."""
+    folded under its title in ``<details>`` — then ``actions`` (HTML placed as given: the web's
+    document downloads), then the sections; statute text folded in ``<details>``. The rules
+    version is left to the page's footer (:func:`footer_line`)."""
     w = r.words
     zh_attr = ' lang="zh"' if r.lang != "zh" else ""
 
