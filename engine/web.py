@@ -638,8 +638,11 @@ class WebApp:
             spec = self._spec(fact)
             text = self._worded(fact, answers, lang)[0]
             follows = f" <small class=follows>{esc(t['follows'])}</small>" if fact in inferred else ""
+            value = answers.values[fact]
+            rough = dict(graph.periods(fact, lang))  # a rough period is named as it was offered
+            label = rough.get(_form_text(spec, value)) or _label(spec, value, lang)
             groups.setdefault(place.get(fact, (other, 0))[0], []).append(
-                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b>{follows}</p>"
+                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(label)}</b>{follows}</p>"
                 f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
                 f"{esc(t['change'])}</button></li>")
         listing = "".join(
