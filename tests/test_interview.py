@@ -477,3 +477,22 @@ def test_date_help_says_how_to_place_it_roughly(interviewer: Interviewer) -> Non
     for lang, words in (("en", "think of when you first saw it"), ("zh", "想想您第一次看到它")):
         step = interviewer.next_question(answers, lang)
         assert isinstance(step, Question) and step.fact == "incident_date" and words in step.help
+
+
+#: shipped cases a lawyer's interview once ended without reaching: a stated fact was never asked
+#: because its question waited for a gate the lawyer could leave unanswered (the content's
+#: obscenity asked only for some purposes; view counts only for defamation; actual knowledge
+#: only after "should have known"; an earlier penalty only for a known maker)
+LAWYER_REACHES = ["obscene-child-profit-50-audio-as-service", "obscene-child-share-20-videos-as-news",
+                  "obscene-profit-20-videos-sold-as-service-2026", "obscene-share-40-videos-as-news-2026",
+                  "platform-actually-knew", "sexual-fake-views-5000-answers-say-harmless-2026",
+                  "defamation-work-group-repeat-offender", "judgement-reputation-sexual-views-5000"]
+
+
+@pytest.mark.parametrize("name", LAWYER_REACHES)
+def test_a_lawyer_answering_from_the_case_reaches_what_assess_gives(
+        engine: Engine, interviewer: Interviewer, root: Path, name: str) -> None:
+    [path] = list((root / "cases").rglob(f"{name}.yaml"))
+    case, facts = persona(engine, path)
+    final, _ = walk(interviewer, {"respondent": "representative", **facts})
+    assert held(final.assessment) == held(engine.assess(case))
