@@ -141,7 +141,31 @@ def _point(text: str) -> tuple[dt.date, dt.date] | None:
             return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
         return dt.date(year, month, day), dt.date(year, month, day)
     except ValueError:
-        raise DateFormError(f"'{text}' is not a date of the calendar") from None
+        assert month is not None  # a year alone is always a date
+        raise DateFormError(_off_calendar(text, year, month, day)) from None
+
+
+def not_a_day(text: str) -> str:
+    """Why ``text``, written ``YYYY-MM-DD``, is no day of the calendar: ``'2023-02-30' is not a
+    date: February 2023 has 28 days`` (a month past 12 or a day 0 named likewise)."""
+    match = re.fullmatch(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*", text)
+    if match is None:
+        return f"'{text}' is not a date (YYYY-MM-DD)"
+    year, month, day = (int(g) for g in match.groups())
+    return _off_calendar(text, year, month, day)
+
+
+def _off_calendar(text: str, year: int, month: int, day: int | None) -> str:
+    """What is wrong with a written year, month and day (``day`` None: a month alone)."""
+    head = f"'{text}' is not a date"
+    if not 1 <= year <= 9999:
+        return f"{head}: years run from 0001 to 9999"
+    if not 1 <= month <= 12:
+        return f"{head}: a year has 12 months (the month comes after the year)"
+    days = calendar.monthrange(year, month)[1]
+    if day is not None and not 1 <= day <= days:
+        return f"{head}: {_MONTHS[month - 1]} {year} has {days} days"
+    return f"{head} of the calendar"
 
 
 def _normalise(text: str) -> str:

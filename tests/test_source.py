@@ -82,7 +82,7 @@ def test_yes_in_a_case_file_is_text_not_a_boolean(tmp_path: Path, engine: Engine
     path = tmp_path / "case.yaml"
     path.write_text(GOOD.replace("identifiable: true", "identifiable: yes"), encoding="utf-8")
     [record] = read_cases(engine.reader, str(path))
-    assert str(record.error) == f"{path}:5: facts.identifiable: expected true or false"
+    assert str(record.error) == f"{path}:5: facts.identifiable: expected true or false (did you mean true?)"
 
 
 def test_yaml_1_2_numbers_in_a_case_file(tmp_path: Path, engine: Engine) -> None:
