@@ -290,8 +290,8 @@ def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
             raise SourceError(where, f"%YAML directive: {_YAML_12_ONLY}") from None
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own bound (1000 levels)
             raise SourceError(where, f"nesting deeper than {MAX_DEPTH} levels") from None
-        problem = str(exc.problem or exc.context)
-        raise SourceError(where, f"malformed YAML: {problem}{_hint(problem, text, where)}") from None
+        complaint = str(exc.problem or exc.context)
+        raise SourceError(where, f"malformed YAML: {complaint}{_hint(complaint, text, where)}") from None
     except (yaml.YAMLError, RecursionError, UnicodeError, ValueError) as exc:
         raise SourceError(None, f"malformed YAML: {str(exc).splitlines()[0][:200]}") from None
     finally:
