@@ -355,6 +355,9 @@ def _read_text(path: str) -> str:
         else:
             with open(path, "rb") as handle:
                 raw = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise CaseFileError(path, None, None, "is a directory, not a case file (faceright batch "
+                            "assesses every case file in a directory)") from None
     except OSError as exc:
         raise CaseFileError(path, None, None, f"cannot read file: {exc.strerror}") from None
     return _decode(path, raw)
