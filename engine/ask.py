@@ -321,7 +321,7 @@ def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir
     engine = interviewer.engine
     effective = interviewer.effective(answers)
     case = engine.case(effective.case_data(case_id))
-    text = to_text(engine, case, lang, implied=interviewer.implied(answers))
+    text = to_text(engine, case, lang, implied=interviewer.implied(answers, effective))
     if documents_dir:
         langs = document_langs(lang)
         written = write_documents(engine, case, Path(documents_dir), list(langs), "docx", today or dt.date.today())

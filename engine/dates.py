@@ -16,6 +16,9 @@ written                    meaning                         canonical
 ``before 2021``, ``2021年以前``  up to the day before        ``..2020``
 ``after 2021-03``, ``2021年3月以后``  from the day after     ``2021-04..``
 ``since 2021``, ``2021年起``  from its first day               ``2021..``
+``2021 or later``, ``2021年或以后``  from its first day          ``2021..``
+``2020 or earlier``, ``2020年或以前``  up to its last day        ``..2020``
+``between 2021 and 2023``, ``2021年至2023年之间``               ``2021..2023``
 ``unknown`` / missing      (``incident_date``) the widest interval
 ``still_online``, ``仍在网上``  (a fact that declares the word) today
 =========================  ==============================  =======================
@@ -118,6 +121,10 @@ _RANGE_SEPS = re.compile(r"\s*(?:\.\.|–|—|~|～|/|\bto\b|至|到|-)\s*")
 _BEFORE = re.compile(r"^(?:before\s+(.+)|(.+?)\s*(?:以前|之前|前))$")
 _AFTER = re.compile(r"^(?:after\s+(.+)|(.+?)\s*(?:以后|之后|后))$")
 _SINCE = re.compile(r"^(?:since\s+(.+)|from\s+(.+)|(.+?)\s*(?:起|以来))$")
+#: a day, month or year and every day before or after it: how :func:`date_words` writes an
+#: open end (``2020年或以前``, ``2021 or later``), read back as the same range
+_OR_EARLIER = re.compile(r"^(.+?)\s*(?:(?:或|及)(?:以前|之前)|or earlier)$")
+_OR_LATER = re.compile(r"^(.+?)\s*(?:(?:或|及)(?:以后|之后)|or later)$")
 _ISO = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 #: the JSON Schema pattern of the canonical forms of a range (other forms are read too)
 DATE_PATTERN = f"^(?:{_ISO}|(?:{_ISO})?\\.\\.(?:{_ISO})?)$"
@@ -215,10 +222,15 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
 
 
 def _read(text: str) -> tuple[dt.date | None, dt.date | None] | None:
+    between = re.fullmatch(r"between (.+) and (.+)|(.+?)\s*之间", text)  # date_words' ranges
+    if between is not None:
+        first, second, zh = between.groups()
+        text = zh if zh is not None else f"{first} to {second}"
     point = _point(text)
     if point is not None:
         return point
-    for pattern, side in ((_BEFORE, "before"), (_AFTER, "after"), (_SINCE, "since")):
+    for pattern, side in ((_OR_EARLIER, "until"), (_OR_LATER, "since"), (_BEFORE, "before"),
+                          (_AFTER, "after"), (_SINCE, "since")):
         match = pattern.match(text)
         if match is None:
             continue
@@ -228,6 +240,8 @@ def _read(text: str) -> tuple[dt.date | None, dt.date | None] | None:
             continue
         if side == "before":
             return None, bound[0] - dt.timedelta(days=1)
+        if side == "until":
+            return None, bound[1]
         if side == "after":
             return bound[1] + dt.timedelta(days=1), None
         return bound[0], None
@@ -387,7 +401,7 @@ def _day_words(day: dt.date, grain: int, lang: str) -> str:
 
 def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
     """A date value in words, as a person tells it: ``2023年9月1日`` / ``1 September 2023``,
-    ``2023年6月`` / ``June 2023``, ``2021年以后`` / ``2021 or later``, ``2020年或以前`` /
+    ``2023年6月`` / ``June 2023``, ``2021年或以后`` / ``2021 or later``, ``2020年或以前`` /
     ``2020 or earlier``, ``2021年3月1日至2022年5月5日之间`` / ``between 1 March 2021 and 5 May
     2022``. ``at``: in English with the preposition a sentence needs ("on 1 September 2023",
     "in 2021", "in 2021 or later"); Chinese needs none. A value with a "now" word (still online)
@@ -412,7 +426,8 @@ def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
         grain = _grain(end, not later)
         words = _day_words(end, grain, lang)
         if zh:
-            return f"{words}以后" if later else f"{words}或以前"
+            # 或以后, as "or later": from its first day (parse_date reads 以后 alone as "after")
+            return f"{words}或以后" if later else f"{words}或以前"
         side = "later" if later else "earlier"
         if not at:
             return f"{words} or {side}"
