@@ -84,7 +84,7 @@ TEXT = {
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "可能是最后一个问题", "sep": "、", "follows": "（由您的回答推知）",
+           "last": "可能是最后一个问题", "follows": "（由您的回答推知）",
            "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
            "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文",
            "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
@@ -105,7 +105,7 @@ TEXT = {
                           "this request only and not kept.",
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
-           "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
+           "left_range": "about {a}–{b} questions left", "last": "probably the last question",
            "follows": "(follows from your other answers)", "other": "Other answers",
            "word": "{label} (Word, editable)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
            "translation": "English translation",
@@ -327,33 +327,13 @@ def _form_text(spec: FactSpec, value: Any) -> str:
     return str(value)
 
 
-def _label(spec: FactSpec, value: Any, lang: str) -> str:
-    """An answer in the words the question offered (never a fact's key or raw value)."""
-    t = TEXT[lang]
-    if value == DONT_KNOW:
-        return t["dont"]
-    if isinstance(value, bool):
-        return t["yes"] if value else t["no"]
-    if spec.type == "enum":
-        return spec.choice(str(value), lang)
-    if spec.type == "list":
-        return t["sep"].join(spec.choice(str(v), lang) for v in value)
-    if isinstance(value, dt.date | DateRange):
-        return _date_label(spec, value, lang)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
-def _date_label(spec: FactSpec, value: dt.date | DateRange, lang: str) -> str:
-    """A date answer in words (:func:`faceright.dates.date_words`: ``2023年6月`` / ``June
-    2023``, ``2021年以来`` / ``2021 or later``), or the fact's word for "now"."""
-    if isinstance(value, DateRange) and value.now:
-        words = [w for w in spec.now_words if w.isascii() == (lang == "en")]
-        return words[0].replace("_", " ") if words else canonical(value).replace("_", " ")
-    if value == WIDEST:
+def _label(engine: Engine, fact: str, value: Any, lang: str) -> str:
+    """An answer in the words the question offered (never a fact's key or raw value): the
+    report's words for it (:func:`faceright.report.answer_text`), "don't know" for none."""
+    from .report import answer_text
+    if value == DONT_KNOW or value == WIDEST:
         return TEXT[lang]["dont"]
-    return date_words(value, lang)
+    return answer_text(engine, fact, value, lang)
 
 
 def _progress(q: Question, answered: int, lang: str) -> tuple[str, str]:
@@ -624,11 +604,10 @@ class WebApp:
         full = self.interviewer.effective(answers)
         inferred = self.interviewer.inferred(answers, full)  # not answered: marked as what follows
         for n, fact in enumerate(ordered, start=1):
-            spec = self._spec(fact)
             text = self._worded(fact, answers, lang, full)[0]
             follows = f" <small class=follows>{esc(t['follows'])}</small>" if fact in inferred else ""
             groups.setdefault(place.get(fact, (other, 0))[0], []).append(
-                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b>{follows}</p>"
+                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(self.engine, fact, answers.values[fact], lang))}</b>{follows}</p>"
                 f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
                 f"{esc(t['change'])}</button></li>")
         listing = "".join(
