@@ -261,37 +261,18 @@ def test_web_result_in_english_offers_the_chinese_documents_and_translations(roo
 def test_the_loss_amount_is_asked_where_a_claim_could_follow(engine: Engine) -> None:
     """A paid service that used a likeness founds a compensation claim whatever the loss, so no
     conclusion waits on the amount: it is asked all the same (the claim states it)."""
-    from faceright.interview import Answers, Final, interviewer_for
+    from faceright.interview import DONT_KNOW, interviewer_for
+    from persona import interview
     interviewer = interviewer_for(engine)
-    facts: dict[str, Any] = {"respondent": "self", "likeness": ["face"], "purpose": "paid_service",
-                             "consent": "none", "where_shown": "platform", "maker_known": True}
-    answers = Answers()
-    asked = []
-    while True:
-        step = interviewer.next_question(answers, "en")
-        if isinstance(step, Final):
-            break
-        asked.append(step.fact)
-        answers.set(step.fact, facts[step.fact] if step.fact in facts else _dont_know())
-        assert len(asked) < 60
-    assert "economic_loss_yuan" in asked
+
+    def asked(facts: dict[str, Any]) -> list[str]:
+        return [q.fact for q, _ in interview(interviewer, lambda f, _: facts.get(f, DONT_KNOW))[1]]
+
+    assert "economic_loss_yuan" in asked({"respondent": "self", "likeness": ["face"], "purpose": "paid_service",
+                                          "consent": "none", "where_shown": "platform", "maker_known": True})
     # and not of the person deceived, who states what was taken from them instead
-    answers = Answers()
-    asked = []
-    deceived = {"respondent": "deceived", "likeness": ["face"], "purpose": "fraud", "consent": "none"}
-    while True:
-        step = interviewer.next_question(answers, "en")
-        if isinstance(step, Final):
-            break
-        asked.append(step.fact)
-        answers.set(step.fact, deceived[step.fact] if step.fact in deceived else _dont_know())
-        assert len(asked) < 60
-    assert "economic_loss_yuan" not in asked
-
-
-def _dont_know() -> Any:
-    from faceright.interview import DONT_KNOW
-    return DONT_KNOW
+    assert "economic_loss_yuan" not in asked({"respondent": "deceived", "likeness": ["face"], "purpose": "fraud",
+                                              "consent": "none"})
 
 
 def test_policy_units_are_rule_data_checked_at_load(root: Path, tmp_path: Path) -> None:

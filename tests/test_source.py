@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ruamel_reader as old
+from test_case_errors import GOOD
 from faceright import source
 from faceright.casefile import read_cases
 from faceright.cli import main
@@ -20,15 +21,6 @@ from faceright.evaluate import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GOOD = """\
-case: t1
-incident_date: 2023-06-01
-facts:
-  depicted_person: living
-  identifiable: true
-  likeness: [face]
-  consent: none
-"""
 
 
 def outcome(reader: Any, text: str) -> tuple[Any, ...]:
