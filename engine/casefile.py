@@ -250,6 +250,8 @@ class CaseReader:
             return "expected true or false" + _bool_hint(value)
         if wanted:
             return f"expected {wanted}" + _number_hint(value, whole=wanted == "a whole number")
+        if kind == "list_type" and isinstance(value, str) and "," in value:
+            return "expected a list, e.g. [face, voice]" + f" (did you mean [{value.strip()}]?)"
         if kind in _MAPPING_TYPES and isinstance(value, str) and re.search(r":\S", value):
             return "expected a mapping of keys to values (write a space after each ':', as in key: value)"
         return _PLAIN.get(kind, str(err["msg"]))

@@ -157,7 +157,7 @@ def not_a_day(text: str) -> str:
     date: February 2023 has 28 days`` (a month past 12 or a day 0 named likewise)."""
     match = re.fullmatch(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*", text)
     if match is None:
-        return f"'{text}' is not a date (YYYY-MM-DD)"
+        return f"'{text}' is not a date (YYYY-MM-DD)" + _guess(text.strip())
     year, month, day = (int(g) for g in match.groups())
     return _off_calendar(text, year, month, day)
 
@@ -173,6 +173,33 @@ def _off_calendar(text: str, year: int, month: int, day: int | None) -> str:
     if day is not None and not 1 <= day <= days:
         return f"{head}: {_MONTHS[month - 1]} {year} has {days} days"
     return f"{head} of the calendar"
+
+
+def _guess(text: str) -> str:
+    """`` (did you mean 2023-06-01?)`` for a day written another way: ``20230601``, a date and
+    time (``2023-06-01T10:00``), or day and month before the year (``25/12/2023``; where both
+    orders are days of the calendar, both are offered)."""
+    whole = (re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+             or re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ]\d{1,2}:\d{2}.*", text, re.I))
+    if whole is not None:
+        year, month, day = (int(g) for g in whole.groups())
+        orders, note = [(month, day)], ""
+    else:
+        found = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+        if found is None:
+            return ""
+        first, second, year = (int(g) for g in found.groups())
+        orders, note = [(second, first), (first, second)], " the year comes first"
+    days: list[str] = []
+    for month, day in orders:
+        try:
+            days.append(dt.date(year, month, day).isoformat())
+        except ValueError:
+            continue
+    days = list(dict.fromkeys(days))
+    if not days:
+        return ""
+    return f" (did you mean {' or '.join(days)}?{note})"
 
 
 def _normalise(text: str) -> str:
@@ -202,7 +229,8 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
         raise DateFormError(_expected(now_words[:1]))
     if isinstance(value, int):
         if not 1000 <= value <= 9999:
-            raise DateFormError(f"{value} is not a year; " + _expected(now_words[:1]))
+            raise DateFormError(f"{value} is not a year; " + _expected(now_words[:1])
+                                + _guess(str(value)))
         return DateRange(dt.date(value, 1, 1), dt.date(value, 12, 31))
     text = _normalise(value)
     if text == UNKNOWN:
@@ -211,7 +239,7 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
         return DateRange(now=now_words[0])
     found = _read(text)
     if found is None:
-        raise DateFormError(_expected(now_words[:1]))
+        raise DateFormError(_expected(now_words[:1]) + _guess(text))
     lo, hi = found
     if lo is not None and hi is not None:
         if lo > hi:
