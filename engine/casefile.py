@@ -229,6 +229,7 @@ class CaseReader:
         kind = err["type"]
         name = str(loc[-1]) if loc else ""
         value = err.get("input")
+        spec = self.vocabulary.facts.get(str(loc[1])) if loc[:1] == ("facts",) and len(loc) > 1 else None
         if kind == "extra_forbidden":
             known = self.facts_model.model_fields if loc[:1] == ("facts",) else (
                 Expect.model_fields if loc[:1] == ("expect",) else self.model.model_fields)
@@ -238,7 +239,6 @@ class CaseReader:
             allowed = [a.strip().strip("'") for a in expected.replace(" or ", ",").split(",")]
             if isinstance(value, list | dict):
                 return f"expected one value, not {_kind(value)}; one of {expected}"
-            spec = self.vocabulary.facts.get(str(loc[1])) if loc[:1] == ("facts",) and len(loc) > 1 else None
             return f"not an allowed value; expected one of {expected}" + _choice_hint(value, allowed, spec)
         wanted = {"bool_type": "true or false", "int_type": "a whole number",
                   "int_from_float": "a whole number", "float_type": "a number"}.get(kind)
@@ -250,8 +250,10 @@ class CaseReader:
             return "expected true or false" + _bool_hint(value)
         if wanted:
             return f"expected {wanted}" + _number_hint(value, whole=wanted == "a whole number")
-        if kind == "list_type" and isinstance(value, str) and "," in value:
-            return "expected a list, e.g. [face, voice]" + f" (did you mean [{value.strip()}]?)"
+        if kind == "list_type" and isinstance(value, str) and spec is not None:
+            named = [_choice(part, list(spec.values), spec) for part in value.split(",")]
+            if all(named):  # a hint made of allowed values only: the text itself is not echoed
+                return f"expected a list, e.g. [face, voice] (did you mean [{', '.join(map(str, named))}]?)"
         if kind in _MAPPING_TYPES and isinstance(value, str) and re.search(r":\S", value):
             return "expected a mapping of keys to values (write a space after each ':', as in key: value)"
         return _PLAIN.get(kind, str(err["msg"]))
@@ -286,19 +288,25 @@ def _bool_hint(value: Any) -> str:
     return f" (did you mean {word}?)" if word else ""
 
 
-def _choice_hint(value: Any, allowed: list[str], spec: FactSpec | None) -> str:
-    """`` (did you mean 'none'?)`` for a value not allowed: the allowed value it differs from
-    only in case, width or spaces, the one whose label or typed words it is (``在世``,
-    ``no consent``), else the closest by spelling."""
-    if not isinstance(value, str):
-        return ""
+def _choice(value: str, allowed: list[str], spec: FactSpec | None) -> str | None:
+    """The allowed value ``value`` names: differing only in case, width or spaces, or its
+    label or typed words (``在世``, ``no consent``); None when it names none."""
     text = _folded(value)
     for option in allowed:
         words = [option, *(spec.typed_words(option) if spec else ()),
                  *((spec.choice(option, "zh"), spec.choice(option, "en")) if spec else ())]
         if text in {_folded(w) for w in words}:
-            return f" (did you mean '{option}'?)"
-    return did_you_mean(text, allowed)
+            return option
+    return None
+
+
+def _choice_hint(value: Any, allowed: list[str], spec: FactSpec | None) -> str:
+    """`` (did you mean 'none'?)`` for a value not allowed: the allowed value it names
+    (:func:`_choice`), else the closest by spelling."""
+    if not isinstance(value, str):
+        return ""
+    named = _choice(value, allowed, spec)
+    return f" (did you mean '{named}'?)" if named else did_you_mean(_folded(value), allowed)
 
 
 def _folded(text: str) -> str:
