@@ -244,6 +244,8 @@ class CaseReader:
                   "int_from_float": "a whole number", "float_type": "a number"}.get(kind)
         if kind == "amount" and err["msg"] == "expected a number":
             wanted = "a number"
+        if kind == "date_form" and isinstance(value, list | dict):
+            wanted = "one date"
         if wanted and isinstance(value, list | dict):
             return f"expected {wanted}, not {_kind(value)}"
         if kind == "bool_type":
@@ -254,6 +256,8 @@ class CaseReader:
             named = [_choice(part, list(spec.values), spec) for part in value.split(",")]
             if all(named):  # a hint made of allowed values only: the text itself is not echoed
                 return f"expected a list, e.g. [face, voice] (did you mean [{', '.join(map(str, named))}]?)"
+        if loc == ("case",) and value is None:
+            return "is empty: write the case's id, or leave the key out to use the file's name"
         if kind in _MAPPING_TYPES and isinstance(value, str) and re.search(r":\S", value):
             return "expected a mapping of keys to values (write a space after each ':', as in key: value)"
         return _PLAIN.get(kind, str(err["msg"]))
@@ -264,8 +268,11 @@ def _expect_alone(raw: Any) -> Expect | None:
     with the case's), so its conclusions are checked even when other keys are wrong."""
     try:
         return Expect.model_validate(raw) if raw is not None else None
-    except ValidationError:
-        return None
+    except ValidationError:  # its lists of conclusions are still checked
+        lists = {k: v for k, v in raw.items() if k in ("conclusions", "absent", "open", "likely")
+                 and isinstance(v, list) and all(isinstance(x, str) for x in v)
+                 } if isinstance(raw, dict) else {}
+        return Expect.model_validate(lists)
 
 
 #: what people write for a boolean that is not one (YAML 1.2 reads yes/no/on/off as text)

@@ -167,6 +167,11 @@ def test_the_web_api_lists_every_problem_with_its_did_you_mean(client: TestClien
     pytest.param(HEAD + "  likeness: face, voice\n", 5,
                  "facts.likeness: expected a list, e.g. [face, voice] (did you mean [face, voice]?)",
                  id="a list without brackets"),
+    pytest.param("case:\nfacts: {}\n", 1,
+                 "case: is empty: write the case's id, or leave the key out to use the file's name",
+                 id="empty id"),
+    pytest.param("case: t1\nincident_date: [2023-06-01]\n", 2,
+                 "incident_date: expected one date, not a list", id="a list for a date"),
     pytest.param("", 1, "no case found in this file", id="empty"),
     pytest.param(b"\x7fELF\x02\x01\x01\x00\xff\xfe\x00\x00", 1, "not UTF-8 text", id="binary"),
 ])
@@ -227,3 +232,19 @@ def test_a_csv_cell_gets_the_same_did_you_mean(tmp_path: Path) -> None:
     assert code == 2
     assert f"{path}:2: facts.consent: not an allowed value" in err and "(did you mean 'given'?)" in err
     assert f"{path}:2: facts.identifiable: expected true or false (did you mean true?)" in err
+
+
+def test_expectations_are_checked_when_other_expect_keys_are_wrong(tmp_path: Path) -> None:
+    path = write(tmp_path, HEAD + "expect:\n  conclusions: [portrait_right_infringed@creater]\n"
+                                  "  exact: yes\n")
+    code, _, err = run("assess", str(path))
+    assert code == 2 and err.strip().splitlines() == [
+        f"error: {path}:6: expect.conclusions: unknown party 'creater' (did you mean 'creator'?)",
+        f"error: {path}:7: expect.exact: expected true or false (did you mean true?)"]
+
+
+def test_a_list_hint_names_allowed_values_only(tmp_path: Path) -> None:
+    """A hint is made of the vocabulary's values: text that names none is not echoed back."""
+    path = write(tmp_path, HEAD + "  likeness: face, my neighbour's son\n")
+    code, _, err = run("assess", str(path))
+    assert code == 2 and err.strip() == f"error: {path}:5: facts.likeness: expected a list, e.g. [face, voice]"
