@@ -264,8 +264,9 @@ class CaseReader:
 
 
 def _expect_alone(raw: Any) -> Expect | None:
-    """``expect`` validated on its own (None when it is not valid: its problems are listed
-    with the case's), so its conclusions are checked even when other keys are wrong."""
+    """``expect`` validated on its own, so its conclusions are checked even when other keys of
+    the case are wrong; when it is itself invalid (its problems are listed with the case's),
+    its lists of conclusions that are lists of text. None when there is none."""
     try:
         return Expect.model_validate(raw) if raw is not None else None
     except ValidationError:  # its lists of conclusions are still checked
