@@ -24,7 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from .errors import MAX_PROBLEMS, CaseFileError, Problem, did_you_mean
 from .numbers import parse_number
 from .source import MAX_BYTES, Document, SourceError, loads_json, read_documents
-from .vocabulary import FactSpec, IsoDate, Vocabulary, build_facts_model, date_value, may_be_unknown
+from .vocabulary import (FactSpec, IsoDate, Vocabulary, build_facts_model, date_value, loosely,
+                         may_be_unknown)
 
 FORMAT = "faceright/1"
 UNKNOWN = "unknown"
@@ -253,7 +254,7 @@ class CaseReader:
         if wanted:
             return f"expected {wanted}" + _number_hint(value, whole=wanted == "a whole number")
         if kind == "list_type" and isinstance(value, str) and spec is not None:
-            named = [_choice(part, list(spec.values), spec) for part in value.split(",")]
+            named = [spec.value_named(part) for part in value.split(",")]
             if all(named):  # a hint made of allowed values only: the text itself is not echoed
                 return f"expected a list, e.g. [face, voice] (did you mean [{', '.join(map(str, named))}]?)"
         if loc == ("case",) and value is None:
@@ -296,30 +297,14 @@ def _bool_hint(value: Any) -> str:
     return f" (did you mean {word}?)" if word else ""
 
 
-def _choice(value: str, allowed: list[str], spec: FactSpec | None) -> str | None:
-    """The allowed value ``value`` names: differing only in case, width or spaces, or its
-    label or typed words (``在世``, ``no consent``); None when it names none."""
-    text = _folded(value)
-    for option in allowed:
-        words = [option, *(spec.typed_words(option) if spec else ()),
-                 *((spec.choice(option, "zh"), spec.choice(option, "en")) if spec else ())]
-        if text in {_folded(w) for w in words}:
-            return option
-    return None
-
-
 def _choice_hint(value: Any, allowed: list[str], spec: FactSpec | None) -> str:
     """`` (did you mean 'none'?)`` for a value not allowed: the allowed value it names
-    (:func:`_choice`), else the closest by spelling."""
+    (:meth:`FactSpec.value_named`, or differing only in case), else the closest by spelling."""
     if not isinstance(value, str):
         return ""
-    named = _choice(value, allowed, spec)
-    return f" (did you mean '{named}'?)" if named else did_you_mean(_folded(value), allowed)
-
-
-def _folded(text: str) -> str:
-    """Text compared loosely: NFKC, lower case, spaces and hyphens as underscores."""
-    return re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFKC", text).strip().lower())
+    named = spec.value_named(value) if spec is not None else next(
+        (a for a in allowed if loosely(a) == loosely(value)), None)
+    return f" (did you mean '{named}'?)" if named else did_you_mean(loosely(value), allowed)
 
 
 def _number_hint(value: Any, *, whole: bool) -> str:
