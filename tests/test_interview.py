@@ -22,7 +22,7 @@ from faceright.numbers import parse_number
 from faceright.rulebook import SPECIAL_FILES, load_rulebook
 from faceright.errors import RuleFileError
 from faceright.web import create_app
-from persona import Respondent
+from persona import Respondent, interview, walk
 
 PERSONAS = sorted((Path(__file__).resolve().parent.parent / "cases" / "personas").glob("*.yaml"))
 MAX_QUESTIONS = 15
@@ -46,21 +46,6 @@ def persona(engine: Engine, path: Path) -> tuple[Any, dict[str, Any]]:
     if loaded.case.incident_date is not None:
         facts["incident_date"] = loaded.case.incident_date
     return loaded.case, facts
-
-
-def walk(interviewer: Interviewer, facts: dict[str, Any]) -> tuple[Final, list[tuple[Question, Answers]]]:
-    """Answer every question as the scripted respondent would; the end and each question with
-    the answers it was asked after."""
-    respondent = Respondent(interviewer.engine, facts)
-    answers = Answers()
-    steps = []
-    while True:
-        step = interviewer.next_question(answers, "en")
-        if isinstance(step, Final):
-            return step, steps
-        steps.append((step, Answers(dict(answers.values), list(answers.order))))
-        answers.set(step.fact, respondent.answer(step.fact, answers))
-        assert len(steps) <= 60, "the interview does not end"
 
 
 def held(assessment: Any) -> set[tuple[str, str | None]]:
@@ -344,12 +329,8 @@ def scripted_walk(interviewer: Interviewer, facts: dict[str, Any], said: dict[st
                   lang: str = "en") -> tuple[Final, list[str]]:
     """The persona's walk, answering ``said`` (fact → answer) where given."""
     respondent = Respondent(interviewer.engine, facts)
-    answers, asked = Answers(), []
-    while not isinstance(step := interviewer.next_question(answers, lang), Final):
-        asked.append(step.fact)
-        answers.set(step.fact, said[step.fact] if step.fact in said else respondent.answer(step.fact, answers))
-        assert len(asked) <= 60
-    return step, asked
+    final, steps = interview(interviewer, lambda f, a: said[f] if f in said else respondent.answer(f, a), lang)
+    return final, [q.fact for q, _ in steps]
 
 
 RECENT = DateRange(dt.date(2021, 1, 1))  # "in the last few years (2021 or later)": 2021..
