@@ -363,7 +363,7 @@ def _day_words(day: dt.date, grain: int, lang: str) -> str:
 
 def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
     """A date value in words, as a person tells it: ``2023年9月1日`` / ``1 September 2023``,
-    ``2023年6月`` / ``June 2023``, ``2021年以后`` / ``2021 or later``, ``2020年或以前`` /
+    ``2023年6月`` / ``June 2023``, ``2021年或以后`` / ``2021 or later``, ``2020年或以前`` /
     ``2020 or earlier``, ``2021年3月1日至2022年5月5日之间`` / ``between 1 March 2021 and 5 May
     2022``. ``at``: in English with the preposition a sentence needs ("on 1 September 2023",
     "in 2021", "in 2021 or later"); Chinese needs none. A value with a "now" word (still online)
@@ -388,7 +388,7 @@ def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
         grain = _grain(end, not later)
         words = _day_words(end, grain, lang)
         if zh:
-            return f"{words}以后" if later else f"{words}或以前"
+            return f"{words}或以后" if later else f"{words}或以前"
         side = "later" if later else "earlier"
         if not at:
             return f"{words} or {side}"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .dates import DateRange, date_words
-from .guidance import Bilingual, PartyWords, Pleading, Pleadings, Situation
+from .guidance import Account, Bilingual, NarrativeItem, PartyWords, Pleading, Pleadings, Situation
 from .kleene import NOTHING, TRUE, UNKNOWN
 from .vocabulary import INCIDENT_DATE
 
@@ -95,18 +95,37 @@ class Assembler:
                        if cond is not None and self.situation.applies(cond)), holder)
         return (_text(person, self.lang) if person else "", _text(holder, self.lang) if holder else "")
 
+    def account(self) -> Account | None:
+        """The respondent's own account (``documents.yaml`` ``perspectives``) when the report's
+        perspective has one, else None (the default narrative)."""
+        perspective = self.b.perspective
+        return self.data.accounts.get(perspective.id) if perspective is not None else None
+
+    def blanks(self, facts: str) -> list[str]:
+        """The blanks the respondent's own account left in ``facts`` (its told sentences)."""
+        account = self.account()
+        return [b for b in account.blanks.get(self.lang, ()) if b in facts] if account else []
+
     def facts(self, own: Bilingual | None) -> str:
-        """The answered facts told as sentences, in the order of the vocabulary (``own``: what
-        the document calls the one who sends it)."""
+        """The answered facts told as sentences: in the order of the vocabulary, or as the
+        respondent's own account tells them (:meth:`account`); ``own``: what the document
+        calls the one who sends it."""
         person, holder = self.people(own)
         from .report import answer_text
         engine, known = self.b.engine, self.b.known
+        account = self.account()
+        if account is not None:
+            told: list[tuple[str, NarrativeItem]] = [(i.fact, i) for i in account.narrative]
+            conds = account.told_when
+        else:
+            told = [(f, self.data.narrative[f]) for f in [INCIDENT_DATE, *engine.book.vocabulary.facts]
+                    if f in self.data.narrative]
+            conds = self.data.told_when
         out = []
-        for fact in [INCIDENT_DATE, *engine.book.vocabulary.facts]:
-            item = self.data.narrative.get(fact)
-            if item is None or fact not in known:
+        for fact, item in told:
+            if fact not in known:
                 continue
-            told_when = self.data.told_when.get(fact)
+            told_when = conds.get(fact)
             if told_when is not None and not self.situation.applies(told_when):
                 continue
             value = known[fact]

@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
-from .dates import DateFormError, DateRange, canonical, parse_date
+from .dates import DateFormError, DateRange, canonical, date_words, parse_date
 from .errors import CaseFileError, FacerightError, Problem, did_you_mean
 from .evaluate import Engine, load_engine
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
@@ -84,7 +84,7 @@ TEXT = {
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后", "follows": "（由您的回答推知）",
+           "last": "可能是最后一个问题", "sep": "、", "follows": "（由您的回答推知）",
            "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
            "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文",
            "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
@@ -106,7 +106,7 @@ TEXT = {
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
            "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
-           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "follows": "(follows from your other answers)", "other": "Other answers",
+           "follows": "(follows from your other answers)", "other": "Other answers",
            "word": "{label} (Word, editable)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
            "translation": "English translation",
            "docs_intro": "Download, fill in the blanks in square brackets that only you know (your name, the "
@@ -346,21 +346,15 @@ def _label(spec: FactSpec, value: Any, lang: str) -> str:
 
 
 def _date_label(spec: FactSpec, value: dt.date | DateRange, lang: str) -> str:
-    """A date answer in words: the day, year or month as written, a range ``2021–2023``, an
-    open end ("2020 or earlier", "2021-04 or later"), the fact's word for "now"."""
-    text = canonical(value)
+    """A date answer in words (:func:`faceright.dates.date_words`: ``2023年6月1日``,
+    ``2021年或以后``, ``2021年至2023年之间`` / ``1 June 2023``, ``2021 or later``), or the
+    fact's word for "now"."""
     if isinstance(value, DateRange) and value.now:
         words = [w for w in spec.now_words if w.isascii() == (lang == "en")]
-        return words[0].replace("_", " ") if words else text.replace("_", " ")
-    if ".." not in text:
-        return text
-    low, high = text.split("..")
-    t = TEXT[lang]
-    if low and high:
-        return f"{low}–{high}"
-    if high:
-        return t["or_earlier"].format(v=high)
-    return t["or_later"].format(v=low) if low else t["dont"]
+        return words[0].replace("_", " ") if words else canonical(value).replace("_", " ")
+    if isinstance(value, DateRange) and value.lo is None and value.hi is None:
+        return TEXT[lang]["dont"]
+    return date_words(value, lang)
 
 
 def _progress(q: Question, answered: int, lang: str) -> tuple[str, str]:

@@ -344,7 +344,7 @@ def test_no_consent_is_not_told_as_processing(engine: Engine, root: Path, tmp_pa
 
 
 def test_dates_are_told_in_words() -> None:
-    cases_ = {"2021..": ("2021年以后", "in 2021 or later"), "..2020": ("2020年或以前", "in 2020 or earlier"),
+    cases_ = {"2021..": ("2021年或以后", "in 2021 or later"), "..2020": ("2020年或以前", "in 2020 or earlier"),
               "2023-06": ("2023年6月", "in June 2023"), "2021-01-01..2021-12-31": ("2021年", "in 2021"),
               "2023-09-01": ("2023年9月1日", "on 1 September 2023"),
               "2021-03-01..2022-05-05": ("2021年3月1日至2022年5月5日之间", "between 1 March 2021 and 5 May 2022")}
@@ -358,7 +358,7 @@ def test_the_account_reads_naturally(engine: Engine, root: Path, tmp_path: Path)
     case = variant(engine, root, tmp_path, "obscene-victim-no-date", incident_date="2021..",
                    economic_loss_yuan=0, obscene_items=1, defamation_or_insult="insult")
     zh = section(statement(engine, case, "zh"), "事实与理由")  # type: ignore[arg-type]
-    assert zh.startswith("事件发生于2021年以后。") and "上述" not in zh.split("\n")[0][:4]
+    assert zh.startswith("事件发生于2021年或以后。") and "上述" not in zh.split("\n")[0][:4]
     assert "涉案内容至今仍在网上。" in zh and "一直在线至仍在网上" not in zh
     assert "人民币0元" not in zh and "涉案淫秽文件的数量约为1个" in zh
     assert zh.count("侮辱") == 1, zh
