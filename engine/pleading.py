@@ -266,7 +266,7 @@ class Assembler:
                 assert words is not None
                 lines.append(f"{_text(words.possible, self.lang)}：{b.court_condition(list(d.findings))}" if self.lang == "zh"
                              else f"{_text(words.possible, self.lang)}: {b.court_condition(list(d.findings))}")
-            out += [f"{d.label}：{line}" if self.lang == "zh" else f"{d.label}: {line}" for line in lines]
+            out += [f"{d.label}：{line}" if self.lang == "zh" else f"{_sentence(d.label, 'en')}: {line}" for line in lines]
         return out
 
     def basis(self, parties: tuple[str, ...] | None = None) -> list[str]:
@@ -298,7 +298,8 @@ class Assembler:
             notes = [_text(words, self.lang) for cond, parties, words in self.data.unknown
                      if set(parties) & set(d.parties) and self.situation.applies(cond)]
             note = "".join(f"（{n}）" if self.lang == "zh" else f" ({n})" for n in dict.fromkeys(notes))
-            out.append(f"{d.label}：{blank}（{d.roles}）{note}" if self.lang == "zh" else f"{d.label}: {blank} ({d.roles}){note}")
+            out.append(f"{d.label}：{blank}（{d.roles}）{note}" if self.lang == "zh"
+                       else f"{_sentence(d.label, 'en')}: {blank} ({d.roles}){note}")
         return out
 
     def party_lines(self, labels: PartyWords) -> tuple[list[str], str]:
