@@ -579,9 +579,12 @@ class _Builder:
         if offences:
             out.append(s["offences"].format(offences=sep.join(dict.fromkeys(b.title for b in offences[:3])),
                                             report_to=offences[0].report_to or ""))
-        if duties:
-            out.append(s["breaches"].format(breaches=sep.join(dict.fromkeys(b.title for b in duties[:3])),
-                                            report_to=duties[0].report_to or ""))
+        # each authority with the breaches it deals with (labels to 12377, advertising to 12315)
+        by_authority: dict[str, list[str]] = {}
+        for b in duties:
+            by_authority.setdefault(b.report_to or "", []).append(b.title)
+        for report_to, titles in by_authority.items():
+            out.append(s["breaches"].format(breaches=sep.join(dict.fromkeys(titles[:3])), report_to=report_to))
         if steps:
             out.append(s["first"].format(step=steps[0].title))
         return out

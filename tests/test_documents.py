@@ -182,3 +182,30 @@ def test_documents_are_dated_in_words(engine: Engine, root: Path) -> None:
     case = cases(engine, root)["persona-voice-actor-app"]
     assert "日期：2026年12月3日" in section(docs_of(engine, case, "zh")["statement_of_claims"], "签署")
     assert "Date: 3 December 2026" in section(docs_of(engine, case, "en")["statement_of_claims"], "Signed")
+
+
+def test_each_breach_goes_to_its_own_authority(engine: Engine, root: Path) -> None:
+    """An unlawful advertisement is reported to the market regulator (12315: a step and its own
+    complaint), a missing AI label to the cyberspace authorities (12377); the answer first names
+    each authority with the breaches it deals with."""
+    advert = {engine.book.conclusions[c].zh for c in ("advertising_violation", "ad_platform_violation")}
+    found = 0
+    for case in shipped(engine, root):
+        held = {c.id for c in engine.assess(case).conclusions}
+        if not held & {"advertising_violation", "ad_platform_violation"}:
+            continue
+        found += 1
+        docs = docs_of(engine, case, "zh")
+        listed = [line[2:].split(" — ")[0] for line in section(docs["market_complaint"], "违法事实").splitlines()]
+        assert listed and set(listed) <= advert, (case.case, listed)
+        report = build_report(engine, case, "zh")
+        assert "market_regulator" in [s.id for s in report.steps], case.case
+        for sentence in report.summary:
+            if "违反广告法" in sentence:
+                assert "12315" in sentence and "12377" not in sentence, (case.case, sentence)
+            if "违反合成内容标识义务" in sentence:
+                assert "12377" in sentence and "12315" not in sentence, (case.case, sentence)
+    assert found >= 3
+    plain = cases(engine, root)["zhang-v-template-app"]
+    assert "market_complaint" not in docs_of(engine, plain, "zh")
+    assert "market_regulator" not in [s.id for s in build_report(engine, plain, "zh").steps]

@@ -81,9 +81,9 @@ def test_persona_statements_golden(engine: Engine, root: Path) -> None:
     # the voice actor: the app that made and sells the voice is ONE defendant, with both roles
     voice = statement(engine, c["persona-voice-actor-app"], "en")
     assert voice is not None
-    [only] = section(voice, "Defendants").splitlines()
+    [only] = section(voice, "Defendant").splitlines()
     r = roles(engine, "en")
-    assert only.startswith("the Defendant: ") and r["creator"] in only and r["tool_provider"] in only
+    assert only.startswith("The Defendant: ") and r["creator"] in only and r["tool_provider"] in only
     claims = section(voice, "Claims").splitlines()
     assert all(NUMBERED.match(line) for line in claims)
     assert "Order the Defendant to compensate the plaintiff's property loss of [amount] yuan" in claims[3]
