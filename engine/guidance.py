@@ -283,8 +283,13 @@ class ClaimSpec(_Strict):
 
 
 class NotClaimed(_Strict):
+    """A remedy or liability that is no claim of the person shown's documents, and why;
+    ``others``: it is someone else's (the person deceived, consumers): no defendant, reason or
+    basis of those documents rests on it."""
+
     concl: str
     reason: str = Field(min_length=1)
+    others: bool = False
 
 
 class SameEntity(_Strict):
@@ -467,6 +472,8 @@ class Pleadings:
     told_when: Mapping[str, Cond] = field(default_factory=dict)
     #: perspective id → the account that respondent tells (:class:`Account`)
     accounts: Mapping[str, Account] = field(default_factory=dict)
+    #: remedies and liabilities that are someone else's than the person shown's (``others``)
+    others: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -824,7 +831,7 @@ def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mappin
                        + did_you_mean(fact, list(court)))
         findings[fact] = (check.cond(finding.when, ("findings", fact, "when")), Bilingual(zh=finding.zh, en=finding.en))
     return Pleadings(person, narrative, tuple(claims), tuple(same), findings, data.pleading, tuple(unknown),
-                     told_when, accounts)
+                     told_when, accounts, frozenset(nc.concl for nc in data.not_claimed if nc.others))
 
 
 def _narrative(check: _Checker, items: list[NarrativeItem], where: tuple[Any, ...],

@@ -70,10 +70,13 @@ class Assembler:
         self.data: Pleadings = builder.guidance.pleadings
         self.possible = builder.possible()
         civil = ("right", "liability", "remedy")
-        held = {(c.id, c.party) for c in builder.assessment.conclusions if builder.kind(c.id) in civil}
+        #: what is someone else's (the person deceived's claim back): not the person shown's
+        self.others = self.data.others
+        held = {(c.id, c.party) for c in builder.assessment.conclusions
+                if builder.kind(c.id) in civil and c.id not in self.others}
         #: the civil conclusions against a party that hold, or would on a court's finding (a
         #: possible respondent): rights, liabilities and remedies, not offences or breaches
-        self.against = held | set(self.possible)
+        self.against = held | {k for k in self.possible if k[0] not in self.others}
         # claims rest on what holds (or would on a court's finding), not on what the
         # authorities might establish: an open conclusion is unknown here
         holds = {(c.id, c.party) for c in builder.assessment.conclusions}
@@ -253,7 +256,7 @@ class Assembler:
         for d in defendants:
             lines = []
             for c in sorted(b.assessment.conclusions, key=lambda c: b.sort_key(c.id, c.party)):
-                if c.party in d.parties and b.kind(c.id) == "liability":
+                if c.party in d.parties and b.kind(c.id) == "liability" and c.id not in self.others:
                     lines.append(f"{b.title(c.id)}（{catalogue.cite(latest(c), self.lang)}）" if self.lang == "zh"
                                  else f"{b.title(c.id)} ({catalogue.cite(latest(c), self.lang)})")
             for fact in d.findings:
@@ -279,13 +282,13 @@ class Assembler:
         for c in sorted(b.assessment.conclusions, key=lambda c: b.sort_key(c.id, c.party)):
             if b.kind(c.id) in ("remedy", "liability") and c.id not in claimed:
                 continue
-            if b.kind(c.id) in ("offence", "regulatory"):
+            if b.kind(c.id) in ("offence", "regulatory") or c.id in self.others:
                 continue
             if parties is not None and c.party and c.party not in parties:
                 continue
             pids += latest(c)
         for o in b.assessment.open:
-            if (o.id, o.party) in self.possible and (parties is None or o.party in parties):
+            if (o.id, o.party) in self.possible and o.id not in self.others and (parties is None or o.party in parties):
                 pids += o.provisions
         return list(dict.fromkeys(pids))
 

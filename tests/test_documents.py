@@ -209,3 +209,26 @@ def test_each_breach_goes_to_its_own_authority(engine: Engine, root: Path) -> No
     plain = cases(engine, root)["zhang-v-template-app"]
     assert "market_complaint" not in docs_of(engine, plain, "zh")
     assert "market_regulator" not in [s.id for s in build_report(engine, plain, "zh").steps]
+
+
+def test_the_person_shown_does_not_claim_what_the_fraud_took_from_another(engine: Engine, root: Path) -> None:
+    """The money a fraud took is the deceived person's claim (through the police): the
+    impersonated person's statement of claims neither claims it nor sues the bank or telecom
+    operator for it, nor gives the fraudster's duty to return it as a reason."""
+    words = engine.book.guidance.pleadings.words
+    assert words is not None
+    banks = {words.roles["bank"].zh, words.roles["telecom_operator"].zh}
+    theirs = {engine.book.conclusions[c].zh for c in ("deceived_person_claim", "fraud_proceeds_recovered",
+                                                      "anti_fraud_duty_liable")}
+    found = 0
+    for case in shipped(engine, root):
+        held = {c.id for c in engine.assess(case).conclusions}
+        doc = docs_of(engine, case, "zh").get("statement_of_claims")
+        if doc is None or "deceived_person_claim" not in held:
+            continue
+        found += 1
+        text = _doc_text(doc)
+        assert "被骗取的款项" not in section(doc, "诉讼请求"), case.case
+        assert not [b for b in banks if b in section(doc, "被告")], case.case
+        assert not [t for t in theirs if t in text], case.case
+    assert found >= 5
