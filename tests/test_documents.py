@@ -49,6 +49,10 @@ def test_the_deceived_person_police_report_tells_his_own_account(engine: Engine,
     assert {"[转账时间]", "[time of the transfer]"} & set(report.blanks)
     # the impersonated person's own applications are not drafted in his name
     assert "injunction_application" not in docs and "statement_of_claims" not in docs
+    # and the plan's police step tells him what to bring for a fraud, not views and reposts
+    [police] = [st for st in build_report(engine, case, lang).steps if st.id == "police"]
+    assert ("转账凭证" if lang == "zh" else "transfer receipts") in police.text
+    assert ("浏览量" if lang == "zh" else "views") not in police.text
 
 
 def test_the_account_depends_on_who_tells_it(engine: Engine, root: Path, tmp_path: Path) -> None:
