@@ -12,6 +12,7 @@ serves the terminal and the web alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from .assessment import Assessment, Derivations, Key, Spanned
 from .compiler import NO_PARTY
 from .conditions import Test, tests
-from .dates import DateRange, canonical
+from .dates import DateRange, canonical, date_words
 from .evaluate import Engine
 from .kleene import FALSE, TRUE, UNKNOWN
 from .probes import probe_values
@@ -138,7 +139,7 @@ WHY_WORDS = {
     "zh": {"holds": "很可能成立", "open": "仍待查明", "ruled_out": "不成立", "if": "如果{a}，{e}", "answer": "回答“{a}”",
            "yes": "是", "no": "否", "sep": "；", "at_least": "至少 {v}", "below": "少于 {v}", "other": "是其他回答", "or": "或",
            "helps": "{t}：这个回答和其他回答一起决定它是否成立",
-           "on_or_after": "{v} 或以后", "before": "{v} 以前"},
+           "on_or_after": "{v}或以后", "before": "{v}以前"},
     "en": {"holds": "is likely", "open": "stays open", "ruled_out": "is ruled out", "if": "if {a}, {e}", "answer": "{a}",
            "yes": "yes", "no": "no", "sep": "; ", "at_least": "at least {v}", "below": "less than {v}", "other": "any other answer", "or": " or ",
            "helps": "{t}: this answer, with others, decides whether it holds",
@@ -408,7 +409,7 @@ def _outcomes(spec: FactSpec, effects: list[tuple[Any, str]], lang: str) -> list
             if i == 0:
                 continue
             if effect != ordered[i - 1][1]:
-                shown = value.isoformat() if hasattr(value, "isoformat") else f"{value:,}"
+                shown = date_words(value, lang) if isinstance(value, dt.date | DateRange) else f"{value:,}"
                 if not out:
                     key = "before" if spec.type == "date" else "below"
                     out.append((w[key].format(v=shown), ordered[i - 1][1]))

@@ -166,7 +166,7 @@ def answer_text(engine: Engine, fact: str, value: Any, lang: str) -> str:
     if spec.type == "list":
         return ("、" if lang == "zh" else ", ").join(spec.choice(v, lang) for v in value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_words(value, lang)
     if isinstance(value, DateRange) and value.now:  # the fact's own word for "until today"
         native = [w for w in spec.now_words if not w.isascii()]
         return native[0] if lang == "zh" and native else value.now.replace("_", " ")
@@ -365,7 +365,9 @@ class _Builder:
             provisions = sorted({p for m in members for p in m.provisions})
             depends: list[str] = []
             notes: list[str] = []
-            if status != "holds":
+            if status == "deferred":  # nothing to ask the person: settled once the maker is known
+                notes = [self.words["deferred"]]
+            elif status != "holds":
                 needs = sorted({f for m in members for f in m.needs}, key=self.fact_rank)
                 depends = [question_text(self.engine, f, self.lang) for f in needs
                            if f not in self.guidance.unknowable][:QUESTIONS]
@@ -443,9 +445,11 @@ class _Builder:
 
     def questions(self) -> list[Question]:
         counts: Counter[str] = Counter()
+        # what nobody can know yet (guidance ``deferred``) is not asked of the person
+        later = self.guidance.deferred_facts if self.deferring else frozenset()
         for o in self.assessment.open:
             for fact in o.needs:
-                if fact not in self.guidance.unknowable:
+                if fact not in self.guidance.unknowable and fact not in later:
                     counts[fact] += 1
         ranked = sorted(counts, key=lambda f: (-counts[f], self.fact_rank(f)))[:QUESTIONS]
         return [Question(f, question_text(self.engine, f, self.lang), counts[f]) for f in ranked]
@@ -568,9 +572,12 @@ class _Builder:
         if offences:
             out.append(s["offences"].format(offences=sep.join(dict.fromkeys(b.title for b in offences[:3])),
                                             report_to=offences[0].report_to or ""))
-        if duties:
-            out.append(s["breaches"].format(breaches=sep.join(dict.fromkeys(b.title for b in duties[:3])),
-                                            report_to=duties[0].report_to or ""))
+        # each authority with the breaches it deals with (labels to 12377, advertising to 12315)
+        by_authority: dict[str, list[str]] = {}
+        for b in duties:
+            by_authority.setdefault(b.report_to or "", []).append(b.title)
+        for report_to, titles in by_authority.items():
+            out.append(s["breaches"].format(breaches=sep.join(dict.fromkeys(titles[:3])), report_to=report_to))
         if steps:
             out.append(s["first"].format(step=steps[0].title))
         return out

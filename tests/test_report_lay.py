@@ -72,6 +72,7 @@ def test_source_links_are_listed_once_at_the_end_not_on_each_law(engine: Engine,
     ("2021..2023", "2021年至2023年之间", "between 2021 and 2023"),
     ("2026-11", "2026年11月", "November 2026"),
     ("2023", "2023年", "2023"),
+    ("2023-06-01", "2023年6月1日", "1 June 2023"),
 ])
 def test_a_rough_date_reads_as_words(engine: Engine, written: str, zh: str, en: str) -> None:
     """An answer given as a rough date is told in the words of ``dates.date_words`` (their one
