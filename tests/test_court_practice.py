@@ -136,3 +136,44 @@ def test_both_is_offered_asked_and_told_in_zh_and_en(engine: Engine, root: Path)
     assert parse_answer(spec, "都不是", "zh") == "neither"
     question = engine.book.questions.question("defamation_or_insult")
     assert "两者都有" in question.wording("you").zh and "both" in question.wording("you").en
+
+
+# --- the issue 15 audit table in the README: every twin reaches, every near-miss does not --------
+
+def _audit_rows(root: Path) -> list[list[str]]:
+    text = (root / "README.md").read_text(encoding="utf-8")
+    start = text.index("**Issue 15 audit**")
+    rows = []
+    for line in text[start:].splitlines()[1:]:
+        if line.startswith("| ") and not line.startswith("| kind") and not line.startswith("|---"):
+            rows.append([cell.strip().strip("`") for cell in line.strip("|").split("|")])
+        elif rows and not line.startswith("|"):
+            break
+    return rows
+
+
+def _status(engine: Engine, root: Path, name: str, label: str) -> str:
+    assessment, _ = engine.evaluate(_case(engine, root, f"scenarios/{name}.yaml"), None)
+    cid, _, party = label.partition("@")
+    for c in assessment.conclusions:
+        if c.id == cid and c.party == (party or None):
+            return "holds"
+    for o in assessment.open:
+        if o.id == cid and o.party == (party or None):
+            return "likely" if o.likely else "open"
+    return "absent"
+
+
+def test_the_readme_audit_table_holds_for_every_kind(engine: Engine, root: Path) -> None:
+    rows = _audit_rows(root)
+    kinds = {row[0] for row in rows}
+    assert {str(k) for k in range(1, 15)} <= kinds, sorted(kinds)
+    order = ["absent", "open", "likely", "holds"]
+    for kind, label, reaches, twin, near, _ in rows:
+        got = _status(engine, root, twin, label)
+        assert got == reaches, f"kind {kind}: {twin} gives {label} {got}, the table says {reaches}"
+        missed = _status(engine, root, near, label)
+        assert order.index(missed) < order.index(reaches), f"kind {kind}: near-miss {near} reaches {label} ({missed})"
+        for name in (twin, near):
+            [loaded] = list(read_cases(engine.reader, str(root / "cases" / "scenarios" / f"{name}.yaml")))
+            assert loaded.case is not None and loaded.case.basis, f"{name}: no basis"
