@@ -83,9 +83,13 @@ def menu(spec: FactSpec, lang: str, sep: str) -> str:
 
 
 
-def parse_answer(spec: FactSpec, text: str, lang: str) -> Any:
-    """Turn typed text into a fact value, or raise ValueError with a message to show."""
+def parse_answer(spec: FactSpec, text: str, lang: str, periods: list[tuple[str, str]] | None = None) -> Any:
+    """Turn typed text into a fact value, or raise ValueError with a message to show.
+    ``periods``: a date question's rough periods (value, words), chosen by number or words."""
     raw = text.strip()
+    for i, (period, words) in enumerate(periods or [], 1):
+        if plain(raw) in {str(i), plain(words), period}:
+            raw = period
     low = raw.lower()
     if spec.type == "bool":
         answer = spoken_yes_no(raw)
@@ -280,6 +284,9 @@ class Session:
         elif q.spec.type == "bool":
             lines.append(f"    {w['yes_no']}")
         elif q.spec.type == "date":
+            if q.periods:
+                lines.append(f"    {w['choices']}{colon(self.lang)}"
+                             + "  ".join(f"{i}) {words}" for i, (_, words) in enumerate(q.periods, 1)))
             lines.append(f"    {w['date']}" + "".join(f" / {word}" for word in q.spec.now_words))
         lines.append(f"    {w['keys']}")
         self.write("\n".join(lines))
@@ -307,7 +314,7 @@ class Session:
             if word in QUIT:
                 raise Quit()
             try:
-                self.answers.set(q.fact, parse_answer(q.spec, text, self.lang))
+                self.answers.set(q.fact, parse_answer(q.spec, text, self.lang, q.periods))
                 return
             except ValueError as exc:
                 self.write(f"{w['bad']} {exc}{w['retry']}")

@@ -93,7 +93,8 @@ class Question:
     ``section_index`` is 1-based among ``section_count`` sections; ``remaining`` the estimated
     questions left including this one (low, high), from the relevance engine, and
     ``section_remaining`` the same for this question's section only (small, and what a person
-    is shown: a whole-interview bound counts every branch the answers may still open); ``why`` the ≤ 3
+    is shown: a whole-interview bound counts every branch the answers may still open); ``periods``
+    a date question's rough periods offered as choices; ``why`` the ≤ 3
     conclusions this answer most affects and ``why_lines`` the same in plain words, each with
     its provisions cited by law and article."""
 
@@ -109,6 +110,8 @@ class Question:
     remaining: tuple[int, int] = (1, 1)
     why_lines: list[str] = field(default_factory=list)
     section_remaining: tuple[int, int] = (1, 1)
+    #: a date question's rough periods: (value, e.g. ``2021..``; its words)
+    periods: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -233,7 +236,7 @@ class Interviewer:
                          and derivations.status(k) == "open" and _possible(derivations, k, declined, settled))
         base = self._run(known)
         signature = self._signature(base, live)
-        pending = [q for q in self.graph.questions if q.fact not in full.values]
+        pending = [q for q in self.graph.questions if q.fact not in full.values and not q.spec.offered_by]
         pre = {q.fact: self.graph.precondition(q, known) for q in pending}
         gated_by = {q.fact: [r for r in pending if q.fact in gate_facts(r)] for q in pending}
         runs: dict[str, list[tuple[Any, Run]]] = {}
@@ -291,7 +294,8 @@ class Interviewer:
         lines = [self._why_line(r, lang) for r in why] or [help_]
         return Question(choice.fact, spec, text, help_, why, self.graph.sections[gq.section_index - 1].id,
                         self.graph.section_title(gq.section_index, lang), gq.section_index,
-                        len(self.graph.sections), choice.remaining, lines, choice.section_remaining)
+                        len(self.graph.sections), choice.remaining, lines, choice.section_remaining,
+                        self.graph.periods(choice.fact, lang))
 
     # --- why -------------------------------------------------------------------------------
     def _runs(self, fact: str, known: dict[str, Any], base: Run, answered: dict[str, Any]) -> list[tuple[Any, Run]]:

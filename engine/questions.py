@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .conditions import Cond, ConditionError, Names, Ref, parse, refs, tests
 from .errors import RuleFileError, did_you_mean
 from .kleene import Truth, evaluate
-from .dates import parse_date
+from .dates import canonical, parse_date
 from .source import Document
 from .vocabulary import INCIDENT_DATE, Vocabulary
 
@@ -78,6 +78,15 @@ class ImpliedSpec(_Strict):
     then: dict[str, Any] = Field(min_length=1)
 
 
+class PeriodSpec(_Strict):
+    """A rough period offered beside a date question's text field (``2021..``: "in the last
+    few years (2021 or later)"), for a respondent who knows no date but roughly when."""
+
+    value: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class QuestionSpec(_Strict):
     """One question: its fact, section, precondition and wording (``text`` for everyone, or
     ``you`` and ``they``; ``by_role``: the wording for particular respondent roles); ``always``:
@@ -90,11 +99,16 @@ class QuestionSpec(_Strict):
     always: bool = False
     #: why the question is in the graph though no rule reads its fact (it is then never asked)
     unread: str | None = Field(default=None, min_length=1)
+    #: the question whose rough periods offer this fact's answers: never asked itself, kept for
+    #: case files and saved answers that state it
+    offered_by: str | None = Field(default=None, min_length=1)
     text: Words | None = None
     you: Words | None = None
     they: Words | None = None
     by_role: dict[str, Words] = Field(default_factory=dict)
     help: Words
+    #: a date question: rough periods offered as choices beside the typed date
+    periods: list[PeriodSpec] = Field(default_factory=list)
 
 
 class QuestionsFile(_Strict):
@@ -157,6 +171,19 @@ class QuestionGraph:
 
     def question(self, fact: str) -> GraphQuestion | None:
         return next((q for q in self.questions if q.fact == fact), None)
+
+    def periods(self, fact: str, lang: str) -> list[tuple[str, str]]:
+        """The rough periods a date question offers: (value as a case file writes it, e.g.
+        ``2021..``; its words in ``lang``); empty for other questions."""
+        gq = self.question(fact)
+        if gq is None:
+            return []
+        out = []
+        for p in gq.spec.periods:
+            value = parse_date(p.value)  # checked at load: a date or range, never unknown
+            assert value is not None
+            out.append((canonical(value), p.zh if lang == "zh" else p.en))
+        return out
 
     def section_title(self, index: int, lang: str) -> str:
         """The title of section ``index`` (1-based) in ``lang``."""
@@ -328,6 +355,17 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
                 raise fail(exc.path, exc.message) from None
             if refs(when):
                 raise fail((*loc, "when"), "a precondition tests earlier answers (facts), not conclusions")
+        if q.offered_by is not None and q.offered_by not in {p.fact for p in spec.questions if p.periods}:
+            raise fail((*loc, "offered_by"), f"'{q.offered_by}' is not a question with periods"
+                       + did_you_mean(q.offered_by, [p.fact for p in spec.questions if p.periods]))
+        for j, period in enumerate(q.periods):
+            if vocabulary.spec(q.fact).type != "date":
+                raise fail((*loc, "periods"), f"periods are for date questions; '{q.fact}' is a "
+                           f"{vocabulary.spec(q.fact).type} fact")
+            try:
+                vocabulary_value(vocabulary, q.fact, period.value)
+            except ValueError as exc:
+                raise fail((*loc, "periods", j, "value"), str(exc)) from None
         places[q.section] = places.get(q.section, 0) + 1
         out.append(GraphQuestion(q, when, doc.line_of(loc), sections[q.section], places[q.section]))
     for fact in (spec.role_fact,):

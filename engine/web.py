@@ -75,7 +75,7 @@ TEXT = {
     "zh": {"title": "AI换脸事件评估", "start": "开始", "next": "下一步", "dont": "不知道", "back": "返回上一题",
            "why": "为什么问这个？", "switch": "English", "q": "问题", "yes": "是", "no": "否",
            "result": "评估结果", "case": "下载案件文件", "notice": "下载平台通知草稿", "draft": "致平台的通知（草稿）",
-           "date": "日期", "date_forms": "如 2023-06-01；不确定可写 2023、2023-06、2023–2024、2021年以前", "number": "数字（不含单位）", "bad": "无法识别这个回答",
+           "date": "日期", "or_date": "或者填写日期", "date_forms": "如 2023-06-01；不确定可写 2023、2023-06、2023–2024、2021年以前", "number": "数字（不含单位）", "bad": "无法识别这个回答",
            "intro": "回答几个问题，得到依据中国法律的评估。只会问可能影响结论的问题。",
            "over": "重新开始", "nav": "语言与重新开始", "review": "核对您的回答",
            "review_intro": "查看结果之前，请核对您的回答。点“修改”可以更改任何一个回答。",
@@ -92,7 +92,7 @@ TEXT = {
            "back": "Back", "why": "Why is this asked?", "switch": "中文", "q": "Question", "yes": "Yes",
            "no": "No", "result": "Assessment", "case": "Download the case file",
            "notice": "Download the draft notice to the platform", "draft": "Draft notice to the platform",
-           "date": "Date", "date_forms": "e.g. 2023-06-01; if unsure 2023, 2023-06, 2023–2024, before 2021", "number": "Number (without unit)",
+           "date": "Date", "or_date": "or type a date", "date_forms": "e.g. 2023-06-01; if unsure 2023, 2023-06, 2023–2024, before 2021", "number": "Number (without unit)",
            "bad": "Could not read that answer",
            "intro": "Answer a few questions to get an assessment under Chinese law. Only questions "
                     "that can change a conclusion are asked.",
@@ -456,7 +456,7 @@ class WebApp:
             raise BadInput(400, f"unknown mode '{mode[:40]}'" + did_you_mean(mode, MODES))
         answers = self.answers(form.get("state"))
         fact = self._fact(form["fact"]) if form.get("fact") else None
-        value = form.get("value")
+        value = (form.get("value") or "").strip() or form.get("period")  # a typed date, or a rough period
         if action == "switch":
             lang, action = ("en" if lang == "zh" else "zh"), "show"
         if action == "start":
@@ -545,7 +545,8 @@ class WebApp:
         text, help_ = self._worded(fact, answers, lang)
         index = gq.section_index if gq is not None else 1
         return Question(fact, self._spec(fact), text, help_, [], graph.sections[index - 1].id,
-                        graph.section_title(index, lang), index, len(graph.sections), (1, 1))
+                        graph.section_title(index, lang), index, len(graph.sections), (1, 1),
+                        periods=graph.periods(fact, lang))
 
     def _worded(self, fact: str, answers: Answers, lang: str) -> tuple[str, str]:
         """The question on ``fact`` and its help as the interview words them for the respondent
@@ -589,9 +590,15 @@ class WebApp:
                       f'<label><input type=radio name=value value=no{mark("no")}> {esc(t["no"])}</label>')
         elif spec.type == "date":
             hint = t["date_forms"] + "".join(f" / {w}" for w in spec.now_words)
-            inputs = (f'<label for="{field}">{esc(t["date"])} <small>{esc(hint)}</small></label>'
-                      f'<input id="{field}" type=text name=value required autocomplete=off '
-                      f'value="{esc(value or "")}">')
+            # rough periods as choices (name=period); a typed date (name=value) comes first when
+            # both are given, and the field is then optional
+            rough = "".join(f'<label><input type=radio name=period value="{esc(v)}"{mark(v)}> {esc(words)}</label>'
+                            for v, words in q.periods)
+            typed = "" if value in {v for v, _ in q.periods} else value or ""
+            inputs = (rough + f'<label for="{field}">{esc(t["or_date"] if rough else t["date"])} '
+                      f'<small>{esc(hint)}</small></label>'
+                      f'<input id="{field}" type=text name=value{"" if rough else " required"} autocomplete=off '
+                      f'value="{esc(typed)}">')
         else:
             inputs = (f'<label for="{field}">{esc(t["number"])}</label>'
                       f'<input id="{field}" type=text inputmode=decimal name=value required '
@@ -631,8 +638,11 @@ class WebApp:
             spec = self._spec(fact)
             text = self._worded(fact, answers, lang)[0]
             follows = f" <small class=follows>{esc(t['follows'])}</small>" if fact in inferred else ""
+            value = answers.values[fact]
+            rough = dict(graph.periods(fact, lang))  # a rough period is named as it was offered
+            label = rough.get(_form_text(spec, value)) or _label(spec, value, lang)
             groups.setdefault(place.get(fact, (other, 0))[0], []).append(
-                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(_label(spec, answers.values[fact], lang))}</b>{follows}</p>"
+                f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(label)}</b>{follows}</p>"
                 f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
                 f"{esc(t['change'])}</button></li>")
         listing = "".join(
@@ -821,7 +831,8 @@ class WebApp:
                              "why": [{"conclusion": r.conclusion, "party": r.party, "provisions": r.provisions,
                                       "title": r.title, "outcomes": [list(o) for o in r.outcomes]}
                                      for r in step.why],
-                             "why_lines": step.why_lines}}
+                             "why_lines": step.why_lines,
+                             "periods": [{"value": v, "label": words} for v, words in step.periods]}}
 
     def batch_line(self, number: int, raw: bytes) -> bytes | None:
         """One line of a JSONL batch → its record as a JSON line, or ``None`` for a blank line.

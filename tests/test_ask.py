@@ -88,7 +88,9 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
         "necessary.",
         "> 3",
         "[3] Roughly when did it happen (when the fake first appeared)?",
-        "    A year or a month is enough, and \"don't know\" is a fine answer. It decides which law applies.",
+        "    A year or a month is enough; if unsure, pick the rough period (think of when you first saw it or "
+        "heard of it, it was made before that). It decides which law applies; if you really cannot say, answer "
+        "\"don't know\".",
         "    a date: 2023-06-01, or if unsure 2023, 2023-06, 2023–2024, before 2021, after 2021, last month, March 2024",
         "> 2023年6月",
         "[4] Where did it appear?",
@@ -489,30 +491,33 @@ def test_resuming_from_a_bad_file_names_file_line_and_key(mini: Path, tmp_path: 
 
 # --- the date as people know it, with the shipped rules (a user trial) ------------------------
 
-def test_english_transcript_dont_know_the_date_then_roughly_when(root: Path, tmp_path: Path) -> None:
-    """"Don't know" to the date is followed by a rough question people can answer; "in the last
-    few years" is the contract's range 2021.. and the victim's portrait right holds."""
-    code, out = ask(root / "rules", "self\nface\n?\npornographic\ndon't know\n1\nplatform\nreported_not_removed\n"
-                    "?\n?\nyes\nno consent\n" + "?\n" * 20, "--lang", "en", "--documents", str(tmp_path))
+def test_english_transcript_date_not_known_picks_a_rough_period(root: Path, tmp_path: Path) -> None:
+    """The date question offers rough periods people can answer beside a typed date; "in the
+    last few years" (chosen by its number) is the contract's range 2021.. and the victim's
+    portrait right holds."""
+    code, out = ask(root / "rules", "self\nface\npornographic\n1\nplatform\nreported_not_removed\n"
+                    "?\nyes\nno consent\n" + "?\n" * 20, "--lang", "en", "--documents", str(tmp_path))
     assert code == 0
     lines = out.splitlines()
-    at = lines.index("> don't know")
-    assert lines[at + 1] == ("[6] That's fine. Roughly when was it made or first posted? Think of when you "
-                             "first saw it or first heard of it — it was made before that.")
-    assert "    choices: 1) in the last few years (2021 or later)  2) before 2021" in lines
-    assert lines[lines.index("    choices: 1) in the last few years (2021 or later)  2) before 2021") + 2] == "> 1"
+    at = lines.index("[4] Roughly when did it happen (when the fake first appeared)?")
+    assert lines[at + 2] == "    choices: 1) in the last few years (2021 or later)  2) before 2021"
+    assert lines[at + 3].startswith("    a date: 2023-06-01")
+    assert lines[at + 5] == "> 1"
+    assert "That's fine. Roughly when" not in out  # no second question about the date
     assert "The incident date is not exact: between 2021-01-01 and 2026-12-03" in out
     assert "  ✔ Portrait right infringed — the maker of the content" in lines
     assert "courts are divided" not in out
 
 
 def test_chinese_transcript_really_dont_know_says_what_the_law_now_in_force_adds(root: Path, tmp_path: Path) -> None:
-    code, out = ask(root / "rules", "self\nface\n?\npornographic\n不知道\n不知道\nplatform\nreported\n?\n?\n是\n没有同意\n" + "?\n" * 20,
+    code, out = ask(root / "rules", "self\nface\npornographic\n不知道\nplatform\nreported\n?\n是\n是\n没有同意\n" + "?\n" * 20,
                     "--documents", str(tmp_path))
     assert code == 0
     lines = out.splitlines()
-    assert lines[lines.index("> 不知道") + 1].startswith("[6] 没关系。那大概是哪几年做出或第一次发出来的？")
-    assert "    选项：1) 最近几年（2021年或以后）  2) 2021年以前" in lines
+    at = lines.index("> 不知道")
+    assert lines[at - 5].startswith("[4] 这件事大约是什么时候发生的")
+    assert lines[at - 3] == "    选项：1) 最近几年（2021年或以后）  2) 2021年以前"
+    assert lines[at + 1].startswith("[5] 这个内容出现在哪里？")  # "don't know" is asked nothing more
     note = next(line for line in lines if line.startswith("事件日期不确切，可能在 1987-01-01 至 2026-12-03 之间"))
-    assert "如果是最近发生或一直留到最近的，按现行法律以下各项也会成立：肖像权被侵害" in note
+    assert "如果是最近发生或一直留到最近的，按现行法律以下各项也会成立：" in note and "人格权禁令" in note
     assert "查明它大约何时第一次出现" in note

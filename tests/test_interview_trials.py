@@ -75,7 +75,7 @@ def test_the_grandfather_in_chinese_is_asked_what_he_can_know_in_words_that_read
     assert "无法识别" not in out  # every spoken answer was read at once
     assert "的人的人" not in out and "假内容里的那个人" not in out
     # a small, section-sized estimate, not "13–59 questions left"
-    assert "第 1 部分（共 7 部分）— 发生了什么  （这一部分大约 6–10 个问题）" in out
+    assert "第 1 部分（共 7 部分）— 发生了什么  （这一部分大约 5–9 个问题）" in out
     assert "事件日期不确切，可能在 2026-11-01 至 2026-11-30 之间" in out
     for held in ("肖像权被侵害 — 制作者", "声音权益被侵害 — 制作者", "个人信息权益被侵害 — 制作者",
                  "可能构成诈骗罪 — 制作者"):
@@ -96,7 +96,7 @@ def test_the_grandfather_in_english(tmp_path: Path) -> None:
     assert asked[12].startswith("Was it a face and voice that moved, talked and answered you")
     for never in ("naked", "still online", "How many people", "viewed", "Until when"):
         assert never not in out
-    assert "Section 1 of 7 — What happened  (about 6–10 questions in this section)" in out
+    assert "Section 1 of 7 — What happened  (about 5–9 questions in this section)" in out
     assert "Was separate consent obtained to process that biometric information? — follows from your answers: no" in out
     assert "  ✔ Personal information infringed — the maker of the content" in out
     assert "  You could still find out:" in out and "(would settle " in out

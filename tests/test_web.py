@@ -850,3 +850,29 @@ def test_chinese_pages_say_nin_and_use_chinese_punctuation(client: TestClient, r
     bad = [(i, found) for i, p in enumerate(pages) for found in ascii_marks(page_text(p)) + informal_you(page_text(p))]
     assert bad == []
     assert any("为什么问这个" in page_text(p) for p in pages) and any("核对您的回答" in p for p in pages)
+
+
+def test_a_rough_period_is_chosen_named_in_the_review_and_shown_chosen_on_back(client: TestClient) -> None:
+    """The date question offers "in the last few years (2021 or later)" and "before 2021" as
+    choices (name=period) beside the typed date; a typed date wins when both are given."""
+    start = {"values": {"respondent": "self", "likeness": ["face"], "purpose": ["pornographic"]},
+             "order": ["respondent", "likeness", "purpose"]}
+    page = post(client, "/interview", {"lang": "zh", "action": "show", "state": json.dumps(start)}).text
+    assert fact_of(page) == "incident_date"
+    assert re.findall(r'<input type=radio name=period value="([^"]*)"', page) == ["2021..", "..2020"]
+    assert "最近几年（2021年或以后）" in page and "或者填写日期" in page
+    chosen = post(client, "/interview", {"lang": "zh", "action": "answer", "state": state_of(page),
+                                         "fact": "incident_date", "period": "..2020", "value": ""}).text
+    assert json.loads(state_of(chosen))["values"]["incident_date"] == "..2020"
+    back = post(client, "/interview", {"lang": "zh", "action": "back", "state": state_of(chosen),
+                                       "fact": fact_of(chosen) or ""}).text
+    assert re.findall(r'<input type=radio name=period value="([^"]*)" checked>', back) == ["..2020"]
+    assert re.search(r'<input id="f-incident_date" type=text name=value [^>]*value="">', back)
+    typed = post(client, "/interview", {"lang": "zh", "action": "answer", "state": state_of(back),
+                                        "fact": "incident_date", "period": "..2020", "value": "2023年5月"}).text
+    assert json.loads(state_of(typed))["values"]["incident_date"] == "2023-05"
+    review = post(client, "/interview", {"lang": "zh", "action": "review", "state": state_of(chosen)}).text
+    assert "id=review" in review and "<b>2021年以前</b>" in review
+    neither = post(client, "/interview", {"lang": "zh", "action": "answer", "state": state_of(page),
+                                          "fact": "incident_date", "value": ""}).text
+    assert fact_of(neither) == "incident_date" and "role=alert" in neither
