@@ -167,7 +167,23 @@ def _test(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Te
         raw = names.policies[policy]
     if op == "unknown" and presumption is not None:
         raise ConditionError((*path, "unknown_is"), "'unknown_is' makes no sense beside 'unknown'")
-    return Test(fact, op, _value(spec, op, raw, (*path, op)), policy, presumption)
+    value = _value(spec, op, raw, (*path, op))
+    if spec.stands_for and op in ("is", "in"):
+        op, value = _widened(spec, op, value)
+    return Test(fact, op, value, policy, presumption)
+
+
+def _widened(spec: FactSpec, op: str, value: Any) -> tuple[str, Any]:
+    """A test on an enum fact with ``stands_for`` values, widened so that such a value passes
+    wherever one of the values it stands for does: ``is: defamation`` → ``in: [defamation,
+    both]``; ``in: [defamation, insult]`` → ``in: [defamation, insult, both]``. A test naming
+    the standing value itself (``is: both``) or none it covers is unchanged."""
+    named = (value,) if op == "is" else tuple(value)
+    extra = tuple(v for v in spec.values if v not in named
+                  and any(n in spec.stands_for.get(v, ()) for n in named))
+    if not extra:
+        return op, value
+    return "in", (*named, *extra)
 
 
 def _value(spec: FactSpec, op: str, raw: Any, path: tuple[str | int, ...]) -> Any:

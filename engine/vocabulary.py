@@ -54,6 +54,11 @@ class FactSpec(BaseModel):
     #: means ``purpose: [fraud]``), and a one-value list is written back that way — the form
     #: of a fact that took one value before it took several
     one_alone: bool = False
+    #: enum facts: a value that stands for several others at once (``both`` →
+    #: ``[defamation, insult]``): every test naming one of those (``is: defamation``,
+    #: ``in: [defamation, …]``) also holds for it, so rules and questions written for the single
+    #: values read it as each of them (:func:`faceright.conditions.parse` widens the test)
+    stands_for: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     #: a date fact: the last day the conduct went on (e.g. online until); a rule whose period
     #: has a ``continuing`` transitional provision reaches earlier conduct lasting into it
     continues: bool = False
@@ -78,6 +83,14 @@ class FactSpec(BaseModel):
             raise ValueError("now_words is only for date facts")
         if self.one_alone and self.type != "list":
             raise ValueError("one_alone is only for list facts")
+        if self.stands_for and self.type != "enum":
+            raise ValueError("stands_for is only for enum facts")
+        for value, covered in self.stands_for.items():
+            wrong = sorted({value, *covered} - set(self.values))
+            if wrong:
+                raise ValueError(f"stands_for names a value the fact does not have: {', '.join(wrong)}")
+            if len(covered) < 2 or value in covered or set(covered) & set(self.stands_for):
+                raise ValueError(f"stands_for: {value} must stand for two or more other single values")
         if self.continues and self.type != "date":
             raise ValueError("continues is only for date facts")
         return self

@@ -409,3 +409,11 @@ def test_the_person_deceived_gets_a_police_report_for_the_money(engine: Engine, 
     plan = "\n".join(f"{s.title}{s.text}" for s in built.steps)
     if "statement_of_claims" not in docs:
         assert "起诉状草稿" not in plan and "所附起诉状" not in plan
+
+
+def test_content_that_both_defames_and_insults_is_told_so_once(engine: Engine, root: Path, tmp_path: Path) -> None:
+    case = variant(engine, root, tmp_path, "obscene-victim-no-date", defamation_or_insult="both")
+    zh = section(statement(engine, case, "zh"), "事实与理由")  # type: ignore[arg-type]
+    assert "捏造了关于" in zh and "并侮辱了" in zh and zh.count("侮辱") == 1, zh
+    en = section(statement(engine, case, "en"), "Facts and reasons")  # type: ignore[arg-type]
+    assert "fabricates facts about" in en and "and insults" in en, en
