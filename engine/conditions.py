@@ -167,7 +167,23 @@ def _test(data: dict[str, Any], path: tuple[str | int, ...], names: Names) -> Te
         raw = names.policies[policy]
     if op == "unknown" and presumption is not None:
         raise ConditionError((*path, "unknown_is"), "'unknown_is' makes no sense beside 'unknown'")
-    return Test(fact, op, _value(spec, op, raw, (*path, op)), policy, presumption)
+    value = _value(spec, op, raw, (*path, op))
+    if spec.stands_for and op in ("is", "in"):
+        op, value = _widened(spec, op, value)
+    return Test(fact, op, value, policy, presumption)
+
+
+def _widened(spec: FactSpec, op: str, value: Any) -> tuple[str, Any]:
+    """A test on an enum fact with ``stands_for`` values, widened so that such a value passes
+    wherever one of the values it stands for does: ``is: defamation`` → ``in: [defamation,
+    both]``; ``in: [defamation, insult]`` → ``in: [defamation, insult, both]``. A test naming
+    the standing value itself (``is: both``) or none it covers is unchanged."""
+    named = (value,) if op == "is" else tuple(value)
+    extra = tuple(v for v in spec.values if v not in named
+                  and any(n in spec.stands_for.get(v, ()) for n in named))
+    if not extra:
+        return op, value
+    return "in", (*named, *extra)
 
 
 def _value(spec: FactSpec, op: str, raw: Any, path: tuple[str | int, ...]) -> Any:
@@ -203,23 +219,20 @@ def _one(spec: FactSpec, raw: Any, path: tuple[str | int, ...]) -> Any:
     raise ConditionError(path, f"expected a {spec.type} value")
 
 
+def leaves(cond: Cond) -> list[Test | Ref]:
+    """Every fact test and conclusion reference in a condition, in order."""
+    if isinstance(cond, (All, Any_)):
+        return [leaf for c in cond.items for leaf in leaves(c)]
+    if isinstance(cond, Not):
+        return leaves(cond.item)
+    return [cond] if isinstance(cond, (Test, Ref)) else []
+
+
 def refs(cond: Cond) -> list[Ref]:
     """Every conclusion reference in a condition."""
-    if isinstance(cond, Ref):
-        return [cond]
-    if isinstance(cond, (All, Any_)):
-        return [r for c in cond.items for r in refs(c)]
-    if isinstance(cond, Not):
-        return refs(cond.item)
-    return []
+    return [leaf for leaf in leaves(cond) if isinstance(leaf, Ref)]
 
 
 def tests(cond: Cond) -> list[Test]:
     """Every fact test in a condition."""
-    if isinstance(cond, Test):
-        return [cond]
-    if isinstance(cond, (All, Any_)):
-        return [t for c in cond.items for t in tests(c)]
-    if isinstance(cond, Not):
-        return tests(cond.item)
-    return []
+    return [leaf for leaf in leaves(cond) if isinstance(leaf, Test)]

@@ -17,6 +17,7 @@ from pathlib import Path
 from collections.abc import Collection
 from typing import Any
 
+from .dates import date_words
 from .evaluate import Engine
 from .guidance import Guidance
 from .pleading import assembler, latest
@@ -105,16 +106,14 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
     assembled = assembler(builder, situation)
     pleaded = assembled.assemble()
     basis = catalogue.cite(_ordered(pleaded.basis), lang)
-    offences = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
-                if engine.book.conclusions[i.id].kind == "offence"]
-    breaches = [f"{i.title} — {catalogue.cite(i.provisions, lang)}" for i in report.breaches
-                if engine.book.conclusions[i.id].kind == "regulatory"]
+    listed = [(i, engine.book.conclusions[i.id].kind, f"{i.title} — {catalogue.cite(i.provisions, lang)}")
+              for i in report.breaches]
     values = {"rights": _lines(rights), "they": pleaded.they,
               "claims": "\n".join(pleaded.claims) or "—", "demands": "\n".join(pleaded.demands) or "—",
               "defendants": "\n".join(pleaded.defendants) or "—", "reasons": _reasons(pleaded.reasons, pleaded.liability),
               "letter_basis": catalogue.cite(_ordered(pleaded.letter_basis), lang) or "—",
-              "basis": basis or "—", "offences": _lines(offences), "breaches": _lines(breaches),
-              "today": today.isoformat()}
+              "basis": basis or "—",
+              "today": date_words(today, lang)}
     out = []
     for doc in guidance.documents:
         if not situation.applies(doc.cond):
@@ -122,14 +121,20 @@ def _written(builder: _Builder, report: Report, today: dt.date) -> list[Written]
         text = doc.texts[lang]
         facts = assembled.facts(doc.person) or "—"
         own = dict(values, evidence=_lines([e.texts[lang] for e in evidence if doc.id not in e.not_in]))
+        for key, kind in (("offences", "offence"), ("breaches", "regulatory")):
+            own[key] = _lines([line for i, k, line in listed
+                               if k == kind and (doc.lists is None or i.id in doc.lists)])
+        sole = len(pleaded.defendants) == 1
         if doc.parties is not None:  # its own word for those it is against
             lines, they = assembled.party_lines(doc.parties)
             own.update(defendants="\n".join(lines) or "—", they=they)
+            sole = len(lines) == 1
         conds = doc.section_when.get(lang, ())
-        sections = [(s.heading, s.body.format(**own, facts=facts).rstrip()) for j, s in enumerate(text.sections)
-                    if j >= len(conds) or situation.applies(conds[j])]
+        sections = [(s.heading_sole if sole and s.heading_sole else s.heading, s.body.format(**own, facts=facts).rstrip())
+                    for j, s in enumerate(text.sections) if j >= len(conds) or situation.applies(conds[j])]
+        told = assembled.blanks("\n".join(body for _, body in sections))
         out.append(Written(doc.id, lang, text.title, sections, list(text.attach),
-                           [*text.blanks, guidance.party_blank[lang], *pleaded.blanks], report.words["attach"],
+                           [*text.blanks, guidance.party_blank[lang], *pleaded.blanks, *told], report.words["attach"],
                            text.label, text.what_for))
     return out
 

@@ -188,11 +188,14 @@ class GuidanceFile(_Strict):
 
 
 class Section(_Strict):
-    """One section of a document; ``when``: written only where it holds."""
+    """One section of a document; ``when``: written only where it holds; ``heading_sole``: the
+    heading where the document names only one party it is against (English "Defendant" for
+    "Defendants")."""
 
     heading: str = Field(min_length=1)
     body: str = Field(min_length=1)
     when: Any = None
+    heading_sole: str | None = Field(default=None, min_length=1)
 
 
 class DocumentText(_Strict):
@@ -219,11 +222,13 @@ class PartyWords(_Strict):
 class DocumentSpec(_Strict):
     """One document to send: when it applies, what it rests on, its text in zh and en;
     ``person``: what its account of the facts calls the person shown (default: the first
-    ``person`` word of the file that applies)."""
+    ``person`` word of the file that applies); ``lists``: the only offences and breaches its
+    ``{offences}`` and ``{breaches}`` name (those its addressee deals with; default: all)."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     when: Any = None
     basis: list[str] = Field(min_length=1)
+    lists: list[str] | None = Field(default=None, min_length=1)
     person: Bilingual | None = None
     #: what it calls those it is against (default: the pleading's defendants)
     parties: PartyWords | None = None
@@ -278,8 +283,13 @@ class ClaimSpec(_Strict):
 
 
 class NotClaimed(_Strict):
+    """A remedy or liability that is no claim of the person shown's documents, and why;
+    ``others``: it is someone else's (the person deceived, consumers): no defendant, reason or
+    basis of those documents rests on it."""
+
     concl: str
     reason: str = Field(min_length=1)
+    others: bool = False
 
 
 class SameEntity(_Strict):
@@ -325,6 +335,16 @@ class Pleading(_Strict):
 
 
 
+class PerspectiveNarrative(_Strict):
+    """The account told by a respondent who is not the person shown (a ``perspectives`` id of
+    ``guidance.yaml``): its sentences in the order told, in place of the default narrative (a
+    fact not listed is not told), and the blanks they leave for the respondent alone to fill
+    (by language, each written in some sentence)."""
+
+    narrative: list[NarrativeItem] = Field(min_length=1)
+    blanks: dict[str, list[str]] = Field(default_factory=dict)
+
+
 class DocumentsFile(_Strict):
     """``documents.yaml``."""
 
@@ -334,6 +354,8 @@ class DocumentsFile(_Strict):
     person: list[PersonWord] = Field(min_length=1)
     narrative: list[NarrativeItem] = Field(min_length=1)
     not_narrated: list[str] = Field(default_factory=list)
+    #: perspective id → the account that respondent tells
+    perspectives: dict[str, PerspectiveNarrative] = Field(default_factory=dict)
     claims: list[ClaimSpec] = Field(min_length=1)
     not_claimed: list[NotClaimed] = Field(default_factory=list)
     same_entity: list[SameEntity] = Field(default_factory=list)
@@ -409,6 +431,8 @@ class Document:
     parties: PartyWords | None = None
     #: language → each section's condition (None: always written)
     section_when: Mapping[str, tuple[Cond | None, ...]] = field(default_factory=dict)
+    #: the only offences and breaches it names (None: all)
+    lists: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -420,6 +444,16 @@ class Claim:
     amount: str | None
     claim: Bilingual
     demand: Bilingual
+
+
+@dataclass(frozen=True)
+class Account:
+    """A respondent's own account (:class:`PerspectiveNarrative`), validated: its sentences in
+    the order told, the conditions some are told under, the blanks by language."""
+
+    narrative: tuple[NarrativeItem, ...]
+    told_when: Mapping[str, Cond]
+    blanks: Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -436,6 +470,10 @@ class Pleadings:
     unknown: tuple[tuple[Cond | None, tuple[str, ...], Bilingual], ...] = ()
     #: fact → the condition its sentence is told under (only facts with one)
     told_when: Mapping[str, Cond] = field(default_factory=dict)
+    #: perspective id → the account that respondent tells (:class:`Account`)
+    accounts: Mapping[str, Account] = field(default_factory=dict)
+    #: remedies and liabilities that are someone else's than the person shown's (``others``)
+    others: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -618,7 +656,8 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
         ddata = _model(DocumentsFile, documents_doc, documents_path)
         party_blank = {"zh": ddata.party_blank.zh, "en": ddata.party_blank.en}
         dcheck = _Checker(documents_path, documents_doc, names, catalogue)
-        pleadings = _pleadings(dcheck, ddata, names, kinds or {}, data.court_decides)
+        pleadings = _pleadings(dcheck, ddata, names, kinds or {}, data.court_decides,
+                               {p.id for p in perspectives})
         for i, item in enumerate(ddata.evidence):
             evidence.append(Evidence(dcheck.cond(item.when, ("evidence", i, "when")),
                                      {"zh": item.zh, "en": item.en}, frozenset(item.not_in)))
@@ -637,13 +676,23 @@ def load_guidance(path: Path, doc: Any, names: Names, catalogue: Catalogue,
                                     for j, part in enumerate(doc_text.sections))
                 for j, part in enumerate(doc_text.sections):
                     dcheck.template(part.heading, set(), ("documents", i, lang, "sections", j, "heading"))
+                    if part.heading_sole is not None:
+                        dcheck.template(part.heading_sole, set(), ("documents", i, lang, "sections", j, "heading_sole"))
                     dcheck.template(part.body, DOCUMENT_PLACEHOLDERS, ("documents", i, lang, "sections", j, "body"))
+                for j, attached in enumerate(doc_text.attach):
+                    # an unquoted YAML list splits "The evidence (a, b)" at its commas
+                    if attached.count("(") != attached.count(")") or attached.count("（") != attached.count("）"):
+                        dcheck.fail(("documents", i, lang, "attach", j), f"unbalanced brackets in '{attached}' "
+                                    "(quote an item that contains commas)")
                 for j, blank in enumerate(doc_text.blanks):
                     if not any(blank in s.body or blank in s.heading for s in doc_text.sections):
                         dcheck.fail(("documents", i, lang, "blanks", j), f"blank '{blank}' appears in no section")
+            for j, cid in enumerate(dspec.lists or ()):
+                dcheck.conclusion(cid, ("documents", i, "lists", j))
             documents.append(Document(dspec.id, dcheck.cond(dspec.when, ("documents", i, "when")),
                                       tuple(dspec.basis), {"zh": dspec.zh, "en": dspec.en}, dspec.person,
-                                      dspec.parties, conds))
+                                      dspec.parties, conds,
+                                      frozenset(dspec.lists) if dspec.lists is not None else None))
             if dspec.parties is not None:
                 for lang in LANGS:
                     dcheck.template(getattr(dspec.parties.defendant, lang), {"n"}, ("documents", i, "parties", "defendant", lang))
@@ -700,7 +749,7 @@ def _perspectives(data: GuidanceFile, check: _Checker, facts: set[str], step_ids
 
 
 def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mapping[str, str],
-               court: Mapping[str, Bilingual]) -> Pleadings:
+               court: Mapping[str, Bilingual], perspective_ids: set[str] | frozenset[str] = frozenset()) -> Pleadings:
     """The account, claim and defendant data of ``documents.yaml``, checked."""
     vocab = names.vocabulary
     person = tuple((check.cond(p.when, ("person", i, "when")), Bilingual(zh=p.zh, en=p.en))
@@ -708,38 +757,24 @@ def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mappin
     for i, p in enumerate(data.person):
         for lang in LANGS:
             check.template(getattr(p, lang), set(), ("person", i, lang))
-    narrative: dict[str, NarrativeItem] = {}
-    told_when: dict[str, Cond] = {}
-    for i, item in enumerate(data.narrative):
-        loc = ("narrative", i)
-        if item.fact not in vocab.names():
-            check.fail((*loc, "fact"), f"unknown fact '{item.fact}'" + did_you_mean(item.fact, vocab.names()))
-        if item.fact in narrative:
-            check.fail((*loc, "fact"), f"'{item.fact}' is told twice")
-        ftype = vocab.spec(item.fact).type if item.fact in vocab.facts else "date"
-        given = {k: getattr(item, k) for k in ("text", "yes", "no", "values") if getattr(item, k) is not None}
-        allowed_keys = ({"yes", "no"} if ftype == "bool" else {"values"} if ftype == "enum"
-                        else {"text", "values"} if ftype in ("list", "date") else {"text"})
-        if not given or set(given) - allowed_keys:
-            check.fail(loc, f"a {ftype} fact is told with " + " / ".join(sorted(allowed_keys)))
-        texts_of: list[tuple[tuple[Any, ...], Bilingual]] = [((*loc, k), t) for k, t in given.items() if k != "values"]
-        for value, vtext in (item.values or {}).items():
-            # a date fact's values are its "now" words (``still_online``)
-            known_values = (vocab.spec(item.fact).now_words if ftype == "date" and item.fact in vocab.facts
-                            else vocab.spec(item.fact).values)
-            if value not in known_values:
-                check.fail((*loc, "values", value), f"'{value}' is not a value of this fact"
-                           + did_you_mean(value, list(known_values)))
-            texts_of.append(((*loc, "values", value), vtext))
-        for where, texts in texts_of:
-            for lang in LANGS:
-                check.template(getattr(texts, lang), NARRATIVE_PLACEHOLDERS if where[-1] == "text" else {"person", "holder"},
-                               (*where, lang))
-        narrative[item.fact] = item
-        if item.when is not None:
-            cond = check.cond(item.when, (*loc, "when"))
-            if cond is not None:
-                told_when[item.fact] = cond
+    narrative, told_when = _narrative(check, data.narrative, ("narrative",), vocab)
+    accounts = {}
+    for pid, account in data.perspectives.items():
+        loc: tuple[Any, ...] = ("perspectives", pid)
+        if pid not in perspective_ids:
+            check.fail(loc, f"unknown perspective '{pid}' (guidance.yaml perspectives)"
+                       + did_you_mean(pid, sorted(perspective_ids)))
+        items, when = _narrative(check, account.narrative, (*loc, "narrative"), vocab)
+        for lang, blanks in account.blanks.items():
+            if lang not in LANGS:
+                check.fail((*loc, "blanks", lang), f"unknown language (expected {' and '.join(LANGS)})")
+            texts = [getattr(t, lang) for item in items.values()
+                     for t in [item.text, item.yes, item.no, *(item.values or {}).values()] if t is not None]
+            for j, blank in enumerate(blanks):
+                if not any(blank in t for t in texts):
+                    check.fail((*loc, "blanks", lang, j), f"blank '{blank}' appears in no sentence")
+        accounts[pid] = Account(tuple(items.values()), when,
+                                {lang: tuple(account.blanks.get(lang, ())) for lang in LANGS})
     for i, fact in enumerate(data.not_narrated):
         if fact not in vocab.names():
             check.fail(("not_narrated", i), f"unknown fact '{fact}'" + did_you_mean(fact, vocab.names()))
@@ -796,7 +831,46 @@ def _pleadings(check: _Checker, data: DocumentsFile, names: Names, kinds: Mappin
                        + did_you_mean(fact, list(court)))
         findings[fact] = (check.cond(finding.when, ("findings", fact, "when")), Bilingual(zh=finding.zh, en=finding.en))
     return Pleadings(person, narrative, tuple(claims), tuple(same), findings, data.pleading, tuple(unknown),
-                     told_when)
+                     told_when, accounts, frozenset(nc.concl for nc in data.not_claimed if nc.others))
+
+
+def _narrative(check: _Checker, items: list[NarrativeItem], where: tuple[Any, ...],
+               vocab: Any) -> tuple[dict[str, NarrativeItem], dict[str, Cond]]:
+    """Narrative sentences checked (facts, values, languages, placeholders): fact → its item,
+    in the order given, and fact → the condition it is told under (only those with one)."""
+    narrative: dict[str, NarrativeItem] = {}
+    told_when: dict[str, Cond] = {}
+    for i, item in enumerate(items):
+        loc = (*where, i)
+        if item.fact not in vocab.names():
+            check.fail((*loc, "fact"), f"unknown fact '{item.fact}'" + did_you_mean(item.fact, vocab.names()))
+        if item.fact in narrative:
+            check.fail((*loc, "fact"), f"'{item.fact}' is told twice")
+        ftype = vocab.spec(item.fact).type if item.fact in vocab.facts else "date"
+        given = {k: getattr(item, k) for k in ("text", "yes", "no", "values") if getattr(item, k) is not None}
+        allowed_keys = ({"yes", "no"} if ftype == "bool" else {"values"} if ftype == "enum"
+                        else {"text", "values"} if ftype in ("list", "date") else {"text"})
+        if not given or set(given) - allowed_keys:
+            check.fail(loc, f"a {ftype} fact is told with " + " / ".join(sorted(allowed_keys)))
+        texts_of: list[tuple[tuple[Any, ...], Bilingual]] = [((*loc, k), t) for k, t in given.items() if k != "values"]
+        for value, vtext in (item.values or {}).items():
+            # a date fact's values are its "now" words (``still_online``)
+            known_values = (vocab.spec(item.fact).now_words if ftype == "date" and item.fact in vocab.facts
+                            else vocab.spec(item.fact).values)
+            if value not in known_values:
+                check.fail((*loc, "values", value), f"'{value}' is not a value of this fact"
+                           + did_you_mean(value, list(known_values)))
+            texts_of.append(((*loc, "values", value), vtext))
+        for place, texts in texts_of:
+            for lang in LANGS:
+                check.template(getattr(texts, lang), NARRATIVE_PLACEHOLDERS if place[-1] == "text" else {"person", "holder"},
+                               (*place, lang))
+        narrative[item.fact] = item
+        if item.when is not None:
+            cond = check.cond(item.when, (*loc, "when"))
+            if cond is not None:
+                told_when[item.fact] = cond
+    return narrative, told_when
 
 
 class Situation:

@@ -12,6 +12,7 @@ serves the terminal and the web alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from .assessment import Assessment, Derivations, Key, Spanned
 from .compiler import NO_PARTY
 from .conditions import Test, tests
-from .dates import DateRange, canonical
+from .dates import DateRange, canonical, date_words
 from .evaluate import Engine
 from .kleene import FALSE, TRUE, UNKNOWN
 from .probes import probe_values
@@ -138,7 +139,7 @@ WHY_WORDS = {
     "zh": {"holds": "很可能成立", "open": "仍待查明", "ruled_out": "不成立", "if": "如果{a}，{e}", "answer": "回答“{a}”",
            "yes": "是", "no": "否", "sep": "；", "at_least": "至少 {v}", "below": "少于 {v}", "other": "是其他回答", "or": "或",
            "helps": "{t}：这个回答和其他回答一起决定它是否成立",
-           "on_or_after": "{v} 或以后", "before": "{v} 以前"},
+           "on_or_after": "{v}或以后", "before": "{v}以前"},
     "en": {"holds": "is likely", "open": "stays open", "ruled_out": "is ruled out", "if": "if {a}, {e}", "answer": "{a}",
            "yes": "yes", "no": "no", "sep": "; ", "at_least": "at least {v}", "below": "less than {v}", "other": "any other answer", "or": " or ",
            "helps": "{t}: this answer, with others, decides whether it holds",
@@ -183,27 +184,30 @@ class Interviewer:
             out.set(fact, value)
         return out
 
-    def implied(self, answers: Answers) -> set[str]:
+    def implied(self, answers: Answers, full: Answers | None = None) -> set[str]:
         """The facts of :meth:`effective` the respondent did not state themselves, for a report
         to say "follows from your answers", never "you answered": those the answers imply
         (the graph's ``implied``: also where the answer was "don't know" — "recent years" →
         the incident date "2021.."), an answer the other answers imply by themselves (a case
         file saved with what followed), and an answer to a question put to the respondent's
         role in other words (``by_role``: the deceived asked whether the face moved and talked,
-        not whether features were extracted)."""
-        role = self.effective(answers).values.get(self.graph.role_fact)
+        not whether features were extracted). ``full``: ``effective(answers)`` when the
+        caller has it already (it is not computed again)."""
+        full = self.effective(answers) if full is None else full
+        role = full.values.get(self.graph.role_fact)
         worded = {f for f in answers.known() if (gq := self.graph.question(f)) is not None and role in gq.spec.by_role}
-        return self.inferred(answers) | worded
+        return self.inferred(answers, full) | worded
 
-    def inferred(self, answers: Answers) -> set[str]:
+    def inferred(self, answers: Answers, full: Answers | None = None) -> set[str]:
         """The facts of :meth:`effective` that follow from the other answers (the graph's
-        ``implied``), whether or not the answers also state them (see :meth:`implied`)."""
-        full = self.effective(answers).values
-        out = {f for f, v in full.items() if answers.values.get(f, DONT_KNOW) == DONT_KNOW and v != DONT_KNOW}
+        ``implied``), whether or not the answers also state them (see :meth:`implied`;
+        ``full`` as there)."""
+        full_values = (self.effective(answers) if full is None else full).values
+        out = {f for f, v in full_values.items() if answers.values.get(f, DONT_KNOW) == DONT_KNOW and v != DONT_KNOW}
         for fact in answers.known():
             others = Answers({k: v for k, v in answers.values.items() if k != fact},
                              [k for k in answers.order if k != fact])
-            if self.effective(others).values.get(fact, DONT_KNOW) == full[fact]:
+            if self.effective(others).values.get(fact, DONT_KNOW) == full_values[fact]:
                 out.add(fact)
         return out
 
@@ -405,7 +409,7 @@ def _outcomes(spec: FactSpec, effects: list[tuple[Any, str]], lang: str) -> list
             if i == 0:
                 continue
             if effect != ordered[i - 1][1]:
-                shown = value.isoformat() if hasattr(value, "isoformat") else f"{value:,}"
+                shown = date_words(value, lang) if isinstance(value, dt.date | DateRange) else f"{value:,}"
                 if not out:
                     key = "before" if spec.type == "date" else "below"
                     out.append((w[key].format(v=shown), ordered[i - 1][1]))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .dates import DateRange, date_words
-from .guidance import Bilingual, PartyWords, Pleading, Pleadings, Situation
+from .guidance import Account, Bilingual, NarrativeItem, PartyWords, Pleading, Pleadings, Situation
 from .kleene import NOTHING, TRUE, UNKNOWN
 from .vocabulary import INCIDENT_DATE
 
@@ -70,10 +70,13 @@ class Assembler:
         self.data: Pleadings = builder.guidance.pleadings
         self.possible = builder.possible()
         civil = ("right", "liability", "remedy")
-        held = {(c.id, c.party) for c in builder.assessment.conclusions if builder.kind(c.id) in civil}
+        #: what is someone else's (the person deceived's claim back): not the person shown's
+        self.others = self.data.others
+        held = {(c.id, c.party) for c in builder.assessment.conclusions
+                if builder.kind(c.id) in civil and c.id not in self.others}
         #: the civil conclusions against a party that hold, or would on a court's finding (a
         #: possible respondent): rights, liabilities and remedies, not offences or breaches
-        self.against = held | set(self.possible)
+        self.against = held | {k for k in self.possible if k[0] not in self.others}
         # claims rest on what holds (or would on a court's finding), not on what the
         # authorities might establish: an open conclusion is unknown here
         holds = {(c.id, c.party) for c in builder.assessment.conclusions}
@@ -95,18 +98,37 @@ class Assembler:
                        if cond is not None and self.situation.applies(cond)), holder)
         return (_text(person, self.lang) if person else "", _text(holder, self.lang) if holder else "")
 
+    def account(self) -> Account | None:
+        """The respondent's own account (``documents.yaml`` ``perspectives``) when the report's
+        perspective has one, else None (the default narrative)."""
+        perspective = self.b.perspective
+        return self.data.accounts.get(perspective.id) if perspective is not None else None
+
+    def blanks(self, facts: str) -> list[str]:
+        """The blanks the respondent's own account left in ``facts`` (its told sentences)."""
+        account = self.account()
+        return [b for b in account.blanks.get(self.lang, ()) if b in facts] if account else []
+
     def facts(self, own: Bilingual | None) -> str:
-        """The answered facts told as sentences, in the order of the vocabulary (``own``: what
-        the document calls the one who sends it)."""
+        """The answered facts told as sentences: in the order of the vocabulary, or as the
+        respondent's own account tells them (:meth:`account`); ``own``: what the document
+        calls the one who sends it."""
         person, holder = self.people(own)
         from .report import answer_text
         engine, known = self.b.engine, self.b.known
+        account = self.account()
+        if account is not None:
+            told: list[tuple[str, NarrativeItem]] = [(i.fact, i) for i in account.narrative]
+            conds = account.told_when
+        else:
+            told = [(f, self.data.narrative[f]) for f in [INCIDENT_DATE, *engine.book.vocabulary.facts]
+                    if f in self.data.narrative]
+            conds = self.data.told_when
         out = []
-        for fact in [INCIDENT_DATE, *engine.book.vocabulary.facts]:
-            item = self.data.narrative.get(fact)
-            if item is None or fact not in known:
+        for fact, item in told:
+            if fact not in known:
                 continue
-            told_when = self.data.told_when.get(fact)
+            told_when = conds.get(fact)
             if told_when is not None and not self.situation.applies(told_when):
                 continue
             value = known[fact]
@@ -234,7 +256,7 @@ class Assembler:
         for d in defendants:
             lines = []
             for c in sorted(b.assessment.conclusions, key=lambda c: b.sort_key(c.id, c.party)):
-                if c.party in d.parties and b.kind(c.id) == "liability":
+                if c.party in d.parties and b.kind(c.id) == "liability" and c.id not in self.others:
                     lines.append(f"{b.title(c.id)}（{catalogue.cite(latest(c), self.lang)}）" if self.lang == "zh"
                                  else f"{b.title(c.id)} ({catalogue.cite(latest(c), self.lang)})")
             for fact in d.findings:
@@ -247,7 +269,7 @@ class Assembler:
                 assert words is not None
                 lines.append(f"{_text(words.possible, self.lang)}：{b.court_condition(list(d.findings))}" if self.lang == "zh"
                              else f"{_text(words.possible, self.lang)}: {b.court_condition(list(d.findings))}")
-            out += [f"{d.label}：{line}" if self.lang == "zh" else f"{d.label}: {line}" for line in lines]
+            out += [f"{d.label}：{line}" if self.lang == "zh" else f"{_sentence(d.label, 'en')}: {line}" for line in lines]
         return out
 
     def basis(self, parties: tuple[str, ...] | None = None) -> list[str]:
@@ -260,13 +282,13 @@ class Assembler:
         for c in sorted(b.assessment.conclusions, key=lambda c: b.sort_key(c.id, c.party)):
             if b.kind(c.id) in ("remedy", "liability") and c.id not in claimed:
                 continue
-            if b.kind(c.id) in ("offence", "regulatory"):
+            if b.kind(c.id) in ("offence", "regulatory") or c.id in self.others:
                 continue
             if parties is not None and c.party and c.party not in parties:
                 continue
             pids += latest(c)
         for o in b.assessment.open:
-            if (o.id, o.party) in self.possible and (parties is None or o.party in parties):
+            if (o.id, o.party) in self.possible and o.id not in self.others and (parties is None or o.party in parties):
                 pids += o.provisions
         return list(dict.fromkeys(pids))
 
@@ -279,7 +301,8 @@ class Assembler:
             notes = [_text(words, self.lang) for cond, parties, words in self.data.unknown
                      if set(parties) & set(d.parties) and self.situation.applies(cond)]
             note = "".join(f"（{n}）" if self.lang == "zh" else f" ({n})" for n in dict.fromkeys(notes))
-            out.append(f"{d.label}：{blank}（{d.roles}）{note}" if self.lang == "zh" else f"{d.label}: {blank} ({d.roles}){note}")
+            out.append(f"{d.label}：{blank}（{d.roles}）{note}" if self.lang == "zh"
+                       else f"{_sentence(d.label, 'en')}: {blank} ({d.roles}){note}")
         return out
 
     def party_lines(self, labels: PartyWords) -> tuple[list[str], str]:

@@ -22,7 +22,7 @@ from typing import Any
 from .assessment import Key, OpenItem
 from .compiler import NO_PARTY
 from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
-from .dates import DateRange, canonical
+from .dates import DateRange, date_words
 from .evaluate import Engine
 from .guidance import Guidance, Perspective, Situation
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
@@ -166,39 +166,15 @@ def answer_text(engine: Engine, fact: str, value: Any, lang: str) -> str:
     if spec.type == "list":
         return ("、" if lang == "zh" else ", ").join(spec.choice(v, lang) for v in value)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_words(value, lang)
     if isinstance(value, DateRange) and value.now:  # the fact's own word for "until today"
         native = [w for w in spec.now_words if not w.isascii()]
         return native[0] if lang == "zh" and native else value.now.replace("_", " ")
     if isinstance(value, DateRange):
-        return range_words(value, lang)
+        return date_words(value, lang)
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _point_words(text: str, lang: str) -> str:
-    """One end of a date range as written (``2021``, ``2021-04``, ``2021-04-15``) in words:
-    ``2021年4月15日`` in Chinese, as written in English."""
-    if lang != "zh":
-        return text
-    parts = [int(p) for p in text.split("-")]
-    return "".join(f"{n}{unit}" for n, unit in zip(parts, ("年", "月", "日")))
-
-
-def range_words(value: DateRange, lang: str) -> str:
-    """A date known only roughly, in words: ``2021年以来`` / ``since 2021`` (from its first
-    day, open end), ``2020年及以前`` / ``2020 or earlier``, ``2021年至2023年`` / ``2021 to
-    2023``, ``2026年11月`` / ``2026-11`` (one year, month or day)."""
-    text = canonical(value)
-    if ".." not in text:
-        return _point_words(text, lang)
-    low, high = (_point_words(end, lang) if end else "" for end in text.split("..", 1))
-    if low and high:
-        return f"{low}至{high}" if lang == "zh" else f"{low} to {high}"
-    if low:
-        return f"{low}以来" if lang == "zh" else f"since {low}"
-    return f"{high}及以前" if lang == "zh" else f"{high} or earlier"
 
 
 def question_text(engine: Engine, fact: str, lang: str) -> str:
@@ -389,7 +365,9 @@ class _Builder:
             provisions = sorted({p for m in members for p in m.provisions})
             depends: list[str] = []
             notes: list[str] = []
-            if status != "holds":
+            if status == "deferred":  # nothing to ask the person: settled once the maker is known
+                notes = [self.words["deferred"]]
+            elif status != "holds":
                 needs = sorted({f for m in members for f in m.needs}, key=self.fact_rank)
                 depends = [question_text(self.engine, f, self.lang) for f in needs
                            if f not in self.guidance.unknowable][:QUESTIONS]
@@ -467,9 +445,11 @@ class _Builder:
 
     def questions(self) -> list[Question]:
         counts: Counter[str] = Counter()
+        # what nobody can know yet (guidance ``deferred``) is not asked of the person
+        later = self.guidance.deferred_facts if self.deferring else frozenset()
         for o in self.assessment.open:
             for fact in o.needs:
-                if fact not in self.guidance.unknowable:
+                if fact not in self.guidance.unknowable and fact not in later:
                     counts[fact] += 1
         ranked = sorted(counts, key=lambda f: (-counts[f], self.fact_rank(f)))[:QUESTIONS]
         return [Question(f, question_text(self.engine, f, self.lang), counts[f]) for f in ranked]
@@ -592,9 +572,12 @@ class _Builder:
         if offences:
             out.append(s["offences"].format(offences=sep.join(dict.fromkeys(b.title for b in offences[:3])),
                                             report_to=offences[0].report_to or ""))
-        if duties:
-            out.append(s["breaches"].format(breaches=sep.join(dict.fromkeys(b.title for b in duties[:3])),
-                                            report_to=duties[0].report_to or ""))
+        # each authority with the breaches it deals with (labels to 12377, advertising to 12315)
+        by_authority: dict[str, list[str]] = {}
+        for b in duties:
+            by_authority.setdefault(b.report_to or "", []).append(b.title)
+        for report_to, titles in by_authority.items():
+            out.append(s["breaches"].format(breaches=sep.join(dict.fromkeys(titles[:3])), report_to=report_to))
         if steps:
             out.append(s["first"].format(step=steps[0].title))
         return out

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
@@ -52,6 +54,11 @@ class FactSpec(BaseModel):
     #: means ``purpose: [fraud]``), and a one-value list is written back that way — the form
     #: of a fact that took one value before it took several
     one_alone: bool = False
+    #: enum facts: a value that stands for several others at once (``both`` →
+    #: ``[defamation, insult]``): every test naming one of those (``is: defamation``,
+    #: ``in: [defamation, …]``) also holds for it, so rules and questions written for the single
+    #: values read it as each of them (:func:`faceright.conditions.parse` widens the test)
+    stands_for: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     #: a date fact: the last day the conduct went on (e.g. online until); a rule whose period
     #: has a ``continuing`` transitional provision reaches earlier conduct lasting into it
     continues: bool = False
@@ -76,6 +83,14 @@ class FactSpec(BaseModel):
             raise ValueError("now_words is only for date facts")
         if self.one_alone and self.type != "list":
             raise ValueError("one_alone is only for list facts")
+        if self.stands_for and self.type != "enum":
+            raise ValueError("stands_for is only for enum facts")
+        for value, covered in self.stands_for.items():
+            wrong = sorted({value, *covered} - set(self.values))
+            if wrong:
+                raise ValueError(f"stands_for names a value the fact does not have: {', '.join(wrong)}")
+            if len(covered) < 2 or value in covered or set(covered) & set(self.stands_for):
+                raise ValueError(f"stands_for: {value} must stand for two or more other single values")
         if self.continues and self.type != "date":
             raise ValueError("continues is only for date facts")
         return self
@@ -87,6 +102,27 @@ class FactSpec(BaseModel):
     def typed_words(self, value: str) -> tuple[str, ...]:
         """The other words people type for ``value`` (``answers_zh`` and ``answers_en``)."""
         return (*self.answers_zh.get(value, ()), *self.answers_en.get(value, ()))
+
+    def value_named(self, text: str) -> str | None:
+        """The value (of an enum or list fact) that ``text`` names: the value itself, its label
+        in either language or a word people type for it (``在世`` → ``living``, ``no consent``
+        → ``none``), compared loosely (:func:`loosely`: case, width, spaces and underscores);
+        None when it names none."""
+        want = loosely(text)
+        for value in self.values:
+            if want in {loosely(w) for w in (value, self.choices_zh.get(value, value),
+                                             self.choices_en.get(value, value),
+                                             *self.typed_words(value))}:
+                return value
+        return None
+
+
+def loosely(text: str) -> str:
+    """Text as written words are compared: NFKC (full-width letters, digits), case folded,
+    trimmed of closing punctuation and quotes, runs of spaces, hyphens and underscores as one
+    underscore (``Paid service`` → ``paid_service``)."""
+    folded = unicodedata.normalize("NFKC", text).casefold().strip().strip("。.!！\"'“”").strip()
+    return re.sub(r"[\s_\-]+", "_", folded)
 
 
 class GlossaryEntry(BaseModel):

@@ -268,7 +268,7 @@ def test_progress_back_review_and_change_in_a_browser(server: str, browser: Any,
     assert page.input_value("input[name=fact]") == first and chosen(page) == as_chosen(facts.get(first))
     to_review(page, facts)
     lines = [line.strip() for line in page.inner_text("#answers").split("\n") if line.strip()]
-    assert "no consent" in lines and "2023-06-01" in lines
+    assert "no consent" in lines and "1 June 2023" in lines  # a date in words, as everywhere
     raw = {"none", "true", "false", "unknown", "living", *engine.book.vocabulary.names()}
     assert not raw & set(lines)  # answers in words: never a fact's key or raw value
     page.click("button[value='edit:consent']")

@@ -146,3 +146,42 @@ def test_conditions_are_immutable_and_hashable() -> None:
     for node in (tree, tree.items[0], tree.items[1], Ref("harm"), C.Test("flag", "is", True)):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(node, "items", ())
+
+
+# --- a value standing for several (``stands_for``: defamation_or_insult's ``both``) -----------
+
+STANDING = Vocabulary.model_validate({"facts": {
+    "kind": {"type": "enum", "values": ["lie", "slur", "both", "neither"],
+             "stands_for": {"both": ["lie", "slur"]},
+             "choices_zh": {"lie": "谎", "slur": "辱", "both": "都", "neither": "无"},
+             "choices_en": {"lie": "lie", "slur": "slur", "both": "both", "neither": "neither"},
+             "zh": "类", "en": "kind", "help_zh": "类", "help_en": "kind"}}})
+STANDING_NAMES = Names(STANDING, frozenset(), frozenset(), {})
+
+
+def test_a_test_on_a_covered_value_is_widened_to_the_value_standing_for_it() -> None:
+    def got(data: Any) -> Any:
+        return parse(data, P, STANDING_NAMES)
+    assert got({"fact": "kind", "is": "lie"}) == C.Test("kind", "in", ("lie", "both"))
+    assert got({"fact": "kind", "in": ["lie", "slur"]}) == C.Test("kind", "in", ("lie", "slur", "both"))
+    # the standing value itself, a value nobody stands for, and a list already naming it: unchanged
+    assert got({"fact": "kind", "is": "both"}) == C.Test("kind", "is", "both")
+    assert got({"fact": "kind", "is": "neither"}) == C.Test("kind", "is", "neither")
+    assert got({"fact": "kind", "in": ["slur", "both"]}) == C.Test("kind", "in", ("slur", "both"))
+    assert got({"not": {"fact": "kind", "is": "neither", "unknown_is": False}}) == \
+        Not(C.Test("kind", "is", "neither", None, False))
+
+
+@pytest.mark.parametrize(("stands_for", "message"), [
+    ({"both": ["lie", "nope"]}, "does not have: nope"),
+    ({"both": ["lie"]}, "two or more"),
+    ({"both": ["both", "lie"]}, "two or more"),
+])
+def test_stands_for_must_name_two_or_more_other_values(stands_for: dict[str, list[str]], message: str) -> None:
+    spec = {"type": "enum", "values": ["lie", "slur", "both"], "stands_for": stands_for,
+            "choices_zh": {"lie": "谎", "slur": "辱", "both": "都"}, "choices_en": {"lie": "l", "slur": "s", "both": "b"},
+            "zh": "类", "en": "kind", "help_zh": "类", "help_en": "kind"}
+    with pytest.raises(ValueError, match=message):
+        Vocabulary.model_validate({"facts": {"kind": spec}})
+    with pytest.raises(ValueError, match="only for enum"):
+        Vocabulary.model_validate({"facts": {"kind": {**spec, "type": "list"}}})

@@ -13,11 +13,11 @@ import pytest
 from faceright.casefile import read_cases
 from faceright.errors import RuleFileError
 from faceright.evaluate import Engine
-from faceright.interview import Answers, Final, Interviewer
+from faceright.interview import Interviewer
 from faceright.report import build_report
 from faceright.report_render import to_text
 from faceright.rulebook import load_rulebook
-from persona import Respondent
+from persona import walk
 
 
 def _case(engine: Engine, root: Path, name: str) -> Any:
@@ -45,16 +45,7 @@ def test_before_pipl_and_for_family_use_neither_pipl_ground_nor_presumed_fault(e
 
 
 def _asked(interviewer: Interviewer, facts: dict[str, Any]) -> list[str]:
-    respondent = Respondent(interviewer.engine, facts)
-    answers = Answers()
-    asked = []
-    while True:
-        step = interviewer.next_question(answers, "en")
-        if isinstance(step, Final):
-            return asked
-        asked.append(step.fact)
-        answers.set(step.fact, respondent.answer(step.fact, answers))
-        assert len(asked) <= 60, "the interview does not end"
+    return [q.fact for q, _ in walk(interviewer, facts)[1]]
 
 
 def test_separate_consent_is_asked_only_where_some_consent_was_given(engine: Engine, root: Path) -> None:
@@ -93,3 +84,87 @@ def test_a_title_for_an_unknown_conclusion_fails_at_load_with_its_line(root: Pat
     message = str(err.value)
     assert "guidance.yaml:" in message and "portrait_rigth_infringed" in message
     assert "did you mean 'portrait_right_infringed'" in message
+
+
+# --- content that both defames and insults (defamation_or_insult: both) ------------------------
+
+def test_both_is_read_as_defamation_and_as_insult_by_every_rule_that_reads_the_fact(engine: Engine) -> None:
+    """Every rule and question test on defamation_or_insult that passes for defamation or for
+    insult passes for both (the fact's `stands_for`): no test names a single value without it."""
+    from faceright.conditions import tests
+    conds = [(r.id, c) for r in engine.book.rules for c in (r.cond, *(e.cond for e in r.exceptions))]
+    conds += [(q.fact, q.when) for q in engine.book.questions.questions if q.when is not None]
+    seen = 0
+    for where, cond in conds:
+        for test in tests(cond):
+            if test.fact != "defamation_or_insult" or test.value == "neither":
+                continue
+            seen += 1
+            named = (test.value,) if test.op == "is" else test.value
+            assert "both" in named, f"{where}: {test}"
+    assert seen >= 15
+
+
+@pytest.mark.parametrize(("twin", "near_miss"), [
+    ("sexual-fake-false-caption-both-repeat-offender", "sexual-fake-false-caption-insult-repeat-offender"),
+    ("caption-lie-and-insult-views-5000", "caption-insult-only-views-5000"),
+])
+def test_both_reaches_the_defamation_thresholds_that_insult_alone_does_not(
+        engine: Engine, root: Path, twin: str, near_miss: str) -> None:
+    both = _held(engine, _case(engine, root, f"scenarios/{twin}.yaml"))
+    insult = _held(engine, _case(engine, root, f"scenarios/{near_miss}.yaml"))
+    assert ("offence.defamation", "creator") in both
+    assert ("offence.defamation", "creator") not in insult
+    assert ("administrative_penalty", "creator") in insult  # the public-insult tier (PSAPL 2012 art. 42)
+
+
+def test_both_is_offered_asked_and_told_in_zh_and_en(engine: Engine, root: Path) -> None:
+    from faceright.ask import parse_answer
+    spec = engine.book.vocabulary.spec("defamation_or_insult")
+    assert spec.choice("both", "zh").startswith("两者都有") and spec.choice("both", "en").startswith("both")
+    for text, lang in (("两者都有", "zh"), ("既造谣又侮辱", "zh"), ("both", "en"), ("lies and insults", "en")):
+        assert parse_answer(spec, text, lang) == "both", text
+    assert parse_answer(spec, "都不是", "zh") == "neither"
+    question = engine.book.questions.question("defamation_or_insult")
+    assert "两者都有" in question.wording("you").zh and "both" in question.wording("you").en
+
+
+# --- the issue 15 audit table in the README: every twin reaches, every near-miss does not --------
+
+def _audit_rows(root: Path) -> list[list[str]]:
+    text = (root / "README.md").read_text(encoding="utf-8")
+    start = text.index("**Issue 15 audit**")
+    rows = []
+    for line in text[start:].splitlines()[1:]:
+        if line.startswith("| ") and not line.startswith("| kind") and not line.startswith("|---"):
+            rows.append([cell.strip().strip("`") for cell in line.strip("|").split("|")])
+        elif rows and not line.startswith("|"):
+            break
+    return rows
+
+
+def _status(engine: Engine, root: Path, name: str, label: str) -> str:
+    assessment, _ = engine.evaluate(_case(engine, root, f"scenarios/{name}.yaml"), None)
+    cid, _, party = label.partition("@")
+    for c in assessment.conclusions:
+        if c.id == cid and c.party == (party or None):
+            return "holds"
+    for o in assessment.open:
+        if o.id == cid and o.party == (party or None):
+            return "likely" if o.likely else "open"
+    return "absent"
+
+
+def test_the_readme_audit_table_holds_for_every_kind(engine: Engine, root: Path) -> None:
+    rows = _audit_rows(root)
+    kinds = {row[0] for row in rows}
+    assert {str(k) for k in range(1, 15)} <= kinds, sorted(kinds)
+    order = ["absent", "open", "likely", "holds"]
+    for kind, label, reaches, twin, near, _ in rows:
+        got = _status(engine, root, twin, label)
+        assert got == reaches, f"kind {kind}: {twin} gives {label} {got}, the table says {reaches}"
+        missed = _status(engine, root, near, label)
+        assert order.index(missed) < order.index(reaches), f"kind {kind}: near-miss {near} reaches {label} ({missed})"
+        for name in (twin, near):
+            [loaded] = list(read_cases(engine.reader, str(root / "cases" / "scenarios" / f"{name}.yaml")))
+            assert loaded.case is not None and loaded.case.basis, f"{name}: no basis"

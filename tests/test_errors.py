@@ -230,7 +230,7 @@ def test_a_rules_directory_without_guidance_is_a_clean_error(root: Path, rules_c
     (lambda t: t.replace("        - {concl: offence.fraud}", "        - {concl: offence.frawd}"),
      "guidance.yaml:{line}: steps.5.when.any.0.concl: unknown conclusion 'offence.frawd' (did you mean 'offence.fraud'?)"),
     (lambda t: t.replace("basis: [civil-code-188, civil-code-995]", "basis: [civil-code-188, civil-code-9950]"),
-     "guidance.yaml:{line}: steps.9.basis.1: unknown provision 'civil-code-9950' (did you mean 'civil-code-995'?)"),
+     "guidance.yaml:{line}: steps.10.basis.1: unknown provision 'civil-code-9950' (did you mean 'civil-code-995'?)"),
     (lambda t: t.replace("      - concl: offence.fraud\n", "      - concl: offence.frawd\n"),
      "guidance.yaml:{line}: steps.5.cite.0.concl: unknown conclusion 'offence.frawd' (did you mean 'offence.fraud'?)"),
     (lambda t: t.replace("{concl: offence.obscene_for_profit, basis: [criminal-law-363]}", "{concl: offence.obscene_for_profit, basis: [criminal-law-3633]}"),
