@@ -83,8 +83,8 @@ TEXT = {
            "to_review": "返回核对页", "resume": "从保存的案件文件继续",
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
-           "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "可能是最后一个问题", "sep": "、", "follows": "（由您的回答推知）",
+           "section": "第{i}部分（共{n}部分）", "left": "这一部分还剩约{a}个问题", "left_range": "这一部分还剩约{a}–{b}个问题",
+           "last": "可能是最后一个问题", "last_here": "可能是这一部分的最后一个问题", "sep": "、", "follows": "（由您的回答推知）",
            "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
            "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文", "translations": "英文译文（供阅读）",
            "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
@@ -104,8 +104,8 @@ TEXT = {
            "resume_help": "Choose the case file you downloaded earlier (case.yaml). It is read for "
                           "this request only and not kept.",
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
-           "section": "Section {i} of {n}", "left": "about {a} questions left",
-           "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
+           "section": "Section {i} of {n}", "left": "about {a} questions left in this section",
+           "left_range": "about {a}–{b} questions left in this section", "last": "probably the last question", "last_here": "probably the last question of this section", "sep": ", ",
            "follows": "(follows from your other answers)", "other": "Other answers",
            "word": "{label} (Word)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
            "translation": "English translation", "translations": "English translations (to read)",
@@ -344,9 +344,12 @@ def _progress(q: Question, answered: int, lang: str) -> tuple[str, str]:
     sections and its estimate of the questions left."""
     t = TEXT[lang]
     heading = t["section"].format(i=q.section_index, n=q.section_count) + f" — {q.section_title}"
-    low, high = q.remaining
+    # what is left of this section, as the terminal says it: a whole-interview bound counts
+    # every branch the answers may still open ("11–66 left"), which tells a person nothing
+    low, high = q.section_remaining
+    last = q.section_index == q.section_count or q.remaining[1] <= 1
     if high <= 1:
-        left = t["last"]
+        left = t["last"] if last else t["last_here"]
     elif low == high:
         left = t["left"].format(a=low)
     else:

@@ -521,3 +521,20 @@ def test_chinese_transcript_really_dont_know_says_what_the_law_now_in_force_adds
     note = next(line for line in lines if line.startswith("事件日期不确切，可能在 1987-01-01 至 2026-12-03 之间"))
     assert "如果是最近发生或一直留到最近的，按现行法律以下各项也会成立：" in note and "人格权禁令" in note
     assert "查明它大约何时第一次出现" in note
+
+
+@pytest.mark.parametrize("fact,typed,lang,value", [
+    ("respondent", "my late father", "en", "relative_of_deceased"),
+    ("respondent", "relative of deceased", "en", "relative_of_deceased"),
+    ("respondent", "死者家属", "zh", "relative_of_deceased"),
+    ("platform_report", "yes", "en", "reported"),
+    ("platform_report", "是", "zh", "reported"),
+    ("platform_report", "no", "en", "not_reported"),
+])
+def test_the_words_a_user_trial_typed_are_read(root: Path, fact: str, typed: str, lang: str, value: str) -> None:
+    """Answers a fresh user typed and the terminal refused (a user trial): "my late father" to
+    who is answering, a plain "yes" to "did anyone complain to the platform?"."""
+    from faceright.ask import parse_answer
+    from faceright.evaluate import load_engine
+    spec = load_engine(root / "rules").book.vocabulary.spec(fact)
+    assert parse_answer(spec, typed, lang) == value

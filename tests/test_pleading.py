@@ -417,3 +417,19 @@ def test_content_that_both_defames_and_insults_is_told_so_once(engine: Engine, r
     assert "捏造了关于" in zh and "并侮辱了" in zh and zh.count("侮辱") == 1, zh
     en = section(statement(engine, case, "en"), "Facts and reasons")  # type: ignore[arg-type]
     assert "fabricates facts about" in en and "and insults" in en, en
+
+
+def test_a_notice_not_known_valid_is_to_be_checked_before_filing(engine: Engine, root: Path) -> None:
+    """A draft may not assert what the person did not know (a user trial: she answered "don't
+    know" to whether her complaint carried evidence and her name, and the draft called it a
+    valid notice): where the court must still find it, the draft says to check it first."""
+    every = cases(engine, root)
+    victim = every["persona-obscene-victim-no-date"]
+    assert victim.facts.notice_valid is None
+    for lang, words in (("zh", "起诉前请核实投诉时附上了截图"), ("en", "Check before filing that the complaint")):
+        doc = statement(engine, victim, lang)
+        assert doc is not None and words in "\n".join(b for _, b in doc.sections)
+    data = victim.model_dump(mode="json", exclude_none=True)
+    data["facts"]["notice_valid"] = True  # known valid: the platform is liable, nothing to check
+    known = statement(engine, engine.case(data), "zh")
+    assert known is not None and "起诉前请核实" not in "\n".join(b for _, b in known.sections)

@@ -877,3 +877,15 @@ def test_a_rough_period_is_chosen_named_in_the_review_and_shown_chosen_on_back(c
     neither = post(client, "/interview", {"lang": "zh", "action": "answer", "state": state_of(page),
                                           "fact": "incident_date", "value": ""}).text
     assert fact_of(neither) == "incident_date" and "role=alert" in neither
+
+
+def test_progress_counts_what_is_left_of_the_section_not_every_branch(client: TestClient) -> None:
+    """The line under a question says how many questions are left in its section, as the
+    terminal does (a whole-interview bound counts every branch: "11–66 left")."""
+    page = post(client, "/interview", {"lang": "zh", "action": "start"}).text
+    line = html.unescape(re.search(r"<p id=count>(.*?)</p>", page).group(1))
+    assert line.startswith("问题 1 · ") and "这一部分" in line
+    numbers = [int(n) for n in re.findall(r"\d+", line.split("·")[1])]
+    assert numbers and max(numbers) <= 10, line
+    en = post(client, "/interview", {"lang": "en", "action": "start"}).text
+    assert "left in this section" in html.unescape(re.search(r"<p id=count>(.*?)</p>", en).group(1))
