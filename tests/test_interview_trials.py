@@ -180,6 +180,18 @@ def test_the_consent_question_names_only_the_likeness_chosen(engine: Engine, lik
     assert en == "Did you agree to your face being used like this?"
 
 
+def test_a_dead_persons_loss_is_asked_of_the_family_not_of_the_dead(engine: Engine) -> None:
+    # trial: the son of a dead actor was asked "How much money did your late relative lose
+    # because of it?" — the dead lose nothing now; the loss is the family's (Civil Code 994)
+    graph = engine.book.questions
+    q = graph.question("economic_loss_yuan")
+    assert q is not None
+    known = {"respondent": "relative_of_deceased", "likeness": ["face", "voice"]}
+    assert graph.text(q, known, "en") == "How much money did it cost you or the family (in yuan)?"
+    assert graph.text(q, known, "zh") == "这件事让您或家里损失了多少钱（元）？"
+    assert graph.text(q, {"respondent": "self"}, "en") == "How much money did you lose because of it (in yuan)?"
+
+
 # --- spoken answers ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fact,text,value", [
