@@ -276,6 +276,15 @@ def test_relative_months_count_back_from_today(today: dt.date, n: int) -> None:
     assert rewrite("since 2019", today) == "since 2019"  # a written form is left as it is
 
 
+@pytest.mark.parametrize("said", ["可能是去年吧", "去年吧？", "大概是去年", "也许去年", "maybe last year",
+                                  "perhaps last year?", "I think last year", "去年左右"])
+def test_a_hedged_date_reads_as_the_date(said: str) -> None:
+    # trial: a frightened woman typed "可能是去年吧" and was told the answer could not be read
+    today = dt.date(2026, 12, 3)
+    assert rewrite(said, today) == "2025"
+    assert rewrite("?", today) == "?" and rewrite("2023年以前吧", today) == "2023年以前"
+
+
 def test_yes_no_words_still_read() -> None:
     assert spoken_yes_no("没同意") is False and spoken_yes_no("是的") is True and spoken_yes_no("不知道") is None
 
