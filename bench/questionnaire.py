@@ -122,6 +122,9 @@ def report(name: str, counts: dict[str, list[Any]]) -> None:
               f"  reached assess's conclusions: {agree}/{len(rows)}")
         if kind == "personas":
             print("       " + ", ".join(f"{n.removesuffix('.yaml')}={a}" for n, a, _ in rows))
+        missed = [n.removesuffix(".yaml") for n, _, same in rows if not same]
+        if missed:
+            print("       missed: " + ", ".join(missed))
 
 
 def main() -> int:

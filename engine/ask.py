@@ -168,13 +168,11 @@ def _choice(spec: FactSpec, text: str, loose: bool = True) -> str | None:
     if part.isdigit() and 1 <= int(part) <= len(spec.values):
         return spec.values[int(part) - 1]
     low = part.casefold()
+    named = spec.value_named(part)
+    if named is not None or not low or not loose:  # a list's whole answer matches exactly, or is read part by part
+        return named
     labels = {value: {value, spec.choice(value, "zh"), spec.choice(value, "en")} for value in spec.values}
     words = {value: {w.casefold() for w in spec.typed_words(value)} for value in spec.values}
-    for value in spec.values:
-        if low in {name.casefold() for name in labels[value]} | words[value]:
-            return value
-    if not low or not loose:  # a list's whole answer matches exactly, or is read part by part
-        return None
     best: dict[str, int] = {}
     for value in spec.values:
         for word in words[value]:
@@ -328,7 +326,7 @@ def closing(interviewer: Interviewer, answers: Answers, lang: str, documents_dir
     engine = interviewer.engine
     effective = interviewer.effective(answers)
     case = engine.case(effective.case_data(case_id))
-    text = to_text(engine, case, lang, implied=interviewer.implied(answers))
+    text = to_text(engine, case, lang, implied=interviewer.implied(answers, effective))
     if documents_dir:
         langs = document_langs(lang)
         written = write_documents(engine, case, Path(documents_dir), list(langs), "docx", today or dt.date.today())

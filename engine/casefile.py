@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import io
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +22,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .errors import MAX_PROBLEMS, CaseFileError, Problem, did_you_mean
+from .numbers import parse_number
 from .source import MAX_BYTES, Document, SourceError, loads_json, read_documents
-from .vocabulary import IsoDate, Vocabulary, build_facts_model, date_value, may_be_unknown
+from .vocabulary import (FactSpec, IsoDate, Vocabulary, build_facts_model, date_value, loosely,
+                         may_be_unknown)
 
 FORMAT = "faceright/1"
 UNKNOWN = "unknown"
@@ -122,9 +126,19 @@ class CaseReader:
         return schema
 
     def validate(self, doc: Document, path: str, default_id: str) -> Any:
-        """Validate one document as a case, raising :class:`CaseFileError` with its location."""
+        """Validate one document as a case, raising :class:`CaseFileError` with its location.
+
+        The error lists every problem of the case (at most :data:`MAX_PROBLEMS`, the rest
+        counted), in the order of their lines: the values the reader could not read (a date
+        not of the calendar, a duplicate key), the values of the wrong type or not allowed,
+        unknown keys and unknown conclusions in ``expect``, each with a did-you-mean."""
         data = doc.data
+        unread: list[tuple[tuple[str | int, ...], Problem]] = [
+            (p, (line, ".".join(str(k) for k in p) or None, message))
+            for p, line, message in doc.problems]
         if not isinstance(data, dict):
+            if unread:
+                raise self._problems([problem for _, problem in unread], path)
             raise CaseFileError(path, doc.start_line, None,
                                 f"a case must be a mapping, not {_kind(data)}")
         fmt = data.get("format")
@@ -144,47 +158,64 @@ class CaseReader:
                              if k not in known or (v != UNKNOWN and v is not None)}
         elif facts is None and "facts" in data:
             data["facts"] = {}
+        problems = [problem for _, problem in unread]
+        case: Any = None
         try:
-            case: Any = self.model.model_validate(data)
+            case = self.model.model_validate(data)
         except ValidationError as exc:
-            raise self._error(exc, doc, path) from None
-        if case.expect is not None:
-            self._check_expect(case.expect, doc, path)
+            # a value the reader could not read is null here: its own problem says why
+            problems += [p for loc, null, p in self._located(exc, doc)
+                         if not (null and any(loc[:len(u)] == u for u, _ in unread))]
+        expect = case.expect if case is not None else _expect_alone(data.get("expect"))
+        if expect is not None:
+            problems += self._expect_problems(expect, doc)
+        if problems:
+            raise self._problems(problems, path)
         return case
 
-    def _check_expect(self, expect: Expect, doc: Document, path: str) -> None:
+    def _expect_problems(self, expect: Expect, doc: Document) -> list[Problem]:
+        """Each ``expect`` entry naming an unknown conclusion or party, located."""
         entries: list[tuple[str, tuple[str | int, ...], str]] = [
             (key, (key, i), entry) for key in ("conclusions", "absent", "open", "likely")
                    for i, entry in enumerate(getattr(expect, key))]
         entries += [("accepted", ("accepted", i, "conclusion"), a.conclusion)
                     for i, a in enumerate(expect.accepted)]
+        problems: list[Problem] = []
         for key, loc, entry in entries:
             cid, _, party = entry.partition("@")
             where = doc.line_of(("expect", *loc))
             if cid not in self.conclusion_ids:
-                raise CaseFileError(path, where, f"expect.{key}",
-                                    f"unknown conclusion '{cid}'"
-                                    + did_you_mean(cid, self.conclusion_ids))
+                problems.append((where, f"expect.{key}", f"unknown conclusion '{cid}'"
+                                 + did_you_mean(cid, self.conclusion_ids)))
             if party and party not in self.parties:
-                raise CaseFileError(path, where, f"expect.{key}", f"unknown party '{party}'"
-                                    + did_you_mean(party, self.parties))
+                problems.append((where, f"expect.{key}", f"unknown party '{party}'"
+                                 + did_you_mean(party, self.parties)))
+        return problems
 
-    def _error(self, exc: ValidationError, doc: Document, path: str) -> CaseFileError:
-        """Every problem pydantic found in one case (at most :data:`MAX_PROBLEMS`, the rest
-        counted), each located, in the order of their lines."""
-        problems: list[Problem] = []
+    @staticmethod
+    def _problems(problems: list[Problem], path: str) -> CaseFileError:
+        """One error listing ``problems`` in the order of their lines (at most
+        :data:`MAX_PROBLEMS`, the rest counted)."""
+        problems = sorted(problems, key=lambda p: p[0] if p[0] is not None else 0)  # stable
+        (line, key, message), *more = problems[:MAX_PROBLEMS]
+        return CaseFileError(path, line, key, message, more, len(problems) - 1 - len(more))
+
+    def _located(self, exc: ValidationError, doc: Document
+                 ) -> list[tuple[tuple[str | int, ...], bool, Problem]]:
+        """Each problem pydantic found: the path it found it at, whether the value there was
+        null, and the problem located."""
+        out: list[tuple[tuple[str | int, ...], bool, Problem]] = []
         for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
+            found = loc = tuple(err["loc"])
             alone = self._alone(doc, loc)
             if alone and isinstance(loc[-1], int):  # one value written alone: no index to name
                 loc = loc[:-1]
             message = self._message(err, loc)
             if alone and err["type"] == "list_type":
                 message = "expected a value or a list of values, e.g. fraud or [fraud, harassment]"
-            problems.append((doc.line_of(loc), ".".join(str(p) for p in loc) or "(case)", message))
-        problems.sort(key=lambda p: p[0] if p[0] is not None else 0)  # stable: pydantic's order within a line
-        (line, key, message), *more = problems[:MAX_PROBLEMS]
-        return CaseFileError(path, line, key, message, more, len(problems) - 1 - len(more))
+            out.append((found, err.get("input") is None,
+                        (doc.line_of(loc), ".".join(str(p) for p in loc) or "(case)", message)))
+        return out
 
     def _alone(self, doc: Document, loc: tuple[Any, ...]) -> bool:
         """Whether ``loc`` is in a ``one_alone`` fact written as one value, not as a list."""
@@ -198,6 +229,8 @@ class CaseReader:
     def _message(self, err: Any, loc: tuple[Any, ...]) -> str:
         kind = err["type"]
         name = str(loc[-1]) if loc else ""
+        value = err.get("input")
+        spec = self.vocabulary.facts.get(str(loc[1])) if loc[:1] == ("facts",) and len(loc) > 1 else None
         if kind == "extra_forbidden":
             known = self.facts_model.model_fields if loc[:1] == ("facts",) else (
                 Expect.model_fields if loc[:1] == ("expect",) else self.model.model_fields)
@@ -205,12 +238,92 @@ class CaseReader:
         if kind in ("literal_error", "enum"):
             expected = err.get("ctx", {}).get("expected", "")
             allowed = [a.strip().strip("'") for a in expected.replace(" or ", ",").split(",")]
-            value = err.get("input")
-            hint = did_you_mean(value, allowed) if isinstance(value, str) else ""
-            return f"not an allowed value; expected one of {expected}{hint}"
+            if isinstance(value, list | dict):
+                return f"expected one value, not {_kind(value)}; one of {expected}"
+            return f"not an allowed value; expected one of {expected}" + _choice_hint(value, allowed, spec)
+        wanted = {"bool_type": "true or false", "int_type": "a whole number",
+                  "int_from_float": "a whole number", "float_type": "a number"}.get(kind)
+        if kind == "amount" and err["msg"] == "expected a number":
+            wanted = "a number"
+        if kind == "date_form" and isinstance(value, list | dict):
+            wanted = "one date"
+        if wanted and isinstance(value, list | dict):
+            return f"expected {wanted}, not {_kind(value)}"
+        if kind == "bool_type":
+            return "expected true or false" + _bool_hint(value)
+        if wanted:
+            return f"expected {wanted}" + _number_hint(value, whole=wanted == "a whole number")
+        if kind == "list_type" and isinstance(value, str) and spec is not None:
+            named = [spec.value_named(part) for part in value.split(",")]
+            if all(named):  # a hint made of allowed values only: the text itself is not echoed
+                return f"expected a list, e.g. [face, voice] (did you mean [{', '.join(map(str, named))}]?)"
+        if loc == ("case",) and value is None:
+            return "is empty: write the case's id, or leave the key out to use the file's name"
+        if kind in _MAPPING_TYPES and isinstance(value, str) and re.search(r":\S", value):
+            return "expected a mapping of keys to values (write a space after each ':', as in key: value)"
         return _PLAIN.get(kind, str(err["msg"]))
 
 
+def _expect_alone(raw: Any) -> Expect | None:
+    """``expect`` validated on its own, so its conclusions are checked even when other keys of
+    the case are wrong; when it is itself invalid (its problems are listed with the case's),
+    its lists of conclusions that are lists of text. None when there is none."""
+    try:
+        return Expect.model_validate(raw) if raw is not None else None
+    except ValidationError:  # its lists of conclusions are still checked
+        lists = {k: v for k, v in raw.items() if k in ("conclusions", "absent", "open", "likely")
+                 and isinstance(v, list) and all(isinstance(x, str) for x in v)
+                 } if isinstance(raw, dict) else {}
+        return Expect.model_validate(lists)
+
+
+#: what people write for a boolean that is not one (YAML 1.2 reads yes/no/on/off as text)
+_TRUE_WORDS = {"yes", "y", "on", "1", "t", "是", "是的", "对", "有", "真", "√"}
+_FALSE_WORDS = {"no", "n", "off", "0", "f", "否", "不", "不是", "没有", "无", "假", "×"}
+
+
+def _bool_hint(value: Any) -> str:
+    """`` (did you mean true?)`` for a boolean misspelt (``ture``), quoted (``"true"``), or
+    written another way (``yes``, ``1``, ``否``); empty when nothing is close."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value in (0, 1):
+        word: str | None = "true" if value == 1 else "false"
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip().lower()
+        close = difflib.get_close_matches(text, ["true", "false"], n=1, cutoff=0.6)
+        word = ("true" if text in _TRUE_WORDS else "false" if text in _FALSE_WORDS
+                else close[0] if close else None)
+    else:
+        word = None
+    return f" (did you mean {word}?)" if word else ""
+
+
+def _choice_hint(value: Any, allowed: list[str], spec: FactSpec | None) -> str:
+    """`` (did you mean 'none'?)`` for a value not allowed: the allowed value it names
+    (:meth:`FactSpec.value_named`, or differing only in case), else the closest by spelling."""
+    if not isinstance(value, str):
+        return ""
+    named = spec.value_named(value) if spec is not None else next(
+        (a for a in allowed if loosely(a) == loosely(value)), None)
+    return f" (did you mean '{named}'?)" if named else did_you_mean(loosely(value), allowed)
+
+
+def _number_hint(value: Any, *, whole: bool) -> str:
+    """`` (did you mean 100000?)`` for a number written as text (``"20,000"``, ``2万``) or, where
+    a whole number is wanted, with an exponent or a point (``1e5``, ``300.0``)."""
+    number: int | float | None = None
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        try:
+            number = parse_number(value)
+        except ValueError:
+            number = None
+    if number is None or (whole and not float(number).is_integer()):
+        return ""
+    return f" (did you mean {int(number) if float(number).is_integer() else number}?)"
+
+
+_MAPPING_TYPES = ("dict_type", "model_type", "model_attributes_type")
 _PLAIN = {
     "bool_type": "expected true or false",
     "int_type": "expected a whole number",
@@ -234,7 +347,7 @@ _PLAIN = {
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number",
+    return {list: "a list", dict: "a mapping", str: "text", int: "a number", float: "a number",
             bool: "a boolean", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
@@ -245,6 +358,9 @@ def _read_text(path: str) -> str:
         else:
             with open(path, "rb") as handle:
                 raw = handle.read(MAX_BYTES + 1)
+    except IsADirectoryError:
+        raise CaseFileError(path, None, None, "is a directory, not a case file (faceright batch "
+                            "assesses every case file in a directory)") from None
     except OSError as exc:
         raise CaseFileError(path, None, None, f"cannot read file: {exc.strerror}") from None
     return _decode(path, raw)
@@ -311,10 +427,7 @@ def yaml_documents(path: str, text: str) -> Iterator[Document | CaseFileError]:
     try:
         for doc in read_documents(text, tolerant=True):
             items = [doc.item(i) for i in range(len(doc.data))] if isinstance(doc.data, list) else [doc]
-            for item in items:
-                problem = item.problem()
-                yield item if problem is None else CaseFileError(path, problem.line, problem.key,
-                                                                 problem.message)
+            yield from items  # a case's unreadable values are reported with its other problems
     except SourceError as exc:
         yield CaseFileError(path, exc.line, exc.key, exc.message)
 

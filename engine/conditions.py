@@ -203,23 +203,20 @@ def _one(spec: FactSpec, raw: Any, path: tuple[str | int, ...]) -> Any:
     raise ConditionError(path, f"expected a {spec.type} value")
 
 
+def leaves(cond: Cond) -> list[Test | Ref]:
+    """Every fact test and conclusion reference in a condition, in order."""
+    if isinstance(cond, (All, Any_)):
+        return [leaf for c in cond.items for leaf in leaves(c)]
+    if isinstance(cond, Not):
+        return leaves(cond.item)
+    return [cond] if isinstance(cond, (Test, Ref)) else []
+
+
 def refs(cond: Cond) -> list[Ref]:
     """Every conclusion reference in a condition."""
-    if isinstance(cond, Ref):
-        return [cond]
-    if isinstance(cond, (All, Any_)):
-        return [r for c in cond.items for r in refs(c)]
-    if isinstance(cond, Not):
-        return refs(cond.item)
-    return []
+    return [leaf for leaf in leaves(cond) if isinstance(leaf, Ref)]
 
 
 def tests(cond: Cond) -> list[Test]:
     """Every fact test in a condition."""
-    if isinstance(cond, Test):
-        return [cond]
-    if isinstance(cond, (All, Any_)):
-        return [t for c in cond.items for t in tests(c)]
-    if isinstance(cond, Not):
-        return tests(cond.item)
-    return []
+    return [leaf for leaf in leaves(cond) if isinstance(leaf, Test)]

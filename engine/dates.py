@@ -16,6 +16,9 @@ written                    meaning                         canonical
 ``before 2021``, ``2021年以前``  up to the day before        ``..2020``
 ``after 2021-03``, ``2021年3月以后``  from the day after     ``2021-04..``
 ``since 2021``, ``2021年起``  from its first day               ``2021..``
+``2021 or later``, ``2021年或以后``  from its first day          ``2021..``
+``2020 or earlier``, ``2020年或以前``  up to its last day        ``..2020``
+``between 2021 and 2023``, ``2021年至2023年之间``               ``2021..2023``
 ``unknown`` / missing      (``incident_date``) the widest interval
 ``still_online``, ``仍在网上``  (a fact that declares the word) today
 =========================  ==============================  =======================
@@ -118,6 +121,10 @@ _RANGE_SEPS = re.compile(r"\s*(?:\.\.|–|—|~|～|/|\bto\b|至|到|-)\s*")
 _BEFORE = re.compile(r"^(?:before\s+(.+)|(.+?)\s*(?:以前|之前|前))$")
 _AFTER = re.compile(r"^(?:after\s+(.+)|(.+?)\s*(?:以后|之后|后))$")
 _SINCE = re.compile(r"^(?:since\s+(.+)|from\s+(.+)|(.+?)\s*(?:起|以来))$")
+#: a day, month or year and every day before or after it: how :func:`date_words` writes an
+#: open end (``2020年或以前``, ``2021 or later``), read back as the same range
+_OR_EARLIER = re.compile(r"^(.+?)\s*(?:(?:或|及)(?:以前|之前)|or earlier)$")
+_OR_LATER = re.compile(r"^(.+?)\s*(?:(?:或|及)(?:以后|之后)|or later)$")
 _ISO = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
 #: the JSON Schema pattern of the canonical forms of a range (other forms are read too)
 DATE_PATTERN = f"^(?:{_ISO}|(?:{_ISO})?\\.\\.(?:{_ISO})?)$"
@@ -141,7 +148,58 @@ def _point(text: str) -> tuple[dt.date, dt.date] | None:
             return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
         return dt.date(year, month, day), dt.date(year, month, day)
     except ValueError:
-        raise DateFormError(f"'{text}' is not a date of the calendar") from None
+        assert month is not None  # a year alone is always a date
+        raise DateFormError(_off_calendar(text, year, month, day)) from None
+
+
+def not_a_day(text: str) -> str:
+    """Why ``text``, written ``YYYY-MM-DD``, is no day of the calendar: ``'2023-02-30' is not a
+    date: February 2023 has 28 days`` (a month past 12 or a day 0 named likewise)."""
+    match = re.fullmatch(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*", text)
+    if match is None:
+        return f"'{text}' is not a date (YYYY-MM-DD)" + _guess(text.strip())
+    year, month, day = (int(g) for g in match.groups())
+    return _off_calendar(text, year, month, day)
+
+
+def _off_calendar(text: str, year: int, month: int, day: int | None) -> str:
+    """What is wrong with a written year, month and day (``day`` None: a month alone)."""
+    head = f"'{text}' is not a date"
+    if not 1 <= year <= 9999:
+        return f"{head}: years run from 0001 to 9999"
+    if not 1 <= month <= 12:
+        return f"{head}: a year has 12 months (the month comes after the year)"
+    days = calendar.monthrange(year, month)[1]
+    if day is not None and not 1 <= day <= days:
+        return f"{head}: {_MONTHS[month - 1]} {year} has {days} days"
+    return f"{head} of the calendar"
+
+
+def _guess(text: str) -> str:
+    """`` (did you mean 2023-06-01?)`` for a day written another way: ``20230601``, a date and
+    time (``2023-06-01T10:00``), or day and month before the year (``25/12/2023``; where both
+    orders are days of the calendar, both are offered)."""
+    whole = (re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+             or re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[t ]\d{1,2}:\d{2}.*", text, re.I))
+    if whole is not None:
+        year, month, day = (int(g) for g in whole.groups())
+        orders, note = [(month, day)], ""
+    else:
+        found = re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", text)
+        if found is None:
+            return ""
+        first, second, year = (int(g) for g in found.groups())
+        orders, note = [(second, first), (first, second)], " the year comes first"
+    days: list[str] = []
+    for month, day in orders:
+        try:
+            days.append(dt.date(year, month, day).isoformat())
+        except ValueError:
+            continue
+    days = list(dict.fromkeys(days))
+    if not days:
+        return ""
+    return f" (did you mean {' or '.join(days)}?{note})"
 
 
 def _normalise(text: str) -> str:
@@ -171,7 +229,8 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
         raise DateFormError(_expected(now_words[:1]))
     if isinstance(value, int):
         if not 1000 <= value <= 9999:
-            raise DateFormError(f"{value} is not a year; " + _expected(now_words[:1]))
+            raise DateFormError(f"{value} is not a year; " + _expected(now_words[:1])
+                                + _guess(str(value)))
         return DateRange(dt.date(value, 1, 1), dt.date(value, 12, 31))
     text = _normalise(value)
     if text == UNKNOWN:
@@ -180,7 +239,7 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
         return DateRange(now=now_words[0])
     found = _read(text)
     if found is None:
-        raise DateFormError(_expected(now_words[:1]))
+        raise DateFormError(_expected(now_words[:1]) + _guess(text))
     lo, hi = found
     if lo is not None and hi is not None:
         if lo > hi:
@@ -191,10 +250,15 @@ def parse_date(value: Any, *, now_words: tuple[str, ...] = ()) -> DateValue | No
 
 
 def _read(text: str) -> tuple[dt.date | None, dt.date | None] | None:
+    between = re.fullmatch(r"between (.+) and (.+)|(.+?)\s*之间", text)  # date_words' ranges
+    if between is not None:
+        first, second, zh = between.groups()
+        text = zh if zh is not None else f"{first} to {second}"
     point = _point(text)
     if point is not None:
         return point
-    for pattern, side in ((_BEFORE, "before"), (_AFTER, "after"), (_SINCE, "since")):
+    for pattern, side in ((_OR_EARLIER, "until"), (_OR_LATER, "since"), (_BEFORE, "before"),
+                          (_AFTER, "after"), (_SINCE, "since")):
         match = pattern.match(text)
         if match is None:
             continue
@@ -204,6 +268,8 @@ def _read(text: str) -> tuple[dt.date | None, dt.date | None] | None:
             continue
         if side == "before":
             return None, bound[0] - dt.timedelta(days=1)
+        if side == "until":
+            return None, bound[1]
         if side == "after":
             return bound[1] + dt.timedelta(days=1), None
         return bound[0], None
@@ -363,7 +429,7 @@ def _day_words(day: dt.date, grain: int, lang: str) -> str:
 
 def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
     """A date value in words, as a person tells it: ``2023年9月1日`` / ``1 September 2023``,
-    ``2023年6月`` / ``June 2023``, ``2021年以后`` / ``2021 or later``, ``2020年或以前`` /
+    ``2023年6月`` / ``June 2023``, ``2021年或以后`` / ``2021 or later``, ``2020年或以前`` /
     ``2020 or earlier``, ``2021年3月1日至2022年5月5日之间`` / ``between 1 March 2021 and 5 May
     2022``. ``at``: in English with the preposition a sentence needs ("on 1 September 2023",
     "in 2021", "in 2021 or later"); Chinese needs none. A value with a "now" word (still online)
@@ -388,7 +454,8 @@ def date_words(value: DateValue, lang: str, *, at: bool = False) -> str:
         grain = _grain(end, not later)
         words = _day_words(end, grain, lang)
         if zh:
-            return f"{words}以后" if later else f"{words}或以前"
+            # 或以后, as "or later": from its first day (parse_date reads 以后 alone as "after")
+            return f"{words}或以后" if later else f"{words}或以前"
         side = "later" if later else "earlier"
         if not at:
             return f"{words} or {side}"

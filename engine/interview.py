@@ -183,27 +183,30 @@ class Interviewer:
             out.set(fact, value)
         return out
 
-    def implied(self, answers: Answers) -> set[str]:
+    def implied(self, answers: Answers, full: Answers | None = None) -> set[str]:
         """The facts of :meth:`effective` the respondent did not state themselves, for a report
         to say "follows from your answers", never "you answered": those the answers imply
         (the graph's ``implied``: also where the answer was "don't know" — "recent years" →
         the incident date "2021.."), an answer the other answers imply by themselves (a case
         file saved with what followed), and an answer to a question put to the respondent's
         role in other words (``by_role``: the deceived asked whether the face moved and talked,
-        not whether features were extracted)."""
-        role = self.effective(answers).values.get(self.graph.role_fact)
+        not whether features were extracted). ``full``: ``effective(answers)`` when the
+        caller has it already (it is not computed again)."""
+        full = self.effective(answers) if full is None else full
+        role = full.values.get(self.graph.role_fact)
         worded = {f for f in answers.known() if (gq := self.graph.question(f)) is not None and role in gq.spec.by_role}
-        return self.inferred(answers) | worded
+        return self.inferred(answers, full) | worded
 
-    def inferred(self, answers: Answers) -> set[str]:
+    def inferred(self, answers: Answers, full: Answers | None = None) -> set[str]:
         """The facts of :meth:`effective` that follow from the other answers (the graph's
-        ``implied``), whether or not the answers also state them (see :meth:`implied`)."""
-        full = self.effective(answers).values
-        out = {f for f, v in full.items() if answers.values.get(f, DONT_KNOW) == DONT_KNOW and v != DONT_KNOW}
+        ``implied``), whether or not the answers also state them (see :meth:`implied`;
+        ``full`` as there)."""
+        full_values = (self.effective(answers) if full is None else full).values
+        out = {f for f, v in full_values.items() if answers.values.get(f, DONT_KNOW) == DONT_KNOW and v != DONT_KNOW}
         for fact in answers.known():
             others = Answers({k: v for k, v in answers.values.items() if k != fact},
                              [k for k in answers.order if k != fact])
-            if self.effective(others).values.get(fact, DONT_KNOW) == full[fact]:
+            if self.effective(others).values.get(fact, DONT_KNOW) == full_values[fact]:
                 out.add(fact)
         return out
 

@@ -26,7 +26,7 @@ ZERO = {"0", "没有", "没", "无", "零", "一分没有", "一分钱没有", "
         "没赚钱", "没有赚钱", "none", "nothing", "zero", "nil", "no", "no money", "nothing at all",
         "none at all"}
 #: words around a number that carry no value (units, "about", "more than" is NOT among them)
-NOISE = re.compile(r"(元|人民币|rmb|yuan|cny|块钱|块|次|个|份|部|条|张|人|小时|hours?|hrs?|(?<![a-z])h\b|"
+NOISE = re.compile(r"(元|人民币|¥|￥|rmb|yuan|cny|块钱|块|次|个|份|部|条|张|人|小时|hours?|hrs?|(?<![a-z])h\b|"
                    r"大约|大概|约|左右|差不多|about|around|approx\.?|roughly|~|≈)", re.I)
 
 

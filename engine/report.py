@@ -22,7 +22,7 @@ from typing import Any
 from .assessment import Key, OpenItem
 from .compiler import NO_PARTY
 from .conditions import SAME, All, Any_, Cond, Not, Ref, Test
-from .dates import DateRange, canonical
+from .dates import DateRange, date_words
 from .evaluate import Engine
 from .guidance import Guidance, Perspective, Situation
 from .kleene import FALSE, NOTHING, TRUE, UNKNOWN, Result, evaluate
@@ -171,34 +171,10 @@ def answer_text(engine: Engine, fact: str, value: Any, lang: str) -> str:
         native = [w for w in spec.now_words if not w.isascii()]
         return native[0] if lang == "zh" and native else value.now.replace("_", " ")
     if isinstance(value, DateRange):
-        return range_words(value, lang)
+        return date_words(value, lang)
     if isinstance(value, float) and value.is_integer():
         return f"{int(value):,}"
     return f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def _point_words(text: str, lang: str) -> str:
-    """One end of a date range as written (``2021``, ``2021-04``, ``2021-04-15``) in words:
-    ``2021年4月15日`` in Chinese, as written in English."""
-    if lang != "zh":
-        return text
-    parts = [int(p) for p in text.split("-")]
-    return "".join(f"{n}{unit}" for n, unit in zip(parts, ("年", "月", "日")))
-
-
-def range_words(value: DateRange, lang: str) -> str:
-    """A date known only roughly, in words: ``2021年以来`` / ``since 2021`` (from its first
-    day, open end), ``2020年及以前`` / ``2020 or earlier``, ``2021年至2023年`` / ``2021 to
-    2023``, ``2026年11月`` / ``2026-11`` (one year, month or day)."""
-    text = canonical(value)
-    if ".." not in text:
-        return _point_words(text, lang)
-    low, high = (_point_words(end, lang) if end else "" for end in text.split("..", 1))
-    if low and high:
-        return f"{low}至{high}" if lang == "zh" else f"{low} to {high}"
-    if low:
-        return f"{low}以来" if lang == "zh" else f"since {low}"
-    return f"{high}及以前" if lang == "zh" else f"{high} or earlier"
 
 
 def question_text(engine: Engine, fact: str, lang: str) -> str:

@@ -30,6 +30,8 @@ from yaml.events import (AliasEvent, DocumentEndEvent, DocumentStartEvent, Event
                          MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
                          SequenceStartEvent, StreamEndEvent)
 
+from .dates import not_a_day
+
 #: PyYAML's libyaml parser when built with it (the wheels are), else its pure-Python one
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -94,8 +96,9 @@ class Document:
     data: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     start_line: int = 1
-    #: unreadable scalars (path, line, message), kept so one bad item of a list of cases
-    #: becomes one error record while its siblings are still read.
+    #: unreadable scalars and duplicate keys (path, line, message), kept so one bad item of a
+    #: list of cases becomes one error record (listing all its problems) while its siblings
+    #: are still read.
     problems: list[tuple[Path_, int, str]] = field(default_factory=list)
 
     def problem(self) -> SourceError | None:
@@ -189,13 +192,21 @@ class _Builder:
             if knode.anchor is not None:
                 raise SourceError(kline, "YAML anchors and aliases are not allowed")
             key = str(knode.value)
-            if key in out:
-                raise SourceError(kline, f"duplicate key '{key}'")
+            if key in out:  # a problem of this document only: the value written first stands
+                self.problems.append(((*path, key), kline, duplicate_key(key, self.lines[(*path, key)])))
+                self.build(self.next_event(), (*path, key), depth + 1)
+                knode = self.next_event()
+                continue
             self.lines[(*path, key)] = kline
             out[key] = self.build(self.next_event(), (*path, key), depth + 1)
             self.lines[(*path, key)] = kline
             knode = self.next_event()
         return out
+
+
+def duplicate_key(key: str, first: int) -> str:
+    """The message for a key written twice in one mapping (``first``: the line of the first)."""
+    return f"duplicate key '{key[:80]}' (first on line {first}); keep one"
 
 
 def _line(event: Event) -> int:
@@ -233,7 +244,7 @@ def _scalar(text: str, tag: str, line: int) -> Any:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise SourceError(line, f"'{text[:40]}' is not a date (YYYY-MM-DD)") from None
+            raise SourceError(line, not_a_day(text[:40])) from None
     raise SourceError(line, f"YAML tag '{tag}' is not allowed")
 
 
@@ -242,10 +253,12 @@ def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
 
     Raises :class:`SourceError` (with the 1-based line where known) for malformed YAML, a
     ``%YAML`` directive other than 1.2, an anchor or alias, a tag other than the standard
-    ones, a duplicate or non-scalar key, too deep or too large a document. Within a
-    document a syntax error is reported before any of these, as when documents were composed
-    whole. An unreadable scalar (an infinite number, a bad date) raises at once, unless
-    ``tolerant``: then it is left in :attr:`Document.problems` for the caller to report per item."""
+    ones, a non-scalar key, too deep or too large a document. Within a document a syntax
+    error is reported before any of these, as when documents were composed whole. An
+    unreadable scalar (an infinite number, a bad date) or a duplicate key raises once its
+    document is read, unless ``tolerant``: then each is left in :attr:`Document.problems` (the
+    scalar read as null, the first of the duplicates kept) for the caller to report with the
+    document's other problems."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise SourceError(None, f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     odd = _AMBIGUOUS_BREAKS.search(text)
@@ -277,11 +290,41 @@ def read_documents(text: str, tolerant: bool = False) -> Iterator[Document]:
             raise SourceError(where, f"%YAML directive: {_YAML_12_ONLY}") from None
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own bound (1000 levels)
             raise SourceError(where, f"nesting deeper than {MAX_DEPTH} levels") from None
-        raise SourceError(where, f"malformed YAML: {exc.problem or exc.context}") from None
+        complaint = str(exc.problem or exc.context)
+        raise SourceError(where, f"malformed YAML: {complaint}{_hint(complaint, text, where)}") from None
     except (yaml.YAMLError, RecursionError, UnicodeError, ValueError) as exc:
         raise SourceError(None, f"malformed YAML: {str(exc).splitlines()[0][:200]}") from None
     finally:
         loader.dispose()
+
+
+_UNCLOSED = " (a [ { or quote opened before here is not closed)"
+#: what a parser's complaint usually means, in a new user's words (by the complaint's start)
+_HINTS = (
+    ("found a tab character", " (YAML is indented with spaces only: replace the tab with spaces)"),
+    ("mapping values are not allowed", " (check this line's indentation: a key lines up with "
+     "the keys it belongs with; the line above may lack its ':'; a value containing ': ' must "
+     "be put in quotes)"),
+    ("did not find expected key", " (check this line's indentation: the keys of one mapping "
+     "start in the same column)"),
+    ("block sequence entries are not allowed", " (check this line's indentation: a '- ' list "
+     "item goes under its key, on lines of its own)"),
+    ("did not find expected node content", _UNCLOSED),
+    ("did not find expected ','", _UNCLOSED),
+    ("found unexpected end of stream", _UNCLOSED),
+    ("could not find expected ':'", " (a key needs ':' and a space after it)"),
+    ("found character that cannot start any token", " (a value starting with @, ` or % must "
+     "be put in quotes)"),
+)
+
+
+def _hint(problem: str, text: str, line: int | None) -> str:
+    """A plain explanation to follow the parser's complaint about ``line`` of ``text``."""
+    lines = text.splitlines()
+    here = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    if "\t" in here[: len(here) - len(here.lstrip())] and "cannot start any token" in problem:
+        return " (a tab indents this line: YAML is indented with spaces only)"
+    return next((hint for start, hint in _HINTS if problem.startswith(start)), "")
 
 
 def _document(loader: Any) -> Document:

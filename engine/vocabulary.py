@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer,
@@ -87,6 +89,27 @@ class FactSpec(BaseModel):
     def typed_words(self, value: str) -> tuple[str, ...]:
         """The other words people type for ``value`` (``answers_zh`` and ``answers_en``)."""
         return (*self.answers_zh.get(value, ()), *self.answers_en.get(value, ()))
+
+    def value_named(self, text: str) -> str | None:
+        """The value (of an enum or list fact) that ``text`` names: the value itself, its label
+        in either language or a word people type for it (``在世`` → ``living``, ``no consent``
+        → ``none``), compared loosely (:func:`loosely`: case, width, spaces and underscores);
+        None when it names none."""
+        want = loosely(text)
+        for value in self.values:
+            if want in {loosely(w) for w in (value, self.choices_zh.get(value, value),
+                                             self.choices_en.get(value, value),
+                                             *self.typed_words(value))}:
+                return value
+        return None
+
+
+def loosely(text: str) -> str:
+    """Text as written words are compared: NFKC (full-width letters, digits), case folded,
+    trimmed of closing punctuation and quotes, runs of spaces, hyphens and underscores as one
+    underscore (``Paid service`` → ``paid_service``)."""
+    folded = unicodedata.normalize("NFKC", text).casefold().strip().strip("。.!！\"'“”").strip()
+    return re.sub(r"[\s_\-]+", "_", folded)
 
 
 class GlossaryEntry(BaseModel):

@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from .ask import parse_answer
-from .dates import DateFormError, DateRange, canonical, parse_date
+from .dates import WIDEST, DateFormError, DateRange, canonical, date_words, parse_date
 from .errors import CaseFileError, FacerightError, Problem, did_you_mean
 from .evaluate import Engine, load_engine
 from .interview import DONT_KNOW, Answers, Final, Interviewer, Question
@@ -84,7 +84,7 @@ TEXT = {
            "resume_help": "选择之前下载的案件文件（case.yaml）。文件只用于这一次请求，不会被保存。",
            "file": "案件文件", "upload": "上传并继续", "upload_bad": "无法使用这个案件文件",
            "section": "第{i}部分（共{n}部分）", "left": "还剩约{a}个问题", "left_range": "还剩约{a}–{b}个问题",
-           "last": "可能是最后一个问题", "sep": "、", "or_earlier": "{v}或以前", "or_later": "{v}或以后", "follows": "（由您的回答推知）",
+           "last": "可能是最后一个问题", "follows": "（由您的回答推知）",
            "other": "其他回答", "word": "{label}（Word，可编辑）", "colon": "：", "md": "纯文本（Markdown）",
            "md_of": "{label}：纯文本（Markdown）", "translation": "英文译文",
            "docs_intro": "下载后，在方括号处填上只有您知道的内容（姓名、网址等），再发送或提交。"},
@@ -105,8 +105,8 @@ TEXT = {
                           "this request only and not kept.",
            "file": "Case file", "upload": "Upload and continue", "upload_bad": "This case file cannot be used",
            "section": "Section {i} of {n}", "left": "about {a} questions left",
-           "left_range": "about {a}–{b} questions left", "last": "probably the last question", "sep": ", ",
-           "or_earlier": "{v} or earlier", "or_later": "{v} or later", "follows": "(follows from your other answers)", "other": "Other answers",
+           "left_range": "about {a}–{b} questions left", "last": "probably the last question",
+           "follows": "(follows from your other answers)", "other": "Other answers",
            "word": "{label} (Word, editable)", "colon": ": ", "md": "Plain text (Markdown)", "md_of": "{label}: plain text (Markdown)",
            "translation": "English translation",
            "docs_intro": "Download, fill in the blanks in square brackets that only you know (your name, the "
@@ -327,40 +327,13 @@ def _form_text(spec: FactSpec, value: Any) -> str:
     return str(value)
 
 
-def _label(spec: FactSpec, value: Any, lang: str) -> str:
-    """An answer in the words the question offered (never a fact's key or raw value)."""
-    t = TEXT[lang]
-    if value == DONT_KNOW:
-        return t["dont"]
-    if isinstance(value, bool):
-        return t["yes"] if value else t["no"]
-    if spec.type == "enum":
-        return spec.choice(str(value), lang)
-    if spec.type == "list":
-        return t["sep"].join(spec.choice(str(v), lang) for v in value)
-    if isinstance(value, dt.date | DateRange):
-        return _date_label(spec, value, lang)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,}"
-    return str(value)
-
-
-def _date_label(spec: FactSpec, value: dt.date | DateRange, lang: str) -> str:
-    """A date answer in words: the day, year or month as written, a range ``2021–2023``, an
-    open end ("2020 or earlier", "2021-04 or later"), the fact's word for "now"."""
-    text = canonical(value)
-    if isinstance(value, DateRange) and value.now:
-        words = [w for w in spec.now_words if w.isascii() == (lang == "en")]
-        return words[0].replace("_", " ") if words else text.replace("_", " ")
-    if ".." not in text:
-        return text
-    low, high = text.split("..")
-    t = TEXT[lang]
-    if low and high:
-        return f"{low}–{high}"
-    if high:
-        return t["or_earlier"].format(v=high)
-    return t["or_later"].format(v=low) if low else t["dont"]
+def _label(engine: Engine, fact: str, value: Any, lang: str) -> str:
+    """An answer in the words the question offered (never a fact's key or raw value): the
+    report's words for it (:func:`faceright.report.answer_text`), "don't know" for none."""
+    from .report import answer_text
+    if value == DONT_KNOW or value == WIDEST:
+        return TEXT[lang]["dont"]
+    return answer_text(engine, fact, value, lang)
 
 
 def _progress(q: Question, answered: int, lang: str) -> tuple[str, str]:
@@ -464,7 +437,7 @@ class WebApp:
         if action == "review" or (action == "show" and view == "review"):
             return self.review(answers, lang)
         if action == "result" or (action == "show" and view == "result"):
-            return self.finish(answers, lang)
+            return self.result(answers, lang)
         if action == "edit" and edited is not None:
             return self.ask(answers, self.question_about(answers, edited, lang), lang,
                             mode="edit", value=_form_text(self._spec(edited), answers.values.get(edited)))
@@ -548,15 +521,17 @@ class WebApp:
                         graph.section_title(index, lang), index, len(graph.sections), (1, 1),
                         periods=graph.periods(fact, lang))
 
-    def _worded(self, fact: str, answers: Answers, lang: str) -> tuple[str, str]:
+    def _worded(self, fact: str, answers: Answers, lang: str,
+                full: Answers | None = None) -> tuple[str, str]:
         """The question on ``fact`` and its help as the interview words them for the respondent
-        the answers name (the vocabulary's wording for a fact outside the question graph)."""
+        the answers name (the vocabulary's wording for a fact outside the question graph);
+        ``full``: the answers' ``effective`` form when the caller has it."""
         graph = self.interviewer.graph
         gq = graph.question(fact)
         if gq is None:
             spec = self._spec(fact)
             return (spec.zh, spec.help_zh) if lang == "zh" else (spec.en, spec.help_en)
-        known = self.interviewer.effective(answers).known()
+        known = (self.interviewer.effective(answers) if full is None else full).known()
         return graph.text(gq, known, lang), graph.help(gq, known, lang)
 
     def _spec(self, fact: str) -> FactSpec:
@@ -633,14 +608,14 @@ class WebApp:
         other = len(graph.sections) + 1  # answers the graph does not ask (from an upload)
         ordered = sorted(answers.order, key=lambda f: place.get(f, (other, answers.order.index(f))))
         groups: dict[int, list[str]] = {}
-        inferred = self.interviewer.inferred(answers)  # not answered: marked as what follows
+        full = self.interviewer.effective(answers)
+        inferred = self.interviewer.inferred(answers, full)  # not answered: marked as what follows
         for n, fact in enumerate(ordered, start=1):
-            spec = self._spec(fact)
-            text = self._worded(fact, answers, lang)[0]
+            text = self._worded(fact, answers, lang, full)[0]
             follows = f" <small class=follows>{esc(t['follows'])}</small>" if fact in inferred else ""
             value = answers.values[fact]
             rough = dict(graph.periods(fact, lang))  # a rough period is named as it was offered
-            label = rough.get(_form_text(spec, value)) or _label(spec, value, lang)
+            label = rough.get(_form_text(self._spec(fact), value)) or _label(self.engine, fact, value, lang)
             groups.setdefault(place.get(fact, (other, 0))[0], []).append(
                 f"<li><p id=q{n}>{esc(text)}</p><p><b>{esc(label)}</b>{follows}</p>"
                 f'<button name=action value="edit:{esc(fact)}" aria-describedby=q{n} formnovalidate>'
@@ -655,13 +630,6 @@ class WebApp:
                 f"<button name=action value=result>{esc(t['see'])}</button>{back}</form>")
         return _page(lang, body, heading=t["review"], nav=keep, again=keep)
 
-
-    def finish(self, answers: Answers, lang: str) -> HTMLResponse:
-        """The result page for these answers (the assessment the interview ends on)."""
-        step = self.interviewer.next_question(answers, lang)
-        if isinstance(step, Final):
-            return self.result(answers, step, lang)
-        return self.result(answers, Final(self.engine.assess(self.interviewer.case(answers))), lang)
 
     def resume(self, form: dict[str, str], name: str | None, content: bytes | None) -> HTMLResponse:
         """The start page's upload: the case file read by the same reader as ``faceright ask
@@ -679,17 +647,19 @@ class WebApp:
             return self.start(lang, str(exc), 422)
         return self.proceed(answers, lang)
 
-    def result(self, answers: Answers, final: Final, lang: str) -> HTMLResponse:
-        """The report for a person, the documents that apply as downloads (stateless: the
-        answers travel in each form), the case file, and back."""
+    def result(self, answers: Answers, lang: str) -> HTMLResponse:
+        """The report for these answers (whether or not questions are left: the person asked
+        for it), the documents that apply as downloads (stateless: the answers travel in each
+        form), the case file, and back. The answers with what they imply are worked out once."""
         from .documents import report_and_documents
         from .report_render import footer_line
         from .report_render import to_html as report_html
         t = TEXT[lang]
-        case = self.engine.case(self.interviewer.effective(answers).case_data("web"))
+        full = self.interviewer.effective(answers)
+        case = self.engine.case(full.case_data("web"))
         hidden = f'{_state_field(answers)}<input type=hidden name=lang value="{lang}">'
         words = self.engine.book.guidance.words[lang]
-        implied = self.interviewer.implied(answers)
+        implied = self.interviewer.implied(answers, full)
         report, written = report_and_documents(self.engine, case, lang, dt.date.today(), implied=implied)
         # Chinese always (they go to Chinese platforms, police and courts), an English
         # translation beside each for a page in English

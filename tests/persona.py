@@ -8,11 +8,12 @@ when the case states a fact whose question waits for it (directly or through oth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from faceright.conditions import tests
 from faceright.evaluate import Engine
-from faceright.interview import DONT_KNOW, Answers
+from faceright.interview import DONT_KNOW, Answers, Final, Interviewer, Question
 from faceright.kleene import TRUE
 from faceright.questions import gate_facts
 
@@ -69,3 +70,24 @@ class Respondent:
                                        and q.fact not in before):
             return True
         return DONT_KNOW
+
+
+def interview(interviewer: Interviewer, answer: Callable[[str, Answers], Any], lang: str = "en",
+              limit: int = 60) -> tuple[Final, list[tuple[Question, Answers]]]:
+    """Put every question to ``answer`` (fact, answers so far → the answer) until the interview
+    ends: the end, and each question with a copy of the answers it was asked after. Fails when
+    more than ``limit`` questions are asked (the interview does not end)."""
+    answers = Answers()
+    steps: list[tuple[Question, Answers]] = []
+    while True:
+        step = interviewer.next_question(answers, lang)
+        if isinstance(step, Final):
+            return step, steps
+        steps.append((step, Answers(dict(answers.values), list(answers.order))))
+        answers.set(step.fact, answer(step.fact, answers))
+        assert len(steps) <= limit, "the interview does not end"
+
+
+def walk(interviewer: Interviewer, facts: dict[str, Any]) -> tuple[Final, list[tuple[Question, Answers]]]:
+    """The interview answered by the scripted :class:`Respondent` of ``facts``."""
+    return interview(interviewer, Respondent(interviewer.engine, facts).answer)

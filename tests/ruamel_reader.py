@@ -1,8 +1,10 @@
 """The YAML reader faceright used before libyaml (ruamel.yaml's pure-Python composer), kept
 only as the oracle of ``tests/test_source.py``: the new reader must give the same data, line
-map and errors. One change from the shipped original: ruamel's round-trip scanner marks the
+map and errors. Changes from the shipped original: ruamel's round-trip scanner marks the
 fold points of a folded (``>``) scalar with BEL characters, which the original left in the
-text; they are removed here, as any YAML reader does.
+text; they are removed here, as any YAML reader does. A duplicate key is a problem of its
+document (the first value stands), as an unreadable scalar is, so one case of a file with
+several is an error while the others are read; messages share faceright's wording.
 
 Documents are composed (never constructed), so no YAML tag can build an object; anchors and
 aliases are refused outright (no alias bombs); size, depth and node counts are bounded.
@@ -20,6 +22,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+# the messages' wording (what is read, and where, is this module's own)
+from faceright.dates import not_a_day
+from faceright.source import duplicate_key
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 32
@@ -121,8 +127,10 @@ class _Builder:
             if not isinstance(knode, ScalarNode) or str(knode.tag) == _STD + "merge":
                 raise SourceError(kline, "keys must be plain scalars (no merge keys)")
             key = str(knode.value)
-            if key in out:
-                raise SourceError(kline, f"duplicate key '{key}'")
+            if key in out:  # a problem of this document only: the value written first stands
+                self.problems.append(((*path, key), kline, duplicate_key(key, self.lines[(*path, key)])))
+                self.build(vnode, (*path, key), depth + 1)
+                continue
             self.lines[(*path, key)] = kline
             out[key] = self.build(vnode, (*path, key), depth + 1)
             self.lines[(*path, key)] = kline
@@ -154,7 +162,7 @@ def _scalar(node: ScalarNode, tag: str, line: int) -> Any:
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            raise SourceError(line, f"'{text[:40]}' is not a date (YYYY-MM-DD)") from None
+            raise SourceError(line, not_a_day(text[:40])) from None
     raise SourceError(line, f"YAML tag '{tag}' is not allowed")
 
 

@@ -211,19 +211,34 @@ def test_resume_is_refused_when_an_input_changed(engine: Any, tmp_path: Path) ->
     assert (tmp_path / "out.jsonl.partial").exists() and not out.exists()
 
 
-def test_killed_batch_resumes_to_identical_output(engine: Any, tmp_path: Path) -> None:
-    src = write_jsonl(tmp_path / "in.jsonl", [quick(engine, f"k{i}", views=i) for i in range(240)])
+def started_batch(engine: Any, tmp_path: Path, cases: int, stderr: int
+                  ) -> tuple[Path, list[str], subprocess.Popen[bytes]]:
+    """A batch of ``cases`` quick cases started in its own process (2 workers, chunks of 4)
+    and run until its journal holds 4 chunks: its output, its arguments and the process."""
+    src = write_jsonl(tmp_path / "in.jsonl", [quick(engine, f"t{i}", views=i) for i in range(cases)])
     out = tmp_path / "out.jsonl"
-    journal = tmp_path / "out.jsonl.partial.journal"
     args = ["batch", str(src), "-o", str(out), "--jobs", "2", "--chunk-size", "4"]
-    proc = subprocess.Popen([*FACERIGHT, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([*FACERIGHT, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr)
+    deadline = time.monotonic() + 60
+    journal = tmp_path / "out.jsonl.partial.journal"
+    while time.monotonic() < deadline and proc.poll() is None and journal_entries(journal) < 4:
+        time.sleep(0.01)
+    return out, args, proc
+
+
+def resumes_to_the_uninterrupted_bytes(args: list[str], out: Path, tmp_path: Path) -> str:
+    """``--resume`` completes the batch with the bytes of a run never interrupted; its stderr."""
+    code, _, err = invoke(*args, "--resume")
+    assert code == 0, err
+    full = tmp_path / "full.jsonl"
+    assert invoke("batch", args[1], "-o", str(full), "--jobs", "1", "--chunk-size", "4")[0] == 0
+    assert out.read_bytes() == full.read_bytes()
+    return err
+
+
+def test_killed_batch_resumes_to_identical_output(engine: Any, tmp_path: Path) -> None:
+    out, args, proc = started_batch(engine, tmp_path, 240, subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            if journal.exists() and journal.read_bytes().count(b"\n") >= 4:
-                break
-            time.sleep(0.01)
         assert proc.poll() is None, "the batch finished before it could be killed"
         proc.send_signal(signal.SIGKILL)
     finally:
@@ -231,11 +246,7 @@ def test_killed_batch_resumes_to_identical_output(engine: Any, tmp_path: Path) -
     assert not out.exists()
     with open(tmp_path / "out.jsonl.partial", "ab") as handle:
         handle.write(b'{"format":"faceri')
-    code, _, err = invoke(*args, "--resume")
-    assert code == 0, err
-    full = tmp_path / "full.jsonl"
-    assert invoke("batch", str(src), "-o", str(full), "--jobs", "1", "--chunk-size", "4")[0] == 0
-    assert out.read_bytes() == full.read_bytes()
+    resumes_to_the_uninterrupted_bytes(args, out, tmp_path)
     assert len(records(out)) == 240
 
 
@@ -534,16 +545,8 @@ def test_web_batch_records_are_faceright_batch_records(engine: Any) -> None:
 def test_sigterm_to_the_batch_stops_its_workers_and_resumes(engine: Any, tmp_path: Path) -> None:
     """SIGTERM to the batch: exit 130 within a bound, no worker left behind, no record of the
     interruption in the partial output, and --resume gives the uninterrupted bytes."""
-    src = write_jsonl(tmp_path / "in.jsonl", [quick(engine, f"t{i}", views=i) for i in range(300)])
-    out = tmp_path / "out.jsonl"
-    journal = tmp_path / "out.jsonl.partial.journal"
-    args = ["batch", str(src), "-o", str(out), "--jobs", "2", "--chunk-size", "4"]
-    proc = subprocess.Popen([*FACERIGHT, *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    out, args, proc = started_batch(engine, tmp_path, 300, subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None and journal_entries(journal) < 4:
-            time.sleep(0.01)
         workers = children(proc.pid)
         assert proc.poll() is None and workers, "the batch ended before it could be stopped"
         proc.send_signal(signal.SIGTERM)
@@ -560,8 +563,4 @@ def test_sigterm_to_the_batch_stops_its_workers_and_resumes(engine: Any, tmp_pat
     assert not [w for w in workers if os.path.exists(f"/proc/{w}")
                 and open(f"/proc/{w}/stat", encoding="ascii").read().split()[2] != "Z"]
     assert b"Interrupted" not in (tmp_path / "out.jsonl.partial").read_bytes()
-    code, _, err = invoke(*args, "--resume")
-    assert code == 0 and "resuming:" in err, err
-    full = tmp_path / "full.jsonl"
-    assert invoke("batch", str(src), "-o", str(full), "--jobs", "1", "--chunk-size", "4")[0] == 0
-    assert out.read_bytes() == full.read_bytes()
+    assert "resuming:" in resumes_to_the_uninterrupted_bytes(args, out, tmp_path)

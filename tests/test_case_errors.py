@@ -167,7 +167,7 @@ def test_junk_files_end_in_clean_errors(engine: Engine, tmp_path_factory: pytest
     ("1e16", "is implausibly large"),
     (".inf", "numbers must be finite"),
     ("true", "expected a number"),
-    ("'12'", "expected a number"),
+    ("'12'", "expected a number (did you mean 12?)"),
 ])
 def test_a_bad_amount_gets_one_plain_message(tmp_path: Path, value: str, message: str) -> None:
     path = write(tmp_path, GOOD + f"  economic_loss_yuan: {value}\n")
@@ -245,7 +245,7 @@ def test_duplicate_json_keys_are_errors_with_their_line(tmp_path: Path) -> None:
     single = write(tmp_path, '{"case": "b",\n "facts": {"consent": "none",\n  "consent": "explicit"}}',
                    "case.json")
     code, _, err = run("assess", str(single))
-    assert code == 2 and f"{single}:3: duplicate key 'consent'" in err
+    assert code == 2 and f"{single}:3: facts.consent: duplicate key 'consent' (first on line 2)" in err
 
 
 def test_the_order_of_a_list_fact_never_changes_the_output_or_the_receipt(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ clock, and how ranges reach the output (JSON, text, receipts, CSV/JSONL, the int
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from faceright.dates import (TODAY_ENV, DateFormError, DateRange, canonical, parse_date, segments,
@@ -88,7 +91,8 @@ def test_now_words_and_unknown() -> None:
 
 
 @pytest.mark.parametrize(("written", "says"), [
-    ("2023-13", "not a date of the calendar"), ("2023-02-30", "not a date of the calendar"),
+    ("2023-13", "not a date: a year has 12 months"), ("2023-02-30", "February 2023 has 28 days"),
+    ("2024年2月30日", "February 2024 has 29 days"),
     ("2024..2023", "ends before it starts"), ("spring", "expected a date such as"),
     ("before", "expected a date such as"), (99, "99 is not a year"), (True, "expected a date"),
     (1.5, "expected a date"), (dt.datetime(2023, 1, 1, 5), "not a date and time")])
@@ -154,7 +158,8 @@ def test_bad_dates_are_located(engine: Engine, tmp_path: Path, name: str, text: 
     err = errors[0]
     assert isinstance(err, CaseFileError)
     assert (err.path.endswith(name), err.line, err.key) == (True, line, key)
-    assert "expected a date such as" in err.message or "calendar" in err.message or "ends before" in err.message
+    assert ("expected a date such as" in err.message or "12 months" in err.message
+            or "ends before" in err.message)
 
 
 def test_the_cli_reports_a_bad_date_with_file_line_key(tmp_path: Path) -> None:
@@ -285,3 +290,25 @@ def test_the_interview_keeps_a_date_answer_and_writes_it_canonically(engine: Eng
     assert yaml.safe_load(yaml.safe_dump(data)) == data
     step = Interviewer(engine).next_question(answers, "en")
     assert step is not None
+
+
+_DAYS = st.dates(dt.date(1990, 1, 1), dt.date(2030, 12, 31))
+
+
+@settings(max_examples=300)
+@given(_DAYS, _DAYS, st.sampled_from(["both", "from", "until"]), st.sampled_from([0, 1, 2]))
+def test_a_date_in_chinese_words_reads_back_as_itself(a: dt.date, b: dt.date, ends: str,
+                                                     grain: int) -> None:
+    """``date_words`` (the one place dates are put into words) writes what ``parse_date`` reads
+    back: an open end is inclusive (或以后 / 或以前, not 以后, which reads as "after")."""
+    from faceright.dates import date_words
+    lo, hi = sorted([a, b])
+    if grain < 2:  # a month or a year: from its first day to its last
+        lo = lo.replace(day=1, month=1 if grain == 0 else lo.month)
+        hi = (hi.replace(month=12, day=31) if grain == 0 else
+              hi.replace(day=calendar.monthrange(hi.year, hi.month)[1]))
+    value = DateRange(lo if ends != "until" else None, hi if ends != "from" else None)
+    expected: Any = value.lo if value.lo is not None and value.lo == value.hi else value
+    assert parse_date(date_words(value, "zh")) == expected
+    if grain == 0:  # English words read back for years (month names are not read)
+        assert parse_date(date_words(value, "en")) == expected

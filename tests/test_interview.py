@@ -22,7 +22,7 @@ from faceright.numbers import parse_number
 from faceright.rulebook import SPECIAL_FILES, load_rulebook
 from faceright.errors import RuleFileError
 from faceright.web import create_app
-from persona import Respondent
+from persona import Respondent, interview, walk
 
 PERSONAS = sorted((Path(__file__).resolve().parent.parent / "cases" / "personas").glob("*.yaml"))
 MAX_QUESTIONS = 15
@@ -46,21 +46,6 @@ def persona(engine: Engine, path: Path) -> tuple[Any, dict[str, Any]]:
     if loaded.case.incident_date is not None:
         facts["incident_date"] = loaded.case.incident_date
     return loaded.case, facts
-
-
-def walk(interviewer: Interviewer, facts: dict[str, Any]) -> tuple[Final, list[tuple[Question, Answers]]]:
-    """Answer every question as the scripted respondent would; the end and each question with
-    the answers it was asked after."""
-    respondent = Respondent(interviewer.engine, facts)
-    answers = Answers()
-    steps = []
-    while True:
-        step = interviewer.next_question(answers, "en")
-        if isinstance(step, Final):
-            return step, steps
-        steps.append((step, Answers(dict(answers.values), list(answers.order))))
-        answers.set(step.fact, respondent.answer(step.fact, answers))
-        assert len(steps) <= 60, "the interview does not end"
 
 
 def held(assessment: Any) -> set[tuple[str, str | None]]:
@@ -344,12 +329,8 @@ def scripted_walk(interviewer: Interviewer, facts: dict[str, Any], said: dict[st
                   lang: str = "en") -> tuple[Final, list[str]]:
     """The persona's walk, answering ``said`` (fact → answer) where given."""
     respondent = Respondent(interviewer.engine, facts)
-    answers, asked = Answers(), []
-    while not isinstance(step := interviewer.next_question(answers, lang), Final):
-        asked.append(step.fact)
-        answers.set(step.fact, said[step.fact] if step.fact in said else respondent.answer(step.fact, answers))
-        assert len(asked) <= 60
-    return step, asked
+    final, steps = interview(interviewer, lambda f, a: said[f] if f in said else respondent.answer(f, a), lang)
+    return final, [q.fact for q, _ in steps]
 
 
 RECENT = DateRange(dt.date(2021, 1, 1))  # "in the last few years (2021 or later)": 2021..
@@ -477,3 +458,22 @@ def test_date_help_says_how_to_place_it_roughly(interviewer: Interviewer) -> Non
     for lang, words in (("en", "think of when you first saw it"), ("zh", "想想您第一次看到它")):
         step = interviewer.next_question(answers, lang)
         assert isinstance(step, Question) and step.fact == "incident_date" and words in step.help
+
+
+#: shipped cases a lawyer's interview once ended without reaching: a stated fact was never asked
+#: because its question waited for a gate the lawyer could leave unanswered (the content's
+#: obscenity asked only for some purposes; view counts only for defamation; actual knowledge
+#: only after "should have known"; an earlier penalty only for a known maker)
+LAWYER_REACHES = ["obscene-child-profit-50-audio-as-service", "obscene-child-share-20-videos-as-news",
+                  "obscene-profit-20-videos-sold-as-service-2026", "obscene-share-40-videos-as-news-2026",
+                  "platform-actually-knew", "sexual-fake-views-5000-answers-say-harmless-2026",
+                  "defamation-work-group-repeat-offender", "judgement-reputation-sexual-views-5000"]
+
+
+@pytest.mark.parametrize("name", LAWYER_REACHES)
+def test_a_lawyer_answering_from_the_case_reaches_what_assess_gives(
+        engine: Engine, interviewer: Interviewer, root: Path, name: str) -> None:
+    [path] = list((root / "cases").rglob(f"{name}.yaml"))
+    case, facts = persona(engine, path)
+    final, _ = walk(interviewer, {"respondent": "representative", **facts})
+    assert held(final.assessment) == held(engine.assess(case))

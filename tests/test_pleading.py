@@ -239,7 +239,7 @@ def test_web_result_in_english_offers_the_chinese_documents_and_translations(roo
     from fastapi.testclient import TestClient
 
     from faceright.evaluate import load_engine
-    from faceright.interview import Answers, Final
+    from faceright.interview import Answers
     from faceright.web import WebApp, _state_text, create_app
     engine = load_engine(root / "rules")
     case = cases(engine, root)["persona-obscene-victim-no-date"]
@@ -247,7 +247,7 @@ def test_web_result_in_english_offers_the_chinese_documents_and_translations(roo
     for fact, value in engine.facts_of(case).items():
         answers.set(fact, value)
     web = WebApp(engine)
-    page = web.result(answers, Final(engine.assess(case)), "en").body.decode("utf-8")
+    page = web.result(answers, "en").body.decode("utf-8")
     assert 'name=doc_lang value="zh"' in page and 'name=doc_lang value="en"' in page
     assert engine.book.guidance.words["en"].also_translation in page
     with TestClient(create_app(str(root / "rules")), raise_server_exceptions=False) as client:
@@ -261,37 +261,18 @@ def test_web_result_in_english_offers_the_chinese_documents_and_translations(roo
 def test_the_loss_amount_is_asked_where_a_claim_could_follow(engine: Engine) -> None:
     """A paid service that used a likeness founds a compensation claim whatever the loss, so no
     conclusion waits on the amount: it is asked all the same (the claim states it)."""
-    from faceright.interview import Answers, Final, interviewer_for
+    from faceright.interview import DONT_KNOW, interviewer_for
+    from persona import interview
     interviewer = interviewer_for(engine)
-    facts: dict[str, Any] = {"respondent": "self", "likeness": ["face"], "purpose": "paid_service",
-                             "consent": "none", "where_shown": "platform", "maker_known": True}
-    answers = Answers()
-    asked = []
-    while True:
-        step = interviewer.next_question(answers, "en")
-        if isinstance(step, Final):
-            break
-        asked.append(step.fact)
-        answers.set(step.fact, facts[step.fact] if step.fact in facts else _dont_know())
-        assert len(asked) < 60
-    assert "economic_loss_yuan" in asked
+
+    def asked(facts: dict[str, Any]) -> list[str]:
+        return [q.fact for q, _ in interview(interviewer, lambda f, _: facts.get(f, DONT_KNOW))[1]]
+
+    assert "economic_loss_yuan" in asked({"respondent": "self", "likeness": ["face"], "purpose": "paid_service",
+                                          "consent": "none", "where_shown": "platform", "maker_known": True})
     # and not of the person deceived, who states what was taken from them instead
-    answers = Answers()
-    asked = []
-    deceived = {"respondent": "deceived", "likeness": ["face"], "purpose": "fraud", "consent": "none"}
-    while True:
-        step = interviewer.next_question(answers, "en")
-        if isinstance(step, Final):
-            break
-        asked.append(step.fact)
-        answers.set(step.fact, deceived[step.fact] if step.fact in deceived else _dont_know())
-        assert len(asked) < 60
-    assert "economic_loss_yuan" not in asked
-
-
-def _dont_know() -> Any:
-    from faceright.interview import DONT_KNOW
-    return DONT_KNOW
+    assert "economic_loss_yuan" not in asked({"respondent": "deceived", "likeness": ["face"], "purpose": "fraud",
+                                              "consent": "none"})
 
 
 def test_policy_units_are_rule_data_checked_at_load(root: Path, tmp_path: Path) -> None:
@@ -344,7 +325,7 @@ def test_no_consent_is_not_told_as_processing(engine: Engine, root: Path, tmp_pa
 
 
 def test_dates_are_told_in_words() -> None:
-    cases_ = {"2021..": ("2021年以后", "in 2021 or later"), "..2020": ("2020年或以前", "in 2020 or earlier"),
+    cases_ = {"2021..": ("2021年或以后", "in 2021 or later"), "..2020": ("2020年或以前", "in 2020 or earlier"),
               "2023-06": ("2023年6月", "in June 2023"), "2021-01-01..2021-12-31": ("2021年", "in 2021"),
               "2023-09-01": ("2023年9月1日", "on 1 September 2023"),
               "2021-03-01..2022-05-05": ("2021年3月1日至2022年5月5日之间", "between 1 March 2021 and 5 May 2022")}
@@ -358,7 +339,7 @@ def test_the_account_reads_naturally(engine: Engine, root: Path, tmp_path: Path)
     case = variant(engine, root, tmp_path, "obscene-victim-no-date", incident_date="2021..",
                    economic_loss_yuan=0, obscene_items=1, defamation_or_insult="insult")
     zh = section(statement(engine, case, "zh"), "事实与理由")  # type: ignore[arg-type]
-    assert zh.startswith("事件发生于2021年以后。") and "上述" not in zh.split("\n")[0][:4]
+    assert zh.startswith("事件发生于2021年或以后。") and "上述" not in zh.split("\n")[0][:4]
     assert "涉案内容至今仍在网上。" in zh and "一直在线至仍在网上" not in zh
     assert "人民币0元" not in zh and "涉案淫秽文件的数量约为1个" in zh
     assert zh.count("侮辱") == 1, zh

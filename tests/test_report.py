@@ -392,7 +392,7 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         pytest.skip("Debian's chromium is not installed")
-    from faceright.interview import Answers, Final
+    from faceright.interview import Answers
     from faceright.web import WebApp
     web = WebApp(engine)
     artifacts = root / "tests" / "artifacts"
@@ -410,7 +410,7 @@ def test_personas_see_the_answer_and_first_action_on_the_first_phone_screen(engi
                     answers.set("incident_date", case.incident_date)
                 for fact, value in engine.facts_of(case).items():
                     answers.set(fact, value)
-                html = web.result(answers, Final(engine.assess(case)), lang).body.decode("utf-8")
+                html = web.result(answers, lang).body.decode("utf-8")
                 page.set_content(html)
                 page.screenshot(path=str(artifacts / f"report-{case.case}-{lang}-phone.png"))
                 for selector in ("#answer", "#plan > li:first-child b"):  # the answer, the first action (its title)

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ruamel_reader as old
+from test_case_errors import GOOD
 from faceright import source
 from faceright.casefile import read_cases
 from faceright.cli import main
@@ -20,15 +21,6 @@ from faceright.evaluate import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 
-GOOD = """\
-case: t1
-incident_date: 2023-06-01
-facts:
-  depicted_person: living
-  identifiable: true
-  likeness: [face]
-  consent: none
-"""
 
 
 def outcome(reader: Any, text: str) -> tuple[Any, ...]:
@@ -82,7 +74,7 @@ def test_yes_in_a_case_file_is_text_not_a_boolean(tmp_path: Path, engine: Engine
     path = tmp_path / "case.yaml"
     path.write_text(GOOD.replace("identifiable: true", "identifiable: yes"), encoding="utf-8")
     [record] = read_cases(engine.reader, str(path))
-    assert str(record.error) == f"{path}:5: facts.identifiable: expected true or false"
+    assert str(record.error) == f"{path}:5: facts.identifiable: expected true or false (did you mean true?)"
 
 
 def test_yaml_1_2_numbers_in_a_case_file(tmp_path: Path, engine: Engine) -> None:

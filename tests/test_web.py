@@ -751,7 +751,8 @@ def test_many_problems_are_bounded(client: TestClient) -> None:
     (b"\xff\xfe", 400, "not UTF-8"),
     (b"- case: a\n- case: b\n", 422, "expected one case, found 2"),
     (b"", 422, "no case found"),
-    (b"case: x\nfacts: {consent: none}\nfacts: {}\n", 400, "duplicate key"),
+    # a duplicate key is a problem of the case, listed with its others (as in a case file)
+    (b"case: x\nfacts: {consent: none}\nfacts: {}\n", 422, "<case>:3: facts: duplicate key 'facts'"),
 ])
 def test_bad_yaml_bodies_get_4xx_with_a_message(client: TestClient, content: bytes, status: int,
                                                 fragment: str) -> None:
