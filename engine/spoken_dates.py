@@ -7,7 +7,8 @@ Relative words count from ``today`` (:func:`faceright.dates.today`): ``上个月
 ``3个月前`` / ``3 months ago`` → that month, ``2年前`` / ``2 years ago`` → that year. Month
 names are read in English (``March 2024``, ``Mar 2024``, ``2024 March``) → ``2024-03``. The
 rest of the answer is kept, so ``since March 2024`` → ``since 2024-03`` and ``去年以前`` →
-``2025以前``; a leading ``in``, ``around``, ``about``, ``大约``, ``大概`` is dropped.
+``2025以前``; a leading ``in``, ``around``, ``about``, ``maybe``, ``大约``, ``大概``, ``可能是``…
+and a trailing ``吧``, ``左右`` or question mark are dropped (``可能是去年吧？`` → ``2025``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ _NAMED = [
     (re.compile(rf"\b({_MONTH})\.?\s+(\d{{4}})\b", re.I), lambda m: f"{m[2]}-{MONTHS[m[1].lower()]:02d}"),
     (re.compile(rf"\b(\d{{4}})\s+({_MONTH})\b", re.I), lambda m: f"{m[1]}-{MONTHS[m[2].lower()]:02d}"),
 ]
-_LEAD = re.compile(r"^(?:in|around|about|roughly|approximately|大约|大概|差不多|约)\s*", re.I)
+_LEAD = re.compile(r"^(?:(?:maybe|perhaps|probably|i think|i guess|in|around|about|roughly|approximately"
+                   r"|可能是|可能|也许是|也许|好像是|好像|大约是|大约|大概是|大概|差不多|约)\s*)+", re.I)
+_TAIL = re.compile(r"(?<=\S)\s*(?:吧|呢|左右|[?？。!！])+$")
 _AGO = re.compile(r"(\d+|[一二两三四五六七八九十])\s*(?:个)?\s*(月|年|months?|years?)\s*(?:前|ago)", re.I)
 _ZH_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
@@ -41,7 +44,7 @@ def _month(day: dt.date, back: int) -> str:
 def rewrite(text: str, today: dt.date) -> str:
     """``text`` with spoken dates replaced by written forms (see the module docstring); text
     without any is returned as it is (stripped)."""
-    out = _LEAD.sub("", text.strip())
+    out = _TAIL.sub("", _LEAD.sub("", text.strip()))
     words = [  # longer words first: 上个月 before 月
         (r"上上个月", _month(today, 2)), (r"上个月|上月|last month", _month(today, 1)),
         (r"这个月|本月|this month", _month(today, 0)),

@@ -180,6 +180,18 @@ def test_the_consent_question_names_only_the_likeness_chosen(engine: Engine, lik
     assert en == "Did you agree to your face being used like this?"
 
 
+def test_a_dead_persons_loss_is_asked_of_the_family_not_of_the_dead(engine: Engine) -> None:
+    # trial: the son of a dead actor was asked "How much money did your late relative lose
+    # because of it?" — the dead lose nothing now; the loss is the family's (Civil Code 994)
+    graph = engine.book.questions
+    q = graph.question("economic_loss_yuan")
+    assert q is not None
+    known = {"respondent": "relative_of_deceased", "likeness": ["face", "voice"]}
+    assert graph.text(q, known, "en") == "How much money did it cost you or the family (in yuan)?"
+    assert graph.text(q, known, "zh") == "这件事让您或家里损失了多少钱（元）？"
+    assert graph.text(q, {"respondent": "self"}, "en") == "How much money did you lose because of it (in yuan)?"
+
+
 # --- spoken answers ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fact,text,value", [
@@ -262,6 +274,15 @@ def test_relative_months_count_back_from_today(today: dt.date, n: int) -> None:
     assert rewrite("上个月", today) == f"{last // 12:04d}-{last % 12 + 1:02d}" == rewrite("last month", today)
     assert rewrite("去年", today) == str(today.year - 1)
     assert rewrite("since 2019", today) == "since 2019"  # a written form is left as it is
+
+
+@pytest.mark.parametrize("said", ["可能是去年吧", "去年吧？", "大概是去年", "也许去年", "maybe last year",
+                                  "perhaps last year?", "I think last year", "去年左右"])
+def test_a_hedged_date_reads_as_the_date(said: str) -> None:
+    # trial: a frightened woman typed "可能是去年吧" and was told the answer could not be read
+    today = dt.date(2026, 12, 3)
+    assert rewrite(said, today) == "2025"
+    assert rewrite("?", today) == "?" and rewrite("2023年以前吧", today) == "2023年以前"
 
 
 def test_yes_no_words_still_read() -> None:

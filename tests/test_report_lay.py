@@ -181,3 +181,22 @@ def test_restore_reputation_is_offered_only_where_the_reputation_right_holds(eng
             if not reputation:
                 assert not [s for s in report.summary if word in s], (case.case, report.summary)
     assert seen[True] and seen[False]  # both kinds of case are shipped
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_established_offence_does_not_read_as_none_when_offences_are_open(engine: Engine, lang: str) -> None:
+    # trial: a lawyer's pornographic face-swap case (12,000 views, obscenity not stated) read
+    # "no possible offence appears on these facts" while the obscenity offences stood open below
+    case = engine.case({"format": "faceright/1", "case": "lawyer-hand-written", "incident_date": "2024-03",
+                        "facts": {"depicted_person": "living", "identifiable": True, "likeness": ["face"],
+                                  "consent": "none", "purpose": "pornographic", "published": True,
+                                  "platform_hosted": True, "views": 12000}})
+    report = build_report(engine, case, lang, TODAY)
+    open_ids = {i.id for i in report.uncertain}
+    assert "obscene_dissemination" in open_ids or any("obscene" in i for i in open_ids), open_ids
+    text = to_text(report)
+    lines = text.splitlines()
+    heading = next(i for i, x in enumerate(lines) if x.startswith(report.words["offences"]))
+    assert lines[heading + 1].strip() == report.words["no_offence"]
+    assert report.words["uncertain"] in report.words["no_offence"]  # it says where the open ones are
+    assert ("未发现" not in text) if lang == "zh" else ("appears on these facts" not in text)

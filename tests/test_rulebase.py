@@ -103,6 +103,16 @@ def test_every_conclusion_cites_provisions_in_force_or_bridged(engine: Engine, r
 
 # --- every rule quotes its statute text, or says why it cannot -------------------------------
 
+def test_a_law_named_inside_a_title_takes_single_angle_brackets(engine: Engine) -> None:
+    # a citation wraps the law's name in 《》, so a law named inside it takes 〈〉
+    # (《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》): nested 《《》》 is a typo a lawyer sees
+    catalogue = engine.book.catalogue
+    wrong = sorted({catalogue.get(p).law for p in catalogue.ids() if "《" in catalogue.get(p).law})
+    assert wrong == []
+    cited = catalogue.cite(["spc-civil-procedure-interpretation-25"], "zh")
+    assert cited == "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第二十五条"
+
+
 def test_every_rule_quotes_verified_text_or_says_why_it_cannot(engine: Engine) -> None:
     book = engine.book
     for rule in book.rules:
