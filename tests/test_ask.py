@@ -80,12 +80,7 @@ def test_english_interview_as_the_person_shown_with_a_partial_date_why_back_and_
         "    The questions are worded for you. This answer changes no legal conclusion by itself.",
         "> 1",
         "[2] What was it made for? Select all that apply (one or more)",
-        "    A fake often serves several purposes at once, e.g. pornography and harassment; select them all. "
-        "News, teaching and research may be a use the law allows (reasonable use), within what is necessary; "
-        "entertainment and parody are not, nor is a use that also advertises or sells something. reasonable "
-        "use: the few cases the law "
-        "allows (news reporting, teaching…) in which a likeness may be used without consent, within what is "
-        "necessary.",
+        "    A fake often serves several purposes at once, e.g. pornography and harassment; select them all.",
         "> 3",
         "[3] Roughly when did it happen (when the fake first appeared)?",
         "    A year or a month is enough; if unsure, pick the rough period (think of when you first saw it or "
