@@ -320,6 +320,7 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
     out: list[GraphQuestion] = []
     places: dict[str, int] = {}
     last_section = 0
+    with_periods = [q.fact for q in spec.questions if q.periods]  # what an `offered_by` may name
     for i, q in enumerate(spec.questions):
         loc: tuple[Any, ...] = ("questions", i)
         if q.fact not in facts:
@@ -355,9 +356,9 @@ def load_questions(path: Path, doc: Document, vocabulary: Vocabulary, names: Nam
                 raise fail(exc.path, exc.message) from None
             if refs(when):
                 raise fail((*loc, "when"), "a precondition tests earlier answers (facts), not conclusions")
-        if q.offered_by is not None and q.offered_by not in {p.fact for p in spec.questions if p.periods}:
+        if q.offered_by is not None and q.offered_by not in with_periods:
             raise fail((*loc, "offered_by"), f"'{q.offered_by}' is not a question with periods"
-                       + did_you_mean(q.offered_by, [p.fact for p in spec.questions if p.periods]))
+                       + did_you_mean(q.offered_by, with_periods))
         for j, period in enumerate(q.periods):
             if vocabulary.spec(q.fact).type != "date":
                 raise fail((*loc, "periods"), f"periods are for date questions; '{q.fact}' is a "

@@ -477,3 +477,15 @@ def test_a_lawyer_answering_from_the_case_reaches_what_assess_gives(
     case, facts = persona(engine, path)
     final, _ = walk(interviewer, {"respondent": "representative", **facts})
     assert held(final.assessment) == held(engine.assess(case))
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("offered_by: incident_date", "offered_by: incident_dat"),
+     "offered_by: 'incident_dat' is not a question with periods (did you mean 'incident_date'?)"),
+    (lambda t: t.replace('- {value: "..2020",', '- {value: "before 2O21",'), "periods.1.value"),
+])
+def test_a_bad_period_or_offered_by_is_refused_at_load(tmp_path: Path, root: Path, edit: Any, message: str) -> None:
+    rules = _rules_with(tmp_path, root, edit, full=True)
+    with pytest.raises(RuleFileError) as info:
+        load_rulebook(rules)
+    assert message in str(info.value) and "questions.yaml:" in str(info.value)
